@@ -1,0 +1,135 @@
+/**
+ * LOCAL STACK: creating, preparing and dropping lab databases on a plain
+ * PostgreSQL server. Used by db:reset, npm start, npm test and the bench;
+ * never imported by function code.
+ */
+import postgres from "postgres";
+import { repoRoot } from "./process.ts";
+import { supabaseCli } from "./supabase_cli.ts";
+
+/** Admin URL of the lab database (a superuser on the local server). */
+export const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/lab";
+
+/** The role that plays Supabase's non-superuser `postgres` (see scripts/platform.sql). */
+export const APP_ROLE = "lab_postgres";
+
+/** The parts of a database URL the scripts need. */
+export interface DatabaseTarget {
+  /** Superuser URL of the target database. */
+  adminUrl: string;
+  /** URL of the same database as the app role: migrations, pgTAP and functions use it. */
+  appUrl: string;
+  /** Database name. */
+  name: string;
+}
+
+/**
+ * Describes the database named by an admin URL.
+ *
+ * @example
+ * const db = databaseTarget("postgresql://postgres@127.0.0.1:5432/lab");
+ * db.appUrl; // "postgresql://lab_postgres@127.0.0.1:5432/lab"
+ */
+export function databaseTarget(adminUrl: string): DatabaseTarget {
+  const url = new URL(adminUrl);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ""));
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) {
+    throw new Error(`Invalid database name: "${name}" (use lowercase letters, digits and _)`);
+  }
+  const app = new URL(adminUrl);
+  app.username = APP_ROLE;
+  app.password = "";
+  return { adminUrl, appUrl: app.toString(), name };
+}
+
+/** The same server's maintenance database, for CREATE/DROP DATABASE. */
+function maintenanceUrl(adminUrl: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = "/postgres";
+  return url.toString();
+}
+
+function connect(url: string) {
+  return postgres(url, { max: 1, onnotice: () => {} });
+}
+
+/** Drops the database if it exists (terminating its connections). */
+export async function dropDatabase(target: DatabaseTarget): Promise<void> {
+  const sql = connect(maintenanceUrl(target.adminUrl));
+  try {
+    await sql.unsafe(`drop database if exists "${target.name}" with (force)`);
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Creates the database if it does not exist yet. */
+export async function createDatabase(target: DatabaseTarget): Promise<void> {
+  const sql = connect(maintenanceUrl(target.adminUrl));
+  try {
+    const [row] = await sql`select 1 as found from pg_database where datname = ${target.name}`;
+    if (!row) await sql.unsafe(`create database "${target.name}"`);
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
+ * Applies scripts/platform.sql when the database lacks the Supabase platform
+ * (no auth.users), then hands the database to the app role. A database that
+ * already has auth.users, such as a real Supabase one, is left alone.
+ */
+export async function ensurePlatform(target: DatabaseTarget): Promise<"applied" | "present"> {
+  const sql = connect(target.adminUrl);
+  try {
+    const [{ present }] = await sql`select to_regclass('auth.users') is not null as present`;
+    if (present) return "present";
+    const platform = await Deno.readTextFile(`${repoRoot}/scripts/platform.sql`);
+    await sql.unsafe(platform);
+    await sql.unsafe(`alter database "${target.name}" owner to ${APP_ROLE}`);
+    return "applied";
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Applies pending migrations with the real Supabase CLI, as the app role. */
+export async function migrate(target: DatabaseTarget): Promise<void> {
+  await supabaseCli(["migration", "up", `--remote=${target.appUrl}`, "--yes"]);
+}
+
+/** Loads supabase/seed.sql (local demo data) as the app role. */
+export async function seed(target: DatabaseTarget): Promise<void> {
+  const sql = connect(target.appUrl);
+  try {
+    await sql.unsafe(await Deno.readTextFile(`${repoRoot}/supabase/seed.sql`));
+  } finally {
+    await sql.end();
+  }
+}
+
+/** True when the database exists and has the lab's tables. */
+export async function isLabDatabase(target: DatabaseTarget): Promise<boolean> {
+  const sql = connect(maintenanceUrl(target.adminUrl));
+  try {
+    const [row] = await sql`select 1 as found from pg_database where datname = ${target.name}`;
+    if (!row) return false;
+  } finally {
+    await sql.end();
+  }
+  const db = connect(target.adminUrl);
+  try {
+    const [{ ready }] = await db`select to_regclass('public.experiments') is not null as ready`;
+    return ready;
+  } finally {
+    await db.end();
+  }
+}
+
+/** Create (if needed), platform (if missing), migrations: a database ready for the lab. */
+export async function prepareDatabase(target: DatabaseTarget, options: { seed?: boolean } = {}): Promise<void> {
+  await createDatabase(target);
+  await ensurePlatform(target);
+  await migrate(target);
+  if (options.seed) await seed(target);
+}

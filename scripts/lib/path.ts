@@ -1,0 +1,7 @@
+/** LOCAL STACK: the one path helper the scripts need (deno std is not reachable here). */
+
+/** Converts a file: URL to a filesystem path. */
+export function fromFileUrl(url: URL): string {
+  if (url.protocol !== "file:") throw new Error(`Not a file URL: ${url.href}`);
+  return decodeURIComponent(url.pathname);
+}

@@ -1,0 +1,32 @@
+/** LOCAL STACK: a uniquely named lab database that lives for one run. */
+import {
+  type DatabaseTarget,
+  databaseTarget,
+  DEFAULT_DATABASE_URL,
+  dropDatabase,
+  prepareDatabase,
+} from "./database.ts";
+
+/**
+ * Creates a fresh database on the server of DATABASE_URL (platform and
+ * migrations applied), runs `fn` with it, and drops it afterwards, whatever
+ * happened.
+ *
+ * @example
+ * await withThrowawayDatabase("test", async (db) => console.log(db.appUrl));
+ */
+export async function withThrowawayDatabase<T>(
+  purpose: string,
+  fn: (target: DatabaseTarget) => Promise<T>,
+): Promise<T> {
+  const server = new URL(Deno.env.get("DATABASE_URL") ?? DEFAULT_DATABASE_URL);
+  const suffix = crypto.randomUUID().slice(0, 8);
+  server.pathname = `/lab_${purpose}_${suffix}`;
+  const target = databaseTarget(server.toString());
+  try {
+    await prepareDatabase(target);
+    return await fn(target);
+  } finally {
+    await dropDatabase(target);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * CORS for browser callers. Preflights are answered here, before auth.
+ *
+ * @module
+ */
+import type { MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import type { LabEnv } from "./app.ts";
+
+/** Request headers a browser may send (supabase-js sends the first three). */
+export const ALLOWED_HEADERS = [
+  "authorization",
+  "x-client-info",
+  "apikey",
+  "content-type",
+  "x-correlation-id",
+  "idempotency-key",
+];
+
+/** Response headers a browser may read. */
+export const EXPOSED_HEADERS = ["x-correlation-id", "retry-after"];
+
+/** Options for {@link withCors}. */
+export interface CorsOptions {
+  /** `"*"` or exact origins such as `https://lab.example.com`. */
+  allowedOrigins?: string[] | "*";
+  /** Seconds a browser may cache a preflight; default 3600. */
+  maxAgeSeconds?: number;
+}
+
+/**
+ * Middleware that answers OPTIONS with 204 and adds CORS headers to the rest.
+ *
+ * @example
+ * ```ts
+ * app.use("*", withCors({ allowedOrigins: env.LAB_ALLOWED_ORIGINS }));
+ * ```
+ */
+export function withCors(options: CorsOptions = {}): MiddlewareHandler<LabEnv> {
+  const handler = cors({
+    origin: options.allowedOrigins ?? "*",
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    allowHeaders: ALLOWED_HEADERS,
+    exposeHeaders: EXPOSED_HEADERS,
+    maxAge: options.maxAgeSeconds ?? 3600,
+  });
+  return async function withCors(c, next) {
+    return await handler(c, next);
+  };
+}
