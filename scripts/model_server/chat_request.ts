@@ -17,7 +17,9 @@ function range(name: string, min: number, max: number) {
 function required(name: string, expected: string) {
   return {
     error: (issue: { input?: unknown }) =>
-      issue.input === undefined ? `Missing required parameter: '${name}'` : `Invalid type for '${name}': expected ${expected}`,
+      issue.input === undefined
+        ? `Missing required parameter: '${name}'`
+        : `Invalid type for '${name}': expected ${expected}`,
   };
 }
 
@@ -52,7 +54,8 @@ export const chatRequestSchema = z.looseObject({
   seed: z.int({ error: "Invalid type for 'seed': expected an integer" }).nullish(),
   n: z.literal(1, { error: "Invalid 'n': the offline model server only supports n = 1" }).nullish(),
   stream: z.literal(false, {
-    error: "Invalid 'stream': streaming is not supported by the offline model server, set stream to false",
+    error:
+      "Invalid 'stream': streaming is not supported by the offline model server, set stream to false",
   }).nullish(),
 });
 
@@ -80,7 +83,8 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
   const result = chatRequestSchema.safeParse(body);
   if (result.success) return { ok: true, request: result.data };
   const issue = result.error.issues[0];
-  const param = issue.path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`)).join("").slice(1);
+  const param = issue.path.map((key) => (typeof key === "number" ? `[${key}]` : `.${String(key)}`))
+    .join("").slice(1);
   const missing = issue.code === "invalid_type" && issue.message.startsWith("Missing");
   return {
     ok: false,
@@ -95,5 +99,6 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
 /** The text of a message: its string content or its text parts joined by new lines. */
 export function messageText(message: ChatMessage): string {
   if (typeof message.content === "string") return message.content;
-  return (message.content ?? []).flatMap((part) => (part.text === undefined ? [] : [part.text])).join("\n");
+  return (message.content ?? []).flatMap((part) => (part.text === undefined ? [] : [part.text]))
+    .join("\n");
 }

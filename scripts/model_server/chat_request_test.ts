@@ -60,7 +60,10 @@ Deno.test("missing or empty messages and streaming are rejected with a clear mes
     code: "invalid_value",
   });
   assert.equal(errorOf({ messages: valid.messages })?.code, "missing_required_parameter");
-  assert.equal(errorOf({ ...valid, messages: [{ role: "robot", content: "x" }] })?.param, "messages[0].role");
+  assert.equal(
+    errorOf({ ...valid, messages: [{ role: "robot", content: "x" }] })?.param,
+    "messages[0].role",
+  );
   assert.match(errorOf({ ...valid, stream: true })?.message ?? "", /streaming is not supported/);
   assert.equal(errorOf("not an object")?.param, null);
 });
@@ -68,7 +71,10 @@ Deno.test("missing or empty messages and streaming are rejected with a clear mes
 Deno.test("messageText reads string content and text parts", () => {
   assert.equal(messageText({ role: "user", content: "Hi" }), "Hi");
   assert.equal(
-    messageText({ role: "user", content: [{ type: "text", text: "a" }, { type: "image_url" }, { type: "text", text: "b" }] }),
+    messageText({
+      role: "user",
+      content: [{ type: "text", text: "a" }, { type: "image_url" }, { type: "text", text: "b" }],
+    }),
     "a\nb",
   );
   assert.equal(messageText({ role: "assistant", content: null }), "");

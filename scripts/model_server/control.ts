@@ -99,7 +99,10 @@ export function createControl(): ModelControl {
     set(update) {
       const parsed = controlUpdateSchema.parse(update);
       const targeting = parsed.mode === undefined
-        ? { times: parsed.times === undefined ? settings.times : parsed.times, match: parsed.match ?? settings.match }
+        ? {
+          times: parsed.times === undefined ? settings.times : parsed.times,
+          match: parsed.match ?? settings.match,
+        }
         : { times: parsed.times ?? null, match: parsed.match ?? {} };
       settings = {
         mode: parsed.mode ?? settings.mode,
@@ -121,10 +124,14 @@ export function createControl(): ModelControl {
     },
     admit({ temperature }) {
       const threshold = settings.match.temperatureAtLeast;
-      if (settings.mode === "normal" || (threshold !== undefined && temperature < threshold)) return "normal";
+      if (settings.mode === "normal" || (threshold !== undefined && temperature < threshold)) {
+        return "normal";
+      }
       const mode = settings.mode;
       counters.failuresServed++;
-      if (settings.times !== null && --settings.times === 0) settings = { ...settings, mode: "normal", times: null, match: {} };
+      if (settings.times !== null && --settings.times === 0) {
+        settings = { ...settings, mode: "normal", times: null, match: {} };
+      }
       return mode;
     },
     completed() {

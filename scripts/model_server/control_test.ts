@@ -13,10 +13,19 @@ Deno.test("a mode with times fails that many matching requests, then returns to 
 Deno.test("a mode without times lasts until reset", () => {
   const control = createControl();
   control.set({ mode: "malformed" });
-  assert.deepEqual([0, 1, 2].map((temperature) => control.admit({ temperature })), ["malformed", "malformed", "malformed"]);
+  assert.deepEqual([0, 1, 2].map((temperature) => control.admit({ temperature })), [
+    "malformed",
+    "malformed",
+    "malformed",
+  ]);
   control.reset();
   assert.equal(control.admit({ temperature: 1 }), "normal");
-  assert.deepEqual(control.stats().counters, { requestsReceived: 0, failuresServed: 0, completionsServed: 0, hanging: 0 });
+  assert.deepEqual(control.stats().counters, {
+    requestsReceived: 0,
+    failuresServed: 0,
+    completionsServed: 0,
+    hanging: 0,
+  });
 });
 
 Deno.test("match.temperatureAtLeast fails only the hot requests and only they use up times", () => {
@@ -31,7 +40,13 @@ Deno.test("set merges latency and retry-after, and a new mode replaces times and
   control.set({ latencyMs: 200, retryAfterSeconds: 3 });
   control.set({ mode: "hang", times: 1, match: { temperatureAtLeast: 1 } });
   const settings = control.set({ mode: "server_error" });
-  assert.deepEqual(settings, { mode: "server_error", times: null, match: {}, latencyMs: 200, retryAfterSeconds: 3 });
+  assert.deepEqual(settings, {
+    mode: "server_error",
+    times: null,
+    match: {},
+    latencyMs: 200,
+    retryAfterSeconds: 3,
+  });
   assert.deepEqual(control.set({ times: 4 }).times, 4);
 });
 
@@ -49,7 +64,12 @@ Deno.test("counters track received, completed and hanging requests; reset releas
   control.completed();
   const unhang = control.hang();
   const released = control.released;
-  assert.deepEqual(control.stats().counters, { requestsReceived: 1, failuresServed: 0, completionsServed: 1, hanging: 1 });
+  assert.deepEqual(control.stats().counters, {
+    requestsReceived: 1,
+    failuresServed: 0,
+    completionsServed: 1,
+    hanging: 1,
+  });
   control.reset();
   assert.equal(released.aborted, true);
   assert.equal(control.released.aborted, false);

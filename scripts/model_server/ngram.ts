@@ -42,7 +42,8 @@ export const DEFAULT_TOKEN_LIMIT = 1024;
 const TRIGRAM_SHARE = 0.7;
 const TOPIC_BOOST = 3;
 const STOPWORDS = new Set(
-  "about above after again also because been before being could does each from have here into just more most much only other over same should some such than that their them then there these they this those through under very were what when where which while will with would write tell give make your please".split(" "),
+  "about above after again also because been before being could does each from have here into just more most much only other over same should some such than that their them then there these they this those through under very were what when where which while will with would write tell give make your please"
+    .split(" "),
 );
 
 /** Reads the bundled public-domain corpus that {@link trainModel} learns from. */
@@ -65,7 +66,12 @@ export function trainModel(text: string): NgramModel {
     increment(spellings, key, token);
     return key;
   });
-  const model: NgramModel = { unigrams: new Map(), bigrams: new Map(), trigrams: new Map(), surface: new Map() };
+  const model: NgramModel = {
+    unigrams: new Map(),
+    bigrams: new Map(),
+    trigrams: new Map(),
+    surface: new Map(),
+  };
   tokens.forEach((token, index) => {
     model.unigrams.set(token, (model.unigrams.get(token) ?? 0) + 1);
     if (index >= 1) increment(model.bigrams, tokens[index - 1], token);
@@ -100,14 +106,20 @@ export function nextCandidates(model: NgramModel, context: readonly [string, str
  * const { text, finishReason } = generate(model, "Tell me about the fox", { seed: 1, maxTokens: 40 });
  * ```
  */
-export function generate(model: NgramModel, prompt: string, options: GenerateOptions = {}): Generation {
+export function generate(
+  model: NgramModel,
+  prompt: string,
+  options: GenerateOptions = {},
+): Generation {
   const settings = {
     temperature: options.temperature ?? 1,
     topP: options.topP ?? 1,
     frequencyPenalty: options.frequencyPenalty ?? 0,
     presencePenalty: options.presencePenalty ?? 0,
   };
-  const random = createRandom(options.seed === undefined ? undefined : JSON.stringify([options.seed, settings, prompt]));
+  const random = createRandom(
+    options.seed === undefined ? undefined : JSON.stringify([options.seed, settings, prompt]),
+  );
   const promptTokens = tokenize(prompt).map((token) => token.toLowerCase());
   const topic = new Set(promptTokens.filter((token) => isTopicWord(model, token)));
   const limit = options.maxTokens ?? DEFAULT_TOKEN_LIMIT;
@@ -118,7 +130,11 @@ export function generate(model: NgramModel, prompt: string, options: GenerateOpt
   while (tokens.length < limit) {
     const next = tokens.length === 0 && topic.size > 0
       ? openingWord(Array.from(topic), { temperature: settings.temperature, random })
-      : sampleToken(boosted(nextCandidates(model, context), topic), { ...settings, generated, random });
+      : sampleToken(boosted(nextCandidates(model, context), topic), {
+        ...settings,
+        generated,
+        random,
+      });
     if (shouldStop(next, context[1], { length: tokens.length, target })) {
       return { text: render(model, tokens), tokens, finishReason: "stop" };
     }
@@ -129,33 +145,50 @@ export function generate(model: NgramModel, prompt: string, options: GenerateOpt
   return { text: render(model, tokens), tokens, finishReason: "length" };
 }
 
-function shouldStop(next: string, previous: string, progress: { length: number; target: number }): boolean {
+function shouldStop(
+  next: string,
+  previous: string,
+  progress: { length: number; target: number },
+): boolean {
   if (!isSentenceEnd(previous) || progress.length < progress.target) return false;
   return next === PARAGRAPH || progress.length >= 2 * progress.target;
 }
 
-function openingWord(words: readonly string[], options: { temperature: number; random: Random }): string {
+function openingWord(
+  words: readonly string[],
+  options: { temperature: number; random: Random },
+): string {
   if (options.temperature === 0) return words[words.length - 1];
   return words[Math.floor(options.random() * words.length)];
 }
 
 function boosted(candidates: Candidate[], topic: ReadonlySet<string>): Candidate[] {
-  return candidates.map(({ token, weight }) => ({ token, weight: topic.has(token) ? weight * TOPIC_BOOST : weight }));
+  return candidates.map(({ token, weight }) => ({
+    token,
+    weight: topic.has(token) ? weight * TOPIC_BOOST : weight,
+  }));
 }
 
 function isTopicWord(model: NgramModel, token: string): boolean {
-  return token.length >= 4 && !STOPWORDS.has(token) && model.unigrams.has(token) && model.bigrams.has(token);
+  return token.length >= 4 && !STOPWORDS.has(token) && model.unigrams.has(token) &&
+    model.bigrams.has(token);
 }
 
 function render(model: NgramModel, tokens: readonly string[]): string {
   return detokenize(tokens.map((token) => model.surface.get(token) ?? token));
 }
 
-function addShare(weights: Map<string, number>, counts: Map<string, number> | undefined, share: number): void {
+function addShare(
+  weights: Map<string, number>,
+  counts: Map<string, number> | undefined,
+  share: number,
+): void {
   if (!counts || share === 0) return;
   let total = 0;
   for (const count of counts.values()) total += count;
-  for (const [token, count] of counts) weights.set(token, (weights.get(token) ?? 0) + (share * count) / total);
+  for (const [token, count] of counts) {
+    weights.set(token, (weights.get(token) ?? 0) + (share * count) / total);
+  }
 }
 
 function increment<K>(table: Map<K, Map<string, number>>, key: K, token: string): void {

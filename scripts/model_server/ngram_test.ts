@@ -11,7 +11,9 @@ function distinctRatio(tokens: readonly string[]): number {
 }
 
 function averageOverSeeds(measure: (tokens: string[]) => number, options: GenerateOptions): number {
-  const values = seeds.map((seed) => measure(generate(model, prompt, { ...options, seed, maxTokens: 80 }).tokens));
+  const values = seeds.map((seed) =>
+    measure(generate(model, prompt, { ...options, seed, maxTokens: 80 }).tokens)
+  );
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
@@ -30,8 +32,13 @@ Deno.test("nextCandidates interpolates trigram and bigram estimates into one dis
   const total = candidates.reduce((sum, { weight }) => sum + weight, 0);
   assert.ok(Math.abs(total - 1) < 1e-9, `weights add up to ${total}`);
   const unseen = nextCandidates(model, ["zebra", "fox"]);
-  assert.deepEqual(new Set(unseen.map(({ token }) => token)), new Set(model.bigrams.get("fox")!.keys()));
-  assert.ok(nextCandidates(model, [".", LINE]).every(({ token }) => token !== PARAGRAPH && token !== LINE));
+  assert.deepEqual(
+    new Set(unseen.map(({ token }) => token)),
+    new Set(model.bigrams.get("fox")!.keys()),
+  );
+  assert.ok(
+    nextCandidates(model, [".", LINE]).every(({ token }) => token !== PARAGRAPH && token !== LINE),
+  );
 });
 
 Deno.test("the same seed and parameters give the same text and different seeds differ", () => {
@@ -42,9 +49,16 @@ Deno.test("the same seed and parameters give the same text and different seeds d
 });
 
 Deno.test("without a seed sampling differs between calls, while temperature 0 is deterministic", () => {
-  const unseeded = new Set(Array.from({ length: 5 }, () => generate(model, prompt, { maxTokens: 40 }).text));
+  const unseeded = new Set(
+    Array.from({ length: 5 }, () => generate(model, prompt, { maxTokens: 40 }).text),
+  );
   assert.ok(unseeded.size > 1);
-  const greedy = new Set(Array.from({ length: 3 }, () => generate(model, prompt, { temperature: 0, maxTokens: 40 }).text));
+  const greedy = new Set(
+    Array.from(
+      { length: 3 },
+      () => generate(model, prompt, { temperature: 0, maxTokens: 40 }).text,
+    ),
+  );
   assert.equal(greedy.size, 1);
 });
 
@@ -67,7 +81,10 @@ Deno.test("without max_tokens a completion stops naturally at a sentence end", (
 });
 
 Deno.test("a completion starts from a word of the prompt the model knows", () => {
-  const { tokens } = generate(model, "Say something about grapes", { temperature: 0, maxTokens: 10 });
+  const { tokens } = generate(model, "Say something about grapes", {
+    temperature: 0,
+    maxTokens: 10,
+  });
   assert.equal(tokens[0], "grapes");
   const { text } = generate(model, "", { seed: 1, maxTokens: 10 });
   assert.equal(countTokens(text), 10);
@@ -89,8 +106,12 @@ Deno.test("a higher frequency penalty repeats tokens less", () => {
   const repeats = (tokens: string[]) => tokens.length - new Set(tokens).size;
   const plain = averageOverSeeds(repeats, { temperature: 0.7, frequencyPenalty: 0 });
   const penalized = averageOverSeeds(repeats, { temperature: 0.7, frequencyPenalty: 1.5 });
-  assert.ok(penalized < plain, `repeats with penalty (${penalized}) are not below without (${plain})`);
+  assert.ok(
+    penalized < plain,
+    `repeats with penalty (${penalized}) are not below without (${plain})`,
+  );
   const greedyLoop = generate(model, prompt, { temperature: 0, maxTokens: 80 }).tokens;
-  const greedyPenalized = generate(model, prompt, { temperature: 0, maxTokens: 80, frequencyPenalty: 2 }).tokens;
+  const greedyPenalized =
+    generate(model, prompt, { temperature: 0, maxTokens: 80, frequencyPenalty: 2 }).tokens;
   assert.ok(distinctRatio(greedyPenalized) > distinctRatio(greedyLoop));
 });

@@ -49,7 +49,8 @@ export function penalizedLogits(
 ): number[] {
   return candidates.map(({ token, weight }) => {
     const count = options.generated.get(token) ?? 0;
-    return Math.log(weight) - options.frequencyPenalty * count - options.presencePenalty * (count > 0 ? 1 : 0);
+    return Math.log(weight) - options.frequencyPenalty * count -
+      options.presencePenalty * (count > 0 ? 1 : 0);
   });
 }
 

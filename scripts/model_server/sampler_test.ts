@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { mulberry32 } from "./prng.ts";
-import { type Candidate, distribution, penalizedLogits, sampleToken, type SamplingOptions } from "./sampler.ts";
+import {
+  type Candidate,
+  distribution,
+  penalizedLogits,
+  sampleToken,
+  type SamplingOptions,
+} from "./sampler.ts";
 
 const candidates: Candidate[] = [
   { token: "fox", weight: 6 },
@@ -21,7 +27,8 @@ function options(overrides: Partial<SamplingOptions> = {}): SamplingOptions {
 }
 
 function probabilityOf(token: string, settings: SamplingOptions): number {
-  return distribution(candidates, settings).find((entry) => entry.token === token)?.probability ?? 0;
+  return distribution(candidates, settings).find((entry) => entry.token === token)?.probability ??
+    0;
 }
 
 Deno.test("temperature 1 samples in proportion to the weights", () => {
@@ -30,14 +37,23 @@ Deno.test("temperature 1 samples in proportion to the weights", () => {
 });
 
 Deno.test("temperature 0 is greedy and higher temperature flattens the distribution", () => {
-  assert.deepEqual(distribution(candidates, options({ temperature: 0 })), [{ token: "fox", probability: 1 }]);
-  assert.ok(probabilityOf("hare", options({ temperature: 2 })) > probabilityOf("hare", options({ temperature: 0.5 })));
+  assert.deepEqual(distribution(candidates, options({ temperature: 0 })), [{
+    token: "fox",
+    probability: 1,
+  }]);
+  assert.ok(
+    probabilityOf("hare", options({ temperature: 2 })) >
+      probabilityOf("hare", options({ temperature: 0.5 })),
+  );
 });
 
 Deno.test("top_p keeps only the nucleus of likely tokens", () => {
   const nucleus = distribution(candidates, options({ topP: 0.5 }));
   assert.deepEqual(nucleus, [{ token: "fox", probability: 1 }]);
-  assert.deepEqual(distribution(candidates, options({ topP: 0.8 })).map((entry) => entry.token), ["fox", "crow"]);
+  assert.deepEqual(distribution(candidates, options({ topP: 0.8 })).map((entry) => entry.token), [
+    "fox",
+    "crow",
+  ]);
 });
 
 Deno.test("frequency and presence penalties lower the logits of generated tokens", () => {
@@ -46,7 +62,10 @@ Deno.test("frequency and presence penalties lower the logits of generated tokens
     penalizedLogits(candidates, { frequencyPenalty: 0.5, presencePenalty: 0.25, generated }),
     [Math.log(6) - 1.25, Math.log(3), 0],
   );
-  assert.equal(distribution(candidates, options({ temperature: 0, frequencyPenalty: 1, generated }))[0].token, "crow");
+  assert.equal(
+    distribution(candidates, options({ temperature: 0, frequencyPenalty: 1, generated }))[0].token,
+    "crow",
+  );
   assert.ok(probabilityOf("fox", options({ frequencyPenalty: -1, generated })) > 0.6);
 });
 

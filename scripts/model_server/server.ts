@@ -6,7 +6,12 @@
  * @module
  */
 import { type ChatRequest, messageText, parseChatRequest } from "./chat_request.ts";
-import { controlUpdateSchema, createControl, type FailureMode, type ModelControl } from "./control.ts";
+import {
+  controlUpdateSchema,
+  createControl,
+  type FailureMode,
+  type ModelControl,
+} from "./control.ts";
 import { generate, loadCorpus, type NgramModel, trainModel } from "./ngram.ts";
 import { hashText } from "./prng.ts";
 import { jsonResponse, openAiError } from "./responses.ts";
@@ -29,7 +34,14 @@ export interface ModelServer {
 }
 
 /** Listed by `GET /v1/models` unless {@link ModelServerOptions.models} says otherwise. */
-export const DEFAULT_MODELS = ["gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini", "gpt-3.5-turbo", "lab-ngram"];
+export const DEFAULT_MODELS = [
+  "gpt-4o",
+  "gpt-4o-mini",
+  "gpt-4.1",
+  "gpt-4.1-mini",
+  "gpt-3.5-turbo",
+  "lab-ngram",
+];
 const MODELS_CREATED = 1_715_367_049;
 const DEFAULT_HANG_LIMIT_MS = 120_000;
 
@@ -44,9 +56,9 @@ const DEFAULT_HANG_LIMIT_MS = 120_000;
  * ```
  */
 export function createModelServer(options: ModelServerOptions = {}): ModelServer {
-  const corpus = options.model ? undefined : loadCorpus();
-  const model = options.model ?? trainModel(corpus!);
-  const fingerprint = `fp_lab_offline_${hashText(corpus ?? JSON.stringify(Array.from(model.unigrams))).toString(16)}`;
+  const model = options.model ?? trainModel(loadCorpus());
+  const version = hashText(JSON.stringify(Array.from(model.unigrams))).toString(16);
+  const fingerprint = `fp_lab_offline_${version}`;
   const models = options.models ?? DEFAULT_MODELS;
   const hangLimitMs = options.hangLimitMs ?? DEFAULT_HANG_LIMIT_MS;
   const control = createControl();
@@ -54,14 +66,16 @@ export function createModelServer(options: ModelServerOptions = {}): ModelServer
   async function chatCompletion(req: Request): Promise<Response> {
     control.receive();
     const body = await req.json().catch(() => undefined);
-    if (body === undefined) return openAiError(400, { message: "Cannot parse request body: invalid JSON" });
+    if (body === undefined) {
+      return openAiError(400, { message: "Cannot parse request body: invalid JSON" });
+    }
     const parsed = parseChatRequest(body);
     if (!parsed.ok) return openAiError(400, parsed.error);
     const request = parsed.request;
     const failure = control.admit({ temperature: request.temperature ?? 1 });
-    if (failure !== "normal") return await failureResponse(failure, req.signal);
+    if (failure !== "normal") return await failureResponse(failure, req);
     const { latencyMs } = control.stats().settings;
-    if (latencyMs > 0) await pause(latencyMs, req.signal);
+    if (latencyMs > 0) await pause(latencyMs);
     const response = jsonResponse(200, completion(request));
     control.completed();
     return response;
@@ -77,7 +91,10 @@ export function createModelServer(options: ModelServerOptions = {}): ModelServer
       maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
       seed: request.seed ?? undefined,
     });
-    const promptTokens = request.messages.reduce((sum, message) => sum + countTokens(messageText(message)), 0);
+    const promptTokens = request.messages.reduce(
+      (sum, message) => sum + countTokens(messageText(message)),
+      0,
+    );
     return {
       id: `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`,
       object: "chat.completion",
@@ -90,11 +107,18 @@ export function createModelServer(options: ModelServerOptions = {}): ModelServer
         logprobs: null,
         finish_reason: finishReason,
       }],
-      usage: { prompt_tokens: promptTokens, completion_tokens: tokens.length, total_tokens: promptTokens + tokens.length },
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: tokens.length,
+        total_tokens: promptTokens + tokens.length,
+      },
     };
   }
 
-  async function failureResponse(mode: Exclude<FailureMode, "normal">, signal: AbortSignal): Promise<Response> {
+  async function failureResponse(
+    mode: Exclude<FailureMode, "normal">,
+    req: Request,
+  ): Promise<Response> {
     switch (mode) {
       case "rate_limit": {
         const seconds = control.stats().settings.retryAfterSeconds;
@@ -105,20 +129,27 @@ export function createModelServer(options: ModelServerOptions = {}): ModelServer
         }, { headers: { "retry-after": String(seconds) } });
       }
       case "server_error":
-        return serverError("The server had an error while processing your request: injected by the control API");
+        return serverError(
+          "The server had an error while processing your request: injected by the control API",
+        );
       case "malformed":
-        return new Response('{"id":"chatcmpl-malformed","object":"chat.completion","choices":[{"index":0,"mess', {
-          status: 200,
-          headers: { "content-type": "application/json" },
-        });
+        return new Response(
+          '{"id":"chatcmpl-malformed","object":"chat.completion","choices":[{"index":0,"mess',
+          {
+            status: 200,
+            headers: { "content-type": "application/json" },
+          },
+        );
       case "hang": {
         const unhang = control.hang();
         try {
-          await pause(hangLimitMs, AbortSignal.any([signal, control.released]));
+          await pause(hangLimitMs, [req.signal, control.released]);
         } finally {
           unhang();
         }
-        return serverError(`The request hung as instructed: released after at most ${hangLimitMs} ms`);
+        return serverError(
+          `The request hung as instructed: released after at most ${hangLimitMs} ms`,
+        );
       }
     }
   }
@@ -135,7 +166,9 @@ export function createModelServer(options: ModelServerOptions = {}): ModelServer
         const parsed = controlUpdateSchema.safeParse(body);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          return openAiError(400, { message: `Invalid control update: ${issue.path.join(".") || "body"}: ${issue.message}` });
+          return openAiError(400, {
+            message: `Invalid control update: ${issue.path.join(".") || "body"}: ${issue.message}`,
+          });
         }
         control.set(parsed.data);
         return jsonResponse(200, control.stats());
@@ -150,7 +183,8 @@ export function createModelServer(options: ModelServerOptions = {}): ModelServer
     if (!path.startsWith("/v1/")) return notFound(req);
     if (!/^Bearer \S+/i.test(req.headers.get("authorization") ?? "")) {
       return openAiError(401, {
-        message: "Missing API key: provide it as 'Authorization: Bearer YOUR_KEY' (any value works offline)",
+        message:
+          "Missing API key: provide it as 'Authorization: Bearer YOUR_KEY' (any value works offline)",
         code: "invalid_api_key",
       });
     }
@@ -176,18 +210,21 @@ function serverError(message: string): Response {
 
 function notFound(req: Request): Response {
   const { pathname } = new URL(req.url);
-  return openAiError(404, { message: `Unknown request URL: ${req.method} ${pathname}`, code: "unknown_url" });
+  return openAiError(404, {
+    message: `Unknown request URL: ${req.method} ${pathname}`,
+    code: "unknown_url",
+  });
 }
 
-/** Waits `ms` or until the signal aborts, whichever comes first, leaving no timer behind. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
+/** Waits `ms` or until one of the signals aborts, whichever comes first, leaving no timer behind. */
+function pause(ms: number, signals: readonly AbortSignal[] = []): Promise<void> {
+  if (signals.some((signal) => signal.aborted)) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
+    for (const signal of signals) signal.addEventListener("abort", done, { once: true });
     function done() {
       clearTimeout(timer);
-      signal.removeEventListener("abort", done);
+      for (const signal of signals) signal.removeEventListener("abort", done);
       resolve();
     }
   });

@@ -26,7 +26,10 @@ const SENTENCE_END = new Set([".", "!", "?"]);
  * ```
  */
 export function tokenize(text: string): string[] {
-  return Array.from(text.matchAll(TOKEN_PATTERN), (match) => isBreak(match[0]) ? normalizeBreak(match[0]) : match[0]);
+  return Array.from(
+    text.matchAll(TOKEN_PATTERN),
+    (match) => isBreak(match[0]) ? normalizeBreak(match[0]) : match[0],
+  );
 }
 
 /** Counts the tokens of a text the same way completions are counted. */
