@@ -25,7 +25,9 @@ Deno.test("runInBackground accepts a task function and awaits tasks added while 
   runInBackground(async () => {
     await Promise.resolve();
     order.push("first");
-    runInBackground(() => Promise.resolve().then(() => void order.push("second")));
+    runInBackground(() =>
+      Promise.resolve().then(() => void order.push("second"))
+    );
   });
   await flushBackground();
   assert.deepEqual(order, ["first", "second"]);

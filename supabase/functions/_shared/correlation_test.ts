@@ -49,7 +49,9 @@ Deno.test("correlationId lowercases an upper-case UUID", async () => {
 });
 
 Deno.test("correlationId replaces a missing or non-UUID id with a fresh one", async () => {
-  const cases: Record<string, string>[] = [{}, { "x-correlation-id": "not-a-uuid" }];
+  const cases: Record<string, string>[] = [{}, {
+    "x-correlation-id": "not-a-uuid",
+  }];
   for (const headers of cases) {
     const response = await testApp().request("/id", { headers });
     const id = await response.text();
