@@ -43,15 +43,19 @@ export type ParameterRanges = { [K in ParameterName]: ParameterRange };
 
 /**
  * Rounds a value the way the database stores it: `max_tokens` to an integer,
- * every other parameter to two decimals. Never returns `-0`.
+ * every other parameter to two decimals, halves away from zero as Postgres
+ * `round(numeric)` does. Binary noise is ignored first (0.575, stored as
+ * 0.57499999…, rounds to 0.58). Never returns `-0`.
  *
  * @example
  * roundParameter("temperature", 0.7349); // 0.73
- * roundParameter("max_tokens", 511.6); // 512
+ * roundParameter("temperature", 0.2 + 0.375); // 0.58
+ * roundParameter("max_tokens", 511.5); // 512
  */
 export function roundParameter(name: ParameterName, value: number): number {
-  const rounded = name === "max_tokens" ? Math.round(value) : Math.round(value * 100) / 100;
-  return rounded + 0; // turns -0 into 0
+  const factor = name === "max_tokens" ? 1 : 100;
+  const scaled = Number((Math.abs(value) * factor).toPrecision(12));
+  return (Math.sign(value) * Math.round(scaled)) / factor + 0; // + 0 turns -0 into 0
 }
 
 /**

@@ -17,7 +17,10 @@ const validRanges = {
 };
 
 Deno.test("PARAMETER_NAMES lists every bounded parameter once", () => {
-  assert.deepEqual([...PARAMETER_NAMES].sort(), Object.keys(PARAMETER_BOUNDS).sort());
+  assert.deepEqual(
+    [...PARAMETER_NAMES].sort(),
+    Object.keys(PARAMETER_BOUNDS).sort(),
+  );
 });
 
 Deno.test("roundParameter rounds to two decimals and max_tokens to an integer", () => {
@@ -25,7 +28,22 @@ Deno.test("roundParameter rounds to two decimals and max_tokens to an integer", 
   assert.equal(roundParameter("top_p", 0.955), 0.96);
   assert.equal(roundParameter("frequency_penalty", -0.126), -0.13);
   assert.equal(roundParameter("max_tokens", 511.5), 512);
-  assert.ok(Object.is(roundParameter("frequency_penalty", -0.001), 0), "no negative zero");
+  assert.equal(
+    roundParameter("temperature", 0.2 + 0.375),
+    0.58,
+    "binary noise is ignored",
+  );
+  assert.equal(roundParameter("temperature", 1.005), 1.01);
+  assert.equal(
+    roundParameter("frequency_penalty", -0.125),
+    -0.13,
+    "halves round away from zero",
+  );
+  assert.equal(roundParameter("max_tokens", -0.5 + 2), 2);
+  assert.ok(
+    Object.is(roundParameter("frequency_penalty", -0.001), 0),
+    "no negative zero",
+  );
 });
 
 Deno.test("clampParameter keeps values inside the provider bounds", () => {
@@ -36,14 +54,29 @@ Deno.test("clampParameter keeps values inside the provider bounds", () => {
 });
 
 Deno.test("parameterSetSchema accepts values at the bounds", () => {
-  const low = { temperature: 0, top_p: 0, max_tokens: 1, frequency_penalty: -2 };
-  const high = { temperature: 2, top_p: 1, max_tokens: 4096, frequency_penalty: 2 };
+  const low = {
+    temperature: 0,
+    top_p: 0,
+    max_tokens: 1,
+    frequency_penalty: -2,
+  };
+  const high = {
+    temperature: 2,
+    top_p: 1,
+    max_tokens: 4096,
+    frequency_penalty: 2,
+  };
   assert.deepEqual(parameterSetSchema.parse(low), low);
   assert.deepEqual(parameterSetSchema.parse(high), high);
 });
 
 Deno.test("parameterSetSchema rejects out-of-bounds and fractional max_tokens", () => {
-  const ok = { temperature: 1, top_p: 0.9, max_tokens: 512, frequency_penalty: 0 };
+  const ok = {
+    temperature: 1,
+    top_p: 0.9,
+    max_tokens: 512,
+    frequency_penalty: 0,
+  };
   const bad = [
     { ...ok, temperature: 2.01 },
     { ...ok, top_p: -0.1 },
@@ -54,7 +87,11 @@ Deno.test("parameterSetSchema rejects out-of-bounds and fractional max_tokens", 
     { ...ok, temperature: Number.NaN },
   ];
   for (const value of bad) {
-    assert.equal(parameterSetSchema.safeParse(value).success, false, JSON.stringify(value));
+    assert.equal(
+      parameterSetSchema.safeParse(value).success,
+      false,
+      JSON.stringify(value),
+    );
   }
 });
 
@@ -71,7 +108,10 @@ Deno.test("parameterRangesSchema rejects min above max with a readable message",
   });
   assert.equal(result.success, false);
   const issue = result.error?.issues[0];
-  assert.equal(issue?.message, "Range minimum must not exceed its maximum: top_p");
+  assert.equal(
+    issue?.message,
+    "Range minimum must not exceed its maximum: top_p",
+  );
   assert.deepEqual(issue?.path, ["top_p", "min"]);
 });
 
@@ -92,10 +132,36 @@ Deno.test("roundParameter of a clamped value always satisfies parameterSetSchema
       (temperature, top_p, max_tokens, frequency_penalty) => {
         const raw = { temperature, top_p, max_tokens, frequency_penalty };
         const set = Object.fromEntries(
-          PARAMETER_NAMES.map((name) => [name, roundParameter(name, clampParameter(name, raw[name]))]),
+          PARAMETER_NAMES.map((
+            name,
+          ) => [name, roundParameter(name, clampParameter(name, raw[name]))]),
         );
-        assert.equal(parameterSetSchema.safeParse(set).success, true, JSON.stringify(set));
+        assert.equal(
+          parameterSetSchema.safeParse(set).success,
+          true,
+          JSON.stringify(set),
+        );
       },
     ),
+  );
+});
+
+Deno.test("roundParameter is monotonic and idempotent (property)", () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...PARAMETER_NAMES),
+      fc.double({ noNaN: true, min: -5000, max: 5000 }),
+      fc.double({ noNaN: true, min: -5000, max: 5000 }),
+      (name, a, b) => {
+        const [low, high] = a <= b ? [a, b] : [b, a];
+        assert.ok(
+          roundParameter(name, low) <= roundParameter(name, high),
+          `${name} ${low} ${high}`,
+        );
+        const once = roundParameter(name, a);
+        assert.equal(roundParameter(name, once), once);
+      },
+    ),
+    { numRuns: 500 },
   );
 });

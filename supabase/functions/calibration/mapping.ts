@@ -49,15 +49,15 @@ import {
   type ParameterRanges,
   roundParameter,
 } from "../_shared/parameters.ts";
-import {
-  chosenOption,
-  type Dimension,
-  questionDefinitions,
-  validateAnswers,
-} from "./questionnaire.ts";
+import { buildInsights } from "./insights.ts";
+import { chosenOption, questionDefinitions, validateAnswers } from "./questionnaire.ts";
+import type { Dimension } from "./questions.ts";
 
 type ParameterRule = {
-  readonly sources: readonly { readonly dimension: Dimension; readonly sign: 1 | -1 }[];
+  readonly sources: readonly {
+    readonly dimension: Dimension;
+    readonly sign: 1 | -1;
+  }[];
   readonly scale: "linear" | "log";
   readonly atLeanLow: number;
   readonly atLeanHigh: number;
@@ -76,8 +76,6 @@ const RULES: Readonly<Record<ParameterName, ParameterRule>> = {
 const BASE_WIDTH = 0.35;
 /** Extra width per unit of spread (mean absolute deviation) between answers. */
 const SPREAD_WIDTH = 0.2;
-/** Spread at or above which an insight points out mixed signals. */
-const MIXED_SPREAD = 0.5;
 
 /** What the answers say about one parameter, before scaling. */
 export type Leaning = {
@@ -161,7 +159,10 @@ function rangeFor(name: ParameterName, leaning: Leaning): ParameterRange {
  * });
  * ranges.temperature; // { min: 1.08, max: 1.52 }
  */
-export function mapAnswersToRanges(mode: CalibrationMode, answers: Answers): CalibrationMapping {
+export function mapAnswersToRanges(
+  mode: CalibrationMode,
+  answers: Answers,
+): CalibrationMapping {
   const problems = validateAnswers(mode, answers);
   if (problems.length > 0) {
     throw new Error(`Cannot map calibration answers: ${problems[0].message}`);
@@ -171,144 +172,8 @@ export function mapAnswersToRanges(mode: CalibrationMode, answers: Answers): Cal
     PARAMETER_NAMES.map((name) => [name, rangeFor(name, leanings[name])]),
   ) as ParameterRanges;
   const answerCount = questionDefinitions(mode).length;
-  return { ranges, insights: insightsFor(ranges, { mode, leanings, answerCount }) };
-}
-
-function between(range: ParameterRange): string {
-  return `${range.min} to ${range.max}`;
-}
-
-function centre(range: ParameterRange): number {
-  return (range.min + range.max) / 2;
-}
-
-function temperatureInsight(range: ParameterRange): Insight {
-  const c = centre(range);
-  const [title, effect] = c < 0.5
-    ? [
-      "Predictable wording",
-      "keeps word choices close to the most likely ones; answers stay focused and repeatable",
-    ]
-    : c < 0.9
-    ? ["Balanced wording", "balances reliable phrasing with some fresh word choices"]
-    : ["Surprising wording", "favours surprising word choices; expect occasional tangents"];
   return {
-    parameter: "temperature",
-    title,
-    detail: `Your temperature range ${between(range)} ${effect}.`,
+    ranges,
+    insights: buildInsights(ranges, { mode, leanings, answerCount }),
   };
-}
-
-function topPInsight(range: ParameterRange): Insight {
-  const c = centre(range);
-  const [title, effect] = c < 0.8
-    ? [
-      "Trimmed vocabulary",
-      "drops the unlikely tail of word choices, which keeps facts and terms tight",
-    ]
-    : c < 0.92
-    ? [
-      "Most of the vocabulary",
-      "leaves out only the least likely words: room for variety without oddities",
-    ]
-    : [
-      "Full vocabulary",
-      "keeps nearly every word in play, so rare and inventive phrasing can appear",
-    ];
-  return { parameter: "top_p", title, detail: `Your top_p range ${between(range)} ${effect}.` };
-}
-
-function maxTokensInsight(range: ParameterRange): Insight {
-  const words = (tokens: number) => Math.round((tokens * 0.75) / 10) * 10;
-  const c = centre(range);
-  const [title, effect] = c < 400
-    ? ["Short answers", "short, to-the-point replies"]
-    : c < 1200
-    ? ["Medium-length answers", "room for a few paragraphs"]
-    : ["Long answers", "room for long, detailed answers with examples"];
-  return {
-    parameter: "max_tokens",
-    title,
-    detail: `Answers get a budget of ${between(range)} tokens (about ${words(range.min)} to ${
-      words(range.max)
-    } words): ${effect}. Shorter budgets can cut an answer off mid-sentence.`,
-  };
-}
-
-function frequencyPenaltyInsight(range: ParameterRange): Insight {
-  const c = centre(range);
-  const [title, effect] = c < 0.3
-    ? ["Consistent terms", "lets key terms repeat, which keeps technical answers consistent"]
-    : c < 0.7
-    ? ["Some variety", "gently discourages repeated words, so prose stays varied without drifting"]
-    : [
-      "Fresh wording",
-      "pushes the model away from words it has already used; prose stays fresh but terms may drift",
-    ];
-  return {
-    parameter: "frequency_penalty",
-    title,
-    detail: `Your frequency penalty range ${between(range)} ${effect}.`,
-  };
-}
-
-const TOPIC_OF: Readonly<Record<ParameterName, string>> = {
-  temperature: "how adventurous answers should be",
-  top_p: "exploration versus factual precision",
-  max_tokens: "answer length",
-  frequency_penalty: "repetition",
-};
-
-function overallInsight(
-  ranges: ParameterRanges,
-  options: { mode: CalibrationMode; leanings: Record<ParameterName, Leaning>; answerCount: number },
-): Insight {
-  const lean = options.leanings.temperature.lean;
-  const profile = lean < -1 / 3 ? "cautious" : lean > 1 / 3 ? "adventurous" : "balanced";
-  const next = options.mode === "quick"
-    ? "A deep calibration asks 7 more questions and narrows these ranges where your answers agree."
-    : "Where your answers agreed the ranges are narrow; where they pulled apart they stay wide so you can compare both styles.";
-  return {
-    parameter: "overall",
-    title: `A ${profile} profile`,
-    detail: `Based on ${options.answerCount} answers (${options.mode} calibration), generations ` +
-      `will spread temperature over ${between(ranges.temperature)} and max_tokens over ${
-        between(ranges.max_tokens)
-      }. ${next}`,
-  };
-}
-
-function mixedSignalsInsight(
-  ranges: ParameterRanges,
-  leanings: Record<ParameterName, Leaning>,
-): Insight | undefined {
-  let widest: ParameterName | undefined;
-  for (const name of PARAMETER_NAMES) {
-    const spread = leanings[name].spread;
-    if (spread >= MIXED_SPREAD && (widest === undefined || spread > leanings[widest].spread)) {
-      widest = name;
-    }
-  }
-  if (widest === undefined) return undefined;
-  return {
-    parameter: widest,
-    title: "Mixed signals",
-    detail: `Your answers about ${TOPIC_OF[widest]} pointed in different directions, so the ` +
-      `${widest} range ${between(ranges[widest])} is wider than usual to let you compare both styles.`,
-  };
-}
-
-function insightsFor(
-  ranges: ParameterRanges,
-  options: { mode: CalibrationMode; leanings: Record<ParameterName, Leaning>; answerCount: number },
-): Insight[] {
-  const insights = [
-    overallInsight(ranges, options),
-    temperatureInsight(ranges.temperature),
-    topPInsight(ranges.top_p),
-    maxTokensInsight(ranges.max_tokens),
-    frequencyPenaltyInsight(ranges.frequency_penalty),
-  ];
-  const mixed = mixedSignalsInsight(ranges, options.leanings);
-  return mixed === undefined ? insights : [...insights, mixed];
 }

@@ -26,7 +26,10 @@ export const questionnaireQuerySchema = z.object({
 
 /** The chosen option id for each answered question id. */
 export const answersSchema = z
-  .record(z.string().min(1).max(MAX_ID_LENGTH), z.string().min(1).max(MAX_ID_LENGTH))
+  .record(
+    z.string().min(1).max(MAX_ID_LENGTH),
+    z.string().min(1).max(MAX_ID_LENGTH),
+  )
   .refine((answers) => Object.keys(answers).length <= MAX_ANSWERS, {
     error: `Too many answers: at most ${MAX_ANSWERS} are accepted`,
   });
@@ -72,7 +75,10 @@ export type QuestionnaireResponse = z.infer<typeof questionnaireResponseSchema>;
 
 /** A plain-language note on what one range (or the whole profile) means. */
 export const insightSchema = z.object({
-  parameter: z.enum([...(PARAMETER_NAMES as [ParameterName, ...ParameterName[]]), "overall"]),
+  parameter: z.enum([
+    ...(PARAMETER_NAMES as [ParameterName, ...ParameterName[]]),
+    "overall",
+  ]),
   title: z.string(),
   detail: z.string(),
 });

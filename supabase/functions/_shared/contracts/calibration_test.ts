@@ -18,12 +18,20 @@ Deno.test("calibrationModeSchema accepts only quick and deep", () => {
 
 Deno.test("questionnaireQuerySchema defaults to quick mode", () => {
   assert.deepEqual(questionnaireQuerySchema.parse({}), { mode: "quick" });
-  assert.deepEqual(questionnaireQuerySchema.parse({ mode: "deep" }), { mode: "deep" });
-  assert.equal(questionnaireQuerySchema.safeParse({ mode: "DEEP" }).success, false);
+  assert.deepEqual(questionnaireQuerySchema.parse({ mode: "deep" }), {
+    mode: "deep",
+  });
+  assert.equal(
+    questionnaireQuerySchema.safeParse({ mode: "DEEP" }).success,
+    false,
+  );
 });
 
 Deno.test("submitCalibrationSchema accepts a mode with string answers", () => {
-  const body = { mode: "quick", answers: { adventurousness: "bold", answer_length: "brief" } };
+  const body = {
+    mode: "quick",
+    answers: { adventurousness: "bold", answer_length: "brief" },
+  };
   assert.deepEqual(submitCalibrationSchema.parse(body), body);
 });
 
@@ -36,7 +44,11 @@ Deno.test("submitCalibrationSchema rejects a missing mode, non-string answers an
     { mode: "quick" },
   ];
   for (const body of bad) {
-    assert.equal(submitCalibrationSchema.safeParse(body).success, false, JSON.stringify(body));
+    assert.equal(
+      submitCalibrationSchema.safeParse(body).success,
+      false,
+      JSON.stringify(body),
+    );
   }
 });
 
@@ -44,7 +56,10 @@ Deno.test("submitCalibrationSchema caps the number of answers", () => {
   const answers = (count: number) =>
     Object.fromEntries(Array.from({ length: count }, (_, i) => [`q${i}`, "a"]));
   assert.equal(
-    submitCalibrationSchema.safeParse({ mode: "deep", answers: answers(MAX_ANSWERS) }).success,
+    submitCalibrationSchema.safeParse({
+      mode: "deep",
+      answers: answers(MAX_ANSWERS),
+    }).success,
     true,
   );
   const result = submitCalibrationSchema.safeParse({
@@ -52,17 +67,29 @@ Deno.test("submitCalibrationSchema caps the number of answers", () => {
     answers: answers(MAX_ANSWERS + 1),
   });
   assert.equal(result.success, false);
-  assert.equal(result.error?.issues[0]?.message, "Too many answers: at most 50 are accepted");
+  assert.equal(
+    result.error?.issues[0]?.message,
+    "Too many answers: at most 50 are accepted",
+  );
 });
 
 Deno.test("insightSchema accepts parameter names and overall only", () => {
-  assert.equal(insightSchema.safeParse({ parameter: "top_p", title: "t", detail: "d" }).success, true);
   assert.equal(
-    insightSchema.safeParse({ parameter: "overall", title: "t", detail: "d" }).success,
+    insightSchema.safeParse({ parameter: "top_p", title: "t", detail: "d" })
+      .success,
     true,
   );
   assert.equal(
-    insightSchema.safeParse({ parameter: "presence_penalty", title: "t", detail: "d" }).success,
+    insightSchema.safeParse({ parameter: "overall", title: "t", detail: "d" })
+      .success,
+    true,
+  );
+  assert.equal(
+    insightSchema.safeParse({
+      parameter: "presence_penalty",
+      title: "t",
+      detail: "d",
+    }).success,
     false,
   );
 });
@@ -78,7 +105,11 @@ Deno.test("calibrationResultSchema validates a full result", () => {
       max_tokens: { min: 256, max: 1024 },
       frequency_penalty: { min: 0, max: 0.5 },
     },
-    insights: [{ parameter: "overall", title: "Balanced", detail: "A balanced profile." }],
+    insights: [{
+      parameter: "overall",
+      title: "Balanced",
+      detail: "A balanced profile.",
+    }],
     createdAt: "2026-11-22T03:09:00.000Z",
   };
   assert.deepEqual(calibrationResultSchema.parse(result), result);
@@ -86,7 +117,10 @@ Deno.test("calibrationResultSchema validates a full result", () => {
   assert.equal(calibrationResultSchema.safeParse(offset).success, true);
   const badDate = { ...result, createdAt: "yesterday" };
   assert.equal(calibrationResultSchema.safeParse(badDate).success, false);
-  const badRange = { ...result, ranges: { ...result.ranges, top_p: { min: 0.9, max: 0.8 } } };
+  const badRange = {
+    ...result,
+    ranges: { ...result.ranges, top_p: { min: 0.9, max: 0.8 } },
+  };
   assert.equal(calibrationResultSchema.safeParse(badRange).success, false);
 });
 
@@ -96,7 +130,12 @@ Deno.test("questionnaireResponseSchema accepts questions with optional help", ()
     mode: "quick",
     questions: [
       { id: "a", prompt: "A?", options: [{ id: "x", label: "X" }] },
-      { id: "b", prompt: "B?", help: "Why", options: [{ id: "y", label: "Y" }] },
+      {
+        id: "b",
+        prompt: "B?",
+        help: "Why",
+        options: [{ id: "y", label: "Y" }],
+      },
     ],
   };
   assert.deepEqual(questionnaireResponseSchema.parse(response), response);
