@@ -44,9 +44,13 @@ begin
 end
 $$;
 
-alter role anon inherit;
-alter role authenticated inherit;
-alter role service_role inherit;
+-- Attributes are (re)asserted on every run: a role made earlier by hand or by
+-- an older version of this file ends up exactly as Supabase has it.
+alter role anon nologin inherit nobypassrls;
+alter role authenticated nologin inherit nobypassrls;
+alter role service_role nologin inherit bypassrls;
+alter role authenticator login noinherit;
+alter role lab_postgres login nosuperuser createdb createrole replication bypassrls inherit;
 alter role anon set statement_timeout = '3s';
 alter role authenticated set statement_timeout = '8s';
 alter role authenticator set statement_timeout = '8s';

@@ -1,0 +1,147 @@
+/**
+ * Idempotency-Key support for POSTs that do expensive or non-repeatable work
+ * (generate, exports), stored in `public.idempotency_keys` under the caller's
+ * RLS. A key is claimed in the transaction that starts the work and completed
+ * with the answer in the transaction that stores its result:
+ *
+ * - a new key (or an abandoned claim whose lock expired) -> run the work;
+ * - same key, same body, completed -> replay the stored answer, no new work;
+ * - same key, same body, still running -> 409 `idempotency_in_progress`;
+ * - same key, another body -> 409 `idempotency_conflict`.
+ *
+ * @module
+ */
+import type postgres from "postgres";
+import type { Tx } from "./db.ts";
+import { HttpError } from "./errors.ts";
+
+/** Longest accepted Idempotency-Key. */
+export const MAX_KEY_LENGTH = 255;
+
+/** How long a claim blocks retries before another request may take it over. */
+const LOCK_SECONDS = 300;
+
+/** What claiming a key decided. */
+export type IdempotencyClaim =
+  | { kind: "new" }
+  | { kind: "replay"; status: number; body: unknown };
+
+/** Identifies one key of one operation. */
+export interface IdempotencyKeyRef {
+  /** The operation, e.g. `generate`. */
+  scope: string;
+  /** The client's Idempotency-Key header. */
+  key: string;
+}
+
+/**
+ * Reads and checks the Idempotency-Key header; undefined when absent.
+ *
+ * @example
+ * const key = idempotencyKeyFrom(c.req.header("idempotency-key"));
+ */
+export function idempotencyKeyFrom(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const key = header.trim();
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+    throw new HttpError(400, `Invalid Idempotency-Key: use 1-${MAX_KEY_LENGTH} visible ASCII characters`, {
+      code: "invalid_idempotency_key",
+    });
+  }
+  return key;
+}
+
+/** JSON with object keys sorted, so equal bodies hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v);
+}
+
+/**
+ * SHA-256 (hex) of the canonical JSON of a request body.
+ *
+ * @example
+ * await requestHash({ b: 1, a: 2 }) === await requestHash({ a: 2, b: 1 }); // true
+ */
+export async function requestHash(body: unknown): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(body)));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+interface KeyRow {
+  request_hash: string;
+  status: "in_progress" | "completed";
+  response_status: number | null;
+  response_body: unknown;
+  locked: boolean;
+}
+
+/**
+ * Claims the key for this request inside `tx` (the caller's transaction).
+ * Concurrent claims of one key serialize on its primary key.
+ *
+ * @example
+ * const claim = await claimIdempotencyKey(tx, { scope: "generate", key }, hash);
+ * if (claim.kind === "replay") return replay(c, claim);
+ */
+export async function claimIdempotencyKey(tx: Tx, ref: IdempotencyKeyRef, hash: string): Promise<IdempotencyClaim> {
+  const inserted = await tx`
+    insert into public.idempotency_keys (scope, key, request_hash, locked_until)
+    values (${ref.scope}, ${ref.key}, ${hash}, now() + make_interval(secs => ${LOCK_SECONDS}))
+    on conflict (user_id, scope, key) do nothing
+    returning key`;
+  if (inserted.length === 1) return { kind: "new" };
+
+  const [row] = await tx<KeyRow[]>`
+    select request_hash, status, response_status, response_body, locked_until > now() as locked
+      from public.idempotency_keys
+     where user_id = (select auth.uid()) and scope = ${ref.scope} and key = ${ref.key}
+       for update`;
+  if (row.request_hash !== hash) {
+    throw new HttpError(409, "Idempotency-Key reused with a different request body", { code: "idempotency_conflict" });
+  }
+  if (row.status === "completed") return { kind: "replay", status: row.response_status!, body: row.response_body };
+  if (row.locked) {
+    throw new HttpError(409, "A request with this Idempotency-Key is still running: retry shortly", {
+      code: "idempotency_in_progress",
+      headers: { "retry-after": "2" },
+    });
+  }
+  await tx`
+    update public.idempotency_keys set locked_until = now() + make_interval(secs => ${LOCK_SECONDS})
+     where user_id = (select auth.uid()) and scope = ${ref.scope} and key = ${ref.key}`;
+  return { kind: "new" };
+}
+
+/**
+ * Stores the answer for replays, in the transaction that stores the work.
+ *
+ * @example
+ * await completeIdempotencyKey(tx, { scope: "generate", key }, { status: 200, body });
+ */
+export async function completeIdempotencyKey(
+  tx: Tx,
+  ref: IdempotencyKeyRef,
+  answer: { status: number; body: unknown },
+): Promise<void> {
+  await tx`
+    update public.idempotency_keys
+       set status = 'completed', response_status = ${answer.status},
+           response_body = ${tx.json(answer.body as postgres.JSONValue)}
+     where user_id = (select auth.uid()) and scope = ${ref.scope} and key = ${ref.key}`;
+}
+
+/**
+ * Frees a claim after the work failed before anything was stored, so a retry
+ * with the same key runs again instead of waiting for the lock to expire.
+ *
+ * @example
+ * await db.withUser(ctx, (tx) => releaseIdempotencyKey(tx, { scope: "generate", key }));
+ */
+export async function releaseIdempotencyKey(tx: Tx, ref: IdempotencyKeyRef): Promise<void> {
+  await tx`
+    delete from public.idempotency_keys
+     where user_id = (select auth.uid()) and scope = ${ref.scope} and key = ${ref.key} and status = 'in_progress'`;
+}

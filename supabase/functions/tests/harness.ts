@@ -1,0 +1,77 @@
+/**
+ * Test harness for function tests against the real database. `npm test`
+ * provides a throwaway lab database in LAB_TEST_DATABASE_URL (app role) and
+ * LAB_TEST_ADMIN_DATABASE_URL (superuser, for reading behind RLS); without
+ * them, database tests are skipped (`ignore: !hasDatabase`).
+ */
+import postgres from "postgres";
+import {
+  ensureLocalUser,
+  LOCAL_ANON_KEY,
+  LOCAL_JWT_SECRET,
+  mintAccessToken,
+} from "../../../scripts/lib/local_auth.ts";
+
+/** App-role URL of the test database, if any. */
+export const databaseUrl = Deno.env.get("LAB_TEST_DATABASE_URL") ?? "";
+/** Superuser URL of the test database, if any. */
+export const adminDatabaseUrl = Deno.env.get("LAB_TEST_ADMIN_DATABASE_URL") ?? databaseUrl;
+/** True when a test database is available. */
+export const hasDatabase = databaseUrl !== "";
+
+/** Environment for starting a function in-process against the test database. */
+export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SUPABASE_URL: "http://127.0.0.1:54321",
+    SUPABASE_DB_URL: databaseUrl,
+    SUPABASE_JWT_SECRET: LOCAL_JWT_SECRET,
+    SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
+    LAB_DB_POOL_SIZE: "4",
+    ...extra,
+  };
+}
+
+/** A signed-in test user. */
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+  /** `{ authorization: "Bearer …" }` */
+  headers: Record<string, string>;
+}
+
+/**
+ * Creates a user with a unique email and an access token for it.
+ *
+ * @example
+ * const alice = await createTestUser("alice");
+ */
+export async function createTestUser(name = "user"): Promise<TestUser> {
+  const email = `${name}-${crypto.randomUUID().slice(0, 8)}@test.local`;
+  const id = await ensureLocalUser(databaseUrl, email);
+  const token = await mintAccessToken(id, { email });
+  return { id, email, token, headers: { authorization: `Bearer ${token}` } };
+}
+
+/**
+ * Runs `fn` with a superuser connection (reads behind RLS for assertions),
+ * closing it afterwards.
+ */
+export async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(adminDatabaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
+/** JSON request init with a user's token. */
+export function jsonRequest(user: TestUser | null, body: unknown, init: RequestInit = {}): RequestInit {
+  return {
+    method: "POST",
+    ...init,
+    headers: { "content-type": "application/json", ...(user?.headers ?? {}), ...(init.headers ?? {}) },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  };
+}
