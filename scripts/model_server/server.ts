@@ -25,6 +25,8 @@ export interface ModelServerOptions {
   hangLimitMs?: number;
   /** Model ids listed by `GET /v1/models` (any id is accepted by completions). */
   models?: string[];
+  /** How the `latencyMs` delay is waited for (tests record it instead of waiting). */
+  delay?: (ms: number) => Promise<void>;
 }
 
 /** A model server: its fetch handler and its control surface. */
@@ -57,6 +59,7 @@ const DEFAULT_HANG_LIMIT_MS = 120_000;
  */
 export function createModelServer(options: ModelServerOptions = {}): ModelServer {
   const model = options.model ?? trainModel(loadCorpus());
+  const delay = options.delay ?? ((ms: number) => pause(ms));
   const version = hashText(JSON.stringify(Array.from(model.unigrams))).toString(16);
   const fingerprint = `fp_lab_offline_${version}`;
   const models = options.models ?? DEFAULT_MODELS;
@@ -75,7 +78,7 @@ export function createModelServer(options: ModelServerOptions = {}): ModelServer
     const failure = control.admit({ temperature: request.temperature ?? 1 });
     if (failure !== "normal") return await failureResponse(failure, req);
     const { latencyMs } = control.stats().settings;
-    if (latencyMs > 0) await pause(latencyMs);
+    if (latencyMs > 0) await delay(latencyMs);
     const response = jsonResponse(200, completion(request));
     control.completed();
     return response;
