@@ -27,7 +27,11 @@ create table public.experiment_exports (
   constraint experiment_exports_completed_check check (
     status <> 'completed' or (storage_path is not null and byte_size is not null
                               and experiment_count is not null and completed_at is not null)),
-  constraint experiment_exports_failed_check check (status <> 'failed' or error is not null)
+  constraint experiment_exports_failed_check check (status <> 'failed' or error is not null),
+  -- The file of an export is always <owner>/<export id>.<format>: a row can
+  -- never point at another user's object.
+  constraint experiment_exports_storage_path_owner check (
+    storage_path is null or storage_path = user_id::text || '/' || id::text || '.' || file_format)
 );
 
 comment on table public.experiment_exports is 'Export jobs of a user''s experiments and where their files are.';
@@ -81,6 +85,7 @@ begin
     or new.byte_size is distinct from old.byte_size
     or new.experiment_count is distinct from old.experiment_count
     or new.response_count is distinct from old.response_count
+    or new.completed_at is distinct from old.completed_at
     or new.error is distinct from old.error) then
     raise exception 'A finished export cannot be changed' using errcode = '23514';
   end if;
