@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { assertValidObject, matchStorageRoute } from "./storage_paths.ts";
+
+const none = new Headers();
+
+Deno.test("matchStorageRoute: uploads are POST (x-upsert decides) or PUT (always upsert)", () => {
+  assert.deepEqual(matchStorageRoute("POST", "/storage/v1/object/exports/u/a.csv", none), {
+    kind: "upload",
+    bucket: "exports",
+    name: "u/a.csv",
+    upsert: false,
+  });
+  const upsert = new Headers({ "x-upsert": "true" });
+  assert.equal(
+    matchStorageRoute("POST", "/storage/v1/object/exports/u/a.csv", upsert)?.kind,
+    "upload",
+  );
+  assert.deepEqual(matchStorageRoute("POST", "/storage/v1/object/exports/u/a.csv", upsert), {
+    kind: "upload",
+    bucket: "exports",
+    name: "u/a.csv",
+    upsert: true,
+  });
+  assert.deepEqual(matchStorageRoute("PUT", "/storage/v1/object/exports/a.csv", none), {
+    kind: "upload",
+    bucket: "exports",
+    name: "a.csv",
+    upsert: true,
+  });
+});
+
+Deno.test("matchStorageRoute: sign, signed download and downloads are told apart", () => {
+  assert.deepEqual(matchStorageRoute("POST", "/storage/v1/object/sign/exports/u/a.csv", none), {
+    kind: "sign",
+    bucket: "exports",
+    name: "u/a.csv",
+  });
+  assert.deepEqual(matchStorageRoute("POST", "/storage/v1/object/sign/exports", none), {
+    kind: "signMany",
+    bucket: "exports",
+  });
+  assert.equal(
+    matchStorageRoute("GET", "/storage/v1/object/sign/exports/u/a.csv", none)?.kind,
+    "signedDownload",
+  );
+  assert.equal(
+    matchStorageRoute("GET", "/storage/v1/object/authenticated/exports/u/a.csv", none)?.kind,
+    "authenticatedDownload",
+  );
+  assert.equal(
+    matchStorageRoute("GET", "/storage/v1/object/exports/u/a.csv", none)?.kind,
+    "authenticatedDownload",
+  );
+  assert.equal(
+    matchStorageRoute("GET", "/storage/v1/object/public/avatars/a.png", none)?.kind,
+    "publicDownload",
+  );
+});
+
+Deno.test("matchStorageRoute: segments are URL-decoded, an encoded slash stays inside the name", () => {
+  const route = matchStorageRoute(
+    "GET",
+    "/storage/v1/object/exports/u/run%201%20(final).csv",
+    none,
+  );
+  assert.deepEqual(route, {
+    kind: "authenticatedDownload",
+    bucket: "exports",
+    name: "u/run 1 (final).csv",
+  });
+  assert.equal(
+    matchStorageRoute("GET", "/storage/v1/object/exports/u/..%2Fx", none)?.kind,
+    "authenticatedDownload",
+  );
+  assert.equal(matchStorageRoute("GET", "/storage/v1/object/exports/%E0%A4%A", none), null);
+});
+
+Deno.test("matchStorageRoute: Storage's other routes and unknown paths are not served", () => {
+  for (
+    const [method, path] of [
+      ["POST", "/storage/v1/object/upload/sign/exports/a.csv"],
+      ["POST", "/storage/v1/object/list/exports"],
+      ["POST", "/storage/v1/object/move"],
+      ["DELETE", "/storage/v1/object/exports/a.csv"],
+      ["GET", "/storage/v1/bucket"],
+      ["GET", "/storage/v1/object/exports"],
+      ["PUT", "/storage/v1/object/sign/exports/a.csv"],
+    ]
+  ) {
+    assert.equal(matchStorageRoute(method, path, none), null, `${method} ${path}`);
+  }
+});
+
+Deno.test("assertValidObject: accepts Storage's key characters and refuses traversal and odd characters", () => {
+  assertValidObject("exports", "0b6c/run 1 (final)+v2.csv");
+  assert.throws(() => assertValidObject("exports", "u/../x.csv"), {
+    code: "InvalidKey",
+    message: "Invalid key: u/../x.csv",
+  });
+  assert.throws(() => assertValidObject("exports", "u//x.csv"), { code: "InvalidKey" });
+  assert.throws(() => assertValidObject("exports", "u/x\u0000.csv"), { code: "InvalidKey" });
+  assert.throws(() => assertValidObject("exports", "u/résumé.csv"), { code: "InvalidKey" });
+  assert.throws(() => assertValidObject("exports", ""), { code: "InvalidKey" });
+  assert.throws(() => assertValidObject("..", "x.csv"), { code: "InvalidBucketName" });
+  assert.throws(() => assertValidObject("a/b", "x.csv"), { code: "InvalidBucketName" });
+});

@@ -1,0 +1,70 @@
+/**
+ * `npm start` — brings the lab up on this machine, no Docker needed:
+ *
+ * 1. the lab database (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/lab):
+ *    created with the platform stand-in, migrations and seed when it does not
+ *    exist yet, otherwise brought up to date with pending migrations;
+ * 2. the offline model server, unless OPENAI_API_KEY is set (then the real
+ *    endpoint, OPENAI_BASE_URL or OpenAI, with LAB_MODEL, default gpt-4o);
+ * 3. the gateway on http://127.0.0.1:54321 (LAB_GATEWAY_PORT) with every
+ *    function at /functions/v1/NAME and Storage at /storage/v1.
+ *
+ * Prints the URL, the anon key and a ready demo token. Ctrl-C stops it.
+ */
+import {
+  databaseTarget,
+  DEFAULT_DATABASE_URL,
+  isLabDatabase,
+  migrate,
+  prepareDatabase,
+} from "./lib/database.ts";
+import { ensureLocalUser, mintAccessToken } from "./lib/local_auth.ts";
+import { startStack } from "./lib/stack.ts";
+
+const DEMO_EMAIL = "demo@lab.local";
+const target = databaseTarget(Deno.env.get("DATABASE_URL") ?? DEFAULT_DATABASE_URL);
+
+if (await isLabDatabase(target)) {
+  await migrate(target);
+  console.log(`Database "${target.name}": up to date.`);
+} else {
+  await prepareDatabase(target, { seed: true });
+  console.log(`Database "${target.name}": created (platform, migrations, seed).`);
+}
+
+const passthrough = Object.fromEntries(
+  Object.entries(Deno.env.toObject()).filter(([key]) => /^(OPENAI_|LAB_)/.test(key)),
+);
+const stack = await startStack({
+  databaseUrl: target.appUrl,
+  port: Number(Deno.env.get("LAB_GATEWAY_PORT") ?? 54321),
+  modelPort: Number(Deno.env.get("LAB_MODEL_PORT") ?? 54330),
+  env: passthrough,
+});
+
+const userId = await ensureLocalUser(target.appUrl, DEMO_EMAIL);
+const token = await mintAccessToken(userId, { email: DEMO_EMAIL, expiresIn: 24 * 3600 });
+
+console.log(`
+Lab is up.
+  API URL       ${stack.url}
+  Functions     ${stack.url}/functions/v1/{calibration,generate,exports}
+  Storage       ${stack.url}/storage/v1
+  DB URL        ${target.appUrl}
+  Model         ${stack.model ? `offline model server at ${stack.model.url}` : stack.env.OPENAI_BASE_URL ?? "OpenAI"}
+  anon key      ${stack.anonKey}
+  demo user     ${DEMO_EMAIL}
+  demo token    ${token}
+
+Try:
+  export TOKEN=${token}
+  curl -s "${stack.url}/functions/v1/calibration?mode=quick" -H "Authorization: Bearer $TOKEN"
+
+Ctrl-C stops the lab.`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, async () => {
+    await stack.stop();
+    Deno.exit(0);
+  });
+}
