@@ -1,0 +1,98 @@
+/**
+ * The generate function: one prompt answered several times across the
+ * caller's calibrated ranges, every response scored, the experiment stored.
+ *
+ * - `POST /generate` `{ prompt, calibration_id, numResponses?, parameters?, seed? }`
+ *   with an optional `Idempotency-Key` header -> 200 with the experiment id,
+ *   the scored responses and the calibration's updated analytics. Some calls
+ *   failed -> still 200, those responses marked failed; all failed -> 502
+ *   `upstream_unavailable` (the attempt is stored). A replayed key answers
+ *   with the stored result and the header `idempotent-replayed: true`.
+ *
+ * The flow and its two transactions are described in `run.ts`; the parameter
+ * design in `parameter_design.ts`; the scores in `_shared/metrics.ts`.
+ *
+ * @module
+ */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import { createFunctionApp } from "../_shared/app.ts";
+import { requireUser } from "../_shared/auth.ts";
+import { generateRequestSchema } from "../_shared/contracts/generate.ts";
+import { baseEnvSchema, positiveInt } from "../_shared/env.ts";
+import { idempotencyKeyFrom } from "../_shared/idempotency.ts";
+import { createLlmClient, type LlmClient } from "../_shared/llm.ts";
+import { ok } from "../_shared/response.ts";
+import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
+import { parseJsonBody } from "../_shared/validation.ts";
+import { runGenerate } from "./run.ts";
+
+/** The generate function's environment: the base plus the model endpoint and limits. */
+export const generateEnvSchema = baseEnvSchema.extend({
+  OPENAI_API_KEY: z.string().min(1),
+  OPENAI_BASE_URL: z.url({ error: "must be an http(s) URL", protocol: /^https?$/ }).optional(),
+  LAB_MODEL: z.string().min(1).max(200).default("gpt-4o"),
+  LAB_LLM_TIMEOUT_MS: positiveInt(60_000),
+  LAB_LLM_MAX_RETRIES: z.coerce
+    .number({ error: "must be an integer from 0 to 10" })
+    .int({ error: "must be an integer from 0 to 10" })
+    .min(0, { error: "must be an integer from 0 to 10" })
+    .max(10, { error: "must be an integer from 0 to 10" })
+    .default(2),
+  LAB_GENERATE_RATE_LIMIT_PER_MINUTE: positiveInt(30),
+});
+
+/** The parsed environment of the generate function. */
+export type GenerateEnv = z.infer<typeof generateEnvSchema>;
+
+/** Options of {@link createGenerateApp}. */
+export interface GenerateAppOptions {
+  /** The model client; by default the `openai` SDK configured from the environment. */
+  llm?: LlmClient;
+}
+
+/**
+ * The generate Hono app.
+ *
+ * @example
+ * Deno.serve(createGenerateApp(runtime).fetch);
+ * // in tests, with a fake model:
+ * createGenerateApp(runtime, { llm: { complete: () => Promise.resolve(fakeResult) } });
+ */
+export function createGenerateApp(runtime: Runtime<GenerateEnv>, options: GenerateAppOptions = {}) {
+  const { db, verifier, env } = runtime;
+  const llm = options.llm ?? createLlmClient({
+    apiKey: env.OPENAI_API_KEY,
+    baseURL: env.OPENAI_BASE_URL,
+    timeoutMs: env.LAB_LLM_TIMEOUT_MS,
+    maxRetries: env.LAB_LLM_MAX_RETRIES,
+  });
+  const app = createFunctionApp("generate", runtime.appDeps);
+
+  app.post("/", requireUser({ verifier }), async (c) => {
+    const idempotencyKey = idempotencyKeyFrom(c.req.header("idempotency-key"));
+    const input = await parseJsonBody(c, generateRequestSchema, {
+      maxBytes: env.LAB_MAX_BODY_BYTES,
+    });
+    const user = c.var.user!;
+    const answer = await runGenerate(
+      { db, llm, model: env.LAB_MODEL, ratePerMinute: env.LAB_GENERATE_RATE_LIMIT_PER_MINUTE },
+      { claims: user.claims, correlationId: c.var.correlationId },
+      { input, idempotencyKey },
+    );
+    if (answer.kind === "replay") {
+      c.header("idempotent-replayed", "true");
+      return ok(c, answer.body, answer.status as ContentfulStatusCode);
+    }
+    return ok(c, answer.result);
+  });
+
+  return app;
+}
+
+/** The generate function, for `startFunction`. */
+export const generate: FunctionModule<GenerateEnv> = {
+  name: "generate",
+  envSchema: generateEnvSchema,
+  createApp: (runtime) => createGenerateApp(runtime),
+};

@@ -1,0 +1,4 @@
+import { startFunction } from "../_shared/runtime.ts";
+import { generate } from "./app.ts";
+
+Deno.serve(startFunction(generate).app.fetch);
