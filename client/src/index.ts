@@ -1,0 +1,73 @@
+/**
+ * The Precision + Personality Lab client SDK.
+ *
+ * @example
+ * ```ts
+ * import { createLabClient, isLabError } from "./client/src/index.ts";
+ * const lab = createLabClient({ url, anonKey, accessToken });
+ * const { data, error } = await lab.calibration.questionnaire("quick");
+ * ```
+ *
+ * @module
+ */
+export {
+  type AccessTokenSource,
+  createLabClient,
+  type LabClient,
+  type LabClientOptions,
+} from "./client.ts";
+export {
+  isLabError,
+  LabAuthError,
+  LabConflictError,
+  LabError,
+  type LabErrorInit,
+  type LabErrorJson,
+  LabNetworkError,
+  LabNotFoundError,
+  LabRateLimitError,
+  LabUpstreamError,
+  LabValidationError,
+} from "./errors.ts";
+export type { ExportFile } from "./exports.ts";
+export type { CallOptions } from "./functions.ts";
+export { type IdempotentCallOptions, newIdempotencyKey } from "./idempotency.ts";
+export type { LabSupabaseClient, ListExperimentsOptions } from "./reads.ts";
+export type { RealtimeClient, RowChange, SubscribeOptions, Unsubscribe } from "./realtime.ts";
+export type { FunctionResult, LabFailure, LabResult, LabSuccess } from "./result.ts";
+export type {
+  AnalyticsSummaryRow,
+  AuditLogRow,
+  CalibrationRow,
+  Database,
+  ExperimentRow,
+  ExportRow,
+  Tables,
+} from "./types.ts";
+export type {
+  Answers,
+  CalibrationMode,
+  CalibrationResult,
+  Insight,
+  Question,
+  QuestionnaireResponse,
+  SubmitCalibrationRequest,
+} from "../../supabase/functions/_shared/contracts/calibration.ts";
+export type {
+  ExperimentParameters,
+  ExperimentStatus,
+  GeneratedResponse,
+  GenerateRequest,
+  GenerateResult,
+  MetricsSummary,
+  UpstreamFailureDetails,
+} from "../../supabase/functions/_shared/contracts/generate.ts";
+export type {
+  CreateExportRequest,
+  ExportDetails,
+  ExportFilter,
+  ExportFormat,
+  ExportResult,
+  ExportStatus,
+} from "../../supabase/functions/_shared/contracts/exports.ts";
+export type { ParameterRanges, ParameterSet } from "../../supabase/functions/_shared/parameters.ts";

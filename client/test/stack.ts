@@ -1,0 +1,90 @@
+/**
+ * What the tests get from the running stack, and small helpers over it.
+ */
+import type { SupabaseClientOptions } from "@supabase/supabase-js";
+import { inject } from "vitest";
+import WebSocket from "ws";
+import { createLabClient, type LabClient } from "../src/index.ts";
+
+/** supabase-js's WebSocket constructor type; `ws` differs only in its (wider) parameter types. */
+type Transport = NonNullable<NonNullable<SupabaseClientOptions<"public">["realtime"]>["transport"]>;
+
+/** Addresses printed by scripts/test_stack.ts. */
+export interface StackInfo {
+  /** SUPABASE_URL of the gateway. */
+  url: string;
+  anonKey: string;
+  /** The admin endpoint (users, model control). */
+  adminUrl: string;
+  /** The offline model server's OpenAI base URL. */
+  modelUrl: string | null;
+}
+
+/** A signed-in test user. */
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+}
+
+/** The running stack, or null when no test database was given. */
+export const stack: StackInfo | null = inject("stack");
+
+/** True when there is no stack (the integration tests are skipped). */
+export const noStack = stack === null;
+
+function requireStack(): StackInfo {
+  if (!stack) throw new Error("Cannot reach the test stack: LAB_TEST_DATABASE_URL is not set");
+  return stack;
+}
+
+async function adminPost(path: string, body: unknown): Promise<Response> {
+  const response = await fetch(`${requireStack().adminUrl}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) {
+    throw new Error(`Admin ${path} failed: ${response.status} ${await response.text()}`);
+  }
+  return response;
+}
+
+/** A fresh local user with an access token. */
+export async function createUser(name = "client"): Promise<TestUser> {
+  const email = `${name}-${crypto.randomUUID().slice(0, 8)}@test.local`;
+  return await (await adminPost("/users", { email })).json() as TestUser;
+}
+
+/** A lab client for `user` (anonymous with the anon key when omitted). */
+export function labFor(user: TestUser | null, fetchImpl?: typeof fetch): LabClient {
+  const { url, anonKey } = requireStack();
+  return createLabClient({
+    url,
+    anonKey,
+    accessToken: user?.token ?? (() => null),
+    // Node.js 20 has no global WebSocket; supabase-js needs one to build its Realtime client.
+    ...(globalThis.WebSocket ? {} : { realtime: { transport: WebSocket as unknown as Transport } }),
+    ...(fetchImpl ? { fetch: fetchImpl } : {}),
+  });
+}
+
+/** Makes the offline model server fail (see scripts/model_server/control.ts). */
+export async function setModel(update: Record<string, unknown>): Promise<void> {
+  await adminPost("/model/control", update);
+}
+
+/** Puts the offline model server back to normal (also frees hanging requests). */
+export async function resetModel(): Promise<void> {
+  await adminPost("/model/reset", {});
+}
+
+/** The first option of every question: a valid set of answers for `mode`. */
+export async function calibrate(lab: LabClient, mode: "quick" | "deep" = "quick") {
+  const quiz = await lab.calibration.questionnaire(mode);
+  if (quiz.error) throw quiz.error;
+  const answers = Object.fromEntries(quiz.data.questions.map((q) => [q.id, q.options[0].id]));
+  const submitted = await lab.calibration.submit({ mode, answers });
+  if (submitted.error) throw submitted.error;
+  return submitted.data;
+}

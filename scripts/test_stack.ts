@@ -1,0 +1,86 @@
+/**
+ * LOCAL STACK: the stack the client SDK's vitest suite talks to. Starts the
+ * gateway (functions, Storage and PostgREST stand-ins) and the offline model
+ * server against LAB_TEST_DATABASE_URL, plus a tiny admin endpoint for what a
+ * test needs from outside the API:
+ *
+ * - `POST /users` `{ "email"?: string }` -> `{ id, email, token }` (a local user and its JWT);
+ * - `POST /model/control` `<control update>` -> the model server's settings;
+ * - `POST /model/reset` -> 204.
+ *
+ * When ready it prints ONE JSON line `{ url, anonKey, adminUrl, modelUrl }`
+ * to stdout. Function settings come from its own environment (`LAB_*`,
+ * `OPENAI_*`, e.g. LAB_GENERATE_RATE_LIMIT_PER_MINUTE). It stops on SIGTERM,
+ * SIGINT, or when its stdin closes (the parent went away).
+ */
+import { ensureLocalUser, mintAccessToken } from "./lib/local_auth.ts";
+import { startStack } from "./lib/stack.ts";
+
+const databaseUrl = Deno.env.get("LAB_TEST_DATABASE_URL");
+if (!databaseUrl) {
+  console.error("Cannot start the test stack: LAB_TEST_DATABASE_URL is required");
+  Deno.exit(2);
+}
+
+const passthrough = Object.fromEntries(
+  Object.entries(Deno.env.toObject()).filter(([key]) =>
+    /^(OPENAI_|LAB_)/.test(key) && !key.startsWith("LAB_TEST_")
+  ),
+);
+const storageDir = await Deno.makeTempDir({ prefix: "lab_client_storage_" });
+const stack = await startStack({ databaseUrl, port: 0, env: passthrough, storageDir });
+
+async function admin(request: Request): Promise<Response> {
+  const { pathname } = new URL(request.url);
+  if (request.method !== "POST") return Response.json({ error: "Use POST" }, { status: 405 });
+  try {
+    if (pathname === "/users") {
+      const body = await request.json().catch(() => ({})) as { email?: unknown };
+      const email = typeof body.email === "string"
+        ? body.email
+        : `client-${crypto.randomUUID().slice(0, 8)}@test.local`;
+      const id = await ensureLocalUser(databaseUrl!, email);
+      return Response.json({ id, email, token: await mintAccessToken(id, { email }) });
+    }
+    if (pathname === "/model/control" && stack.model) {
+      return Response.json(stack.model.control.set(await request.json()));
+    }
+    if (pathname === "/model/reset" && stack.model) {
+      stack.model.control.reset();
+      return new Response(null, { status: 204 });
+    }
+    return Response.json({ error: `Not found: ${pathname}` }, { status: 404 });
+  } catch (error) {
+    return Response.json({ error: error instanceof Error ? error.message : String(error) }, {
+      status: 400,
+    });
+  }
+}
+
+const adminServer = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, admin);
+
+let stopping: Promise<void> | null = null;
+/** Stops everything once, whichever of signal or stdin EOF comes first, then exits. */
+async function stop(): Promise<never> {
+  stopping ??= (async () => {
+    await adminServer.shutdown();
+    await stack.stop();
+    await Deno.remove(storageDir, { recursive: true }).catch(() => {});
+  })();
+  await stopping;
+  Deno.exit(0);
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => void stop());
+}
+
+console.log(JSON.stringify({
+  url: stack.url,
+  anonKey: stack.anonKey,
+  adminUrl: `http://127.0.0.1:${adminServer.addr.port}`,
+  modelUrl: stack.model?.url ?? null,
+}));
+
+// The parent holds our stdin open; EOF means it is gone.
+for await (const _ of Deno.stdin.readable) { /* keep reading until EOF */ }
+await stop();
