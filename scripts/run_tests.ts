@@ -9,9 +9,9 @@
 import { withThrowawayDatabase } from "./lib/throwaway.ts";
 import {
   advisorsSuite,
-  denoStaticSuite,
   denoTestSuite,
   pgtapSuite,
+  staticSuite,
   type SuiteResult,
   typesSuite,
 } from "./lib/suites.ts";
@@ -22,7 +22,7 @@ const SUITES: Record<string, (target: DatabaseTarget) => Promise<SuiteResult>> =
   types: typesSuite,
   advisors: advisorsSuite,
   pgtap: pgtapSuite,
-  static: () => denoStaticSuite(),
+  static: () => staticSuite(),
   deno: denoTestSuite,
   client: clientSuite,
 };

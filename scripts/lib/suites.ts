@@ -77,13 +77,17 @@ export async function pgtapSuite(target: DatabaseTarget): Promise<SuiteResult> {
   return { name: "pgtap", passed: counts.passed, failed };
 }
 
-/** `deno check` and `deno lint` over everything Deno owns: one check each. */
-export async function denoStaticSuite(): Promise<SuiteResult> {
+/** Static checks, one each: `deno check`, `deno lint`, and `tsc` over the client SDK. */
+export async function staticSuite(): Promise<SuiteResult> {
   let passed = 0;
   let failed = 0;
-  for (const args of [["check", "supabase/functions", "scripts"], ["lint"]]) {
-    const result = await runUnchecked([DENO, ...args], { quiet: true });
-    const label = `deno ${args[0]}`;
+  const checks = [
+    ["deno check", DENO, "check", "supabase/functions", "scripts"],
+    ["deno lint", DENO, "lint"],
+    ["tsc -p client", "npx", "--no-install", "tsc", "-p", "client"],
+  ];
+  for (const [label, ...cmd] of checks) {
+    const result = await runUnchecked(cmd, { quiet: true });
     if (result.code === 0) {
       passed++;
       console.log(`ok - ${label}`);
@@ -93,7 +97,7 @@ export async function denoStaticSuite(): Promise<SuiteResult> {
       printTail(result.stdout + result.stderr);
     }
   }
-  return { name: "deno static", passed, failed };
+  return { name: "static", passed, failed };
 }
 
 /** Parses Deno's closing line `ok | 12 passed (3 steps) | 0 failed`. */

@@ -20,9 +20,11 @@ comment on function private.set_updated_at() is 'Trigger: sets updated_at to now
 revoke execute on function private.set_updated_at() from public;
 
 /**
- * The correlation id of the current request: functions set app.correlation_id
- * with set_config(..., true) at the start of each transaction, so rows written
- * by triggers carry the same id as the request. Null when unset or not a uuid.
+ * The correlation id of the current request. Functions set app.correlation_id
+ * with set_config(..., true) at the start of each transaction; requests
+ * through the Data API carry it as the x-correlation-id header, which
+ * PostgREST exposes in request.headers. Rows written by triggers thereby
+ * carry the same id as the request. Null when absent or not a uuid.
  */
 create or replace function private.current_correlation_id() returns uuid
 language plpgsql stable
@@ -30,13 +32,17 @@ set search_path = ''
 as $$
 declare
   raw text := nullif(current_setting('app.correlation_id', true), '');
+  headers text := nullif(current_setting('request.headers', true), '');
 begin
+  if raw is null and headers like '{%' then
+    raw := headers::json ->> 'x-correlation-id';
+  end if;
   if raw is null or raw !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' then
     return null;
   end if;
   return raw::uuid;
 end
 $$;
-comment on function private.current_correlation_id() is 'The request correlation id from app.correlation_id, or null.';
+comment on function private.current_correlation_id() is 'The request correlation id from app.correlation_id or the x-correlation-id request header, or null.';
 revoke execute on function private.current_correlation_id() from public;
 grant execute on function private.current_correlation_id() to authenticated, service_role;

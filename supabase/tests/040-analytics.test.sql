@@ -5,7 +5,7 @@
 -- correlation id. Users may only read their own summaries.
 
 begin;
-select plan(52);
+select plan(58);
 
 select lives_ok($$select tests.create_user('owner@lab.test')$$, 'The owner can be created.');
 select lives_ok($$select tests.create_user('stranger@lab.test')$$, 'The stranger can be created.');
@@ -93,6 +93,31 @@ select results_eq(
      where event_type = 'analytics_updated' and correlation_id = 'c0000000-0000-4000-8000-00000000000c'$$,
   $$values ('added', 'e0000000-0000-4000-8000-000000000001')$$,
   'The undiscard wrote an added event with its correlation id.');
+
+-- Through the Data API the id arrives as the x-correlation-id request header.
+select tests.set_correlation_id(null);
+select set_config('request.headers', '{"x-correlation-id": "d1000000-0000-4000-8000-0000000000d1"}', true);
+select lives_ok($$update public.experiments set discarded = true where id = 'e0000000-0000-4000-8000-000000000001'$$,
+  'The owner discards through the Data API, which carries only the header.');
+select lives_ok($$update public.experiments set discarded = false where id = 'e0000000-0000-4000-8000-000000000001'$$,
+  'The owner takes that discard back the same way.');
+select results_eq(
+  $$select event_data ->> 'change' from public.audit_logs
+     where event_type = 'analytics_updated' and correlation_id = 'd1000000-0000-4000-8000-0000000000d1'
+     order by created_at, event_data ->> 'change' desc$$,
+  $$values ('removed'), ('added')$$,
+  'Without app.correlation_id, trigger events carry the x-correlation-id request header.');
+select tests.set_correlation_id('a1000000-0000-4000-8000-0000000000a1');
+select lives_ok($$update public.experiments set discarded = true where id = 'e0000000-0000-4000-8000-000000000001'$$,
+  'The owner discards again with both ids set.');
+select lives_ok($$update public.experiments set discarded = false where id = 'e0000000-0000-4000-8000-000000000001'$$,
+  'And takes it back.');
+select results_eq(
+  $$select count(*)::int from public.audit_logs
+     where event_type = 'analytics_updated' and correlation_id = 'a1000000-0000-4000-8000-0000000000a1'$$,
+  $$values (2)$$,
+  'app.correlation_id, set by the functions, wins over the request header.');
+select set_config('request.headers', '', true);
 
 select lives_ok($$update public.experiments set discarded = false where id = 'e0000000-0000-4000-8000-000000000004'$$,
   'The owner takes back the discard of the experiment that was discarded from the start.');

@@ -19,7 +19,7 @@ export const calibrationModeSchema = z.enum(["quick", "deep"]);
 /** Calibration depth: "quick" or "deep". */
 export type CalibrationMode = z.infer<typeof calibrationModeSchema>;
 
-/** Query of `GET /calibration/questionnaire`: `?mode=quick|deep`, quick when absent. */
+/** Query of `GET /calibration`: `?mode=quick|deep`, quick when absent. */
 export const questionnaireQuerySchema = z.object({
   mode: calibrationModeSchema.default("quick"),
 });
