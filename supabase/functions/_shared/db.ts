@@ -19,6 +19,24 @@ export interface Actor {
   claims: Record<string, unknown>;
 }
 
+/** Transaction isolation beyond Postgres's default `read committed`. */
+export type IsolationLevel = "repeatable read" | "serializable";
+
+/** Who and how a {@link Database.withUser} transaction runs. */
+export interface UserContext {
+  /** The caller's verified JWT claims. */
+  claims: Record<string, unknown>;
+  /** The request's correlation id (`app.correlation_id`). */
+  correlationId: string;
+  /**
+   * `repeatable read` gives every statement of the transaction one snapshot,
+   * e.g. for an export that reads the same rows in several passes.
+   */
+  isolation?: IsolationLevel;
+  /** Refuse writes for the whole transaction. */
+  readOnly?: boolean;
+}
+
 /** The database as the functions use it. */
 export interface Database {
   /**
@@ -28,8 +46,9 @@ export interface Database {
    *
    * @example
    * const rows = await db.withUser({ claims, correlationId }, (tx) => tx`select id from calibrations`);
+   * const snapshot = await db.withUser({ claims, correlationId, isolation: "repeatable read", readOnly: true }, read);
    */
-  withUser<T>(context: { claims: Record<string, unknown>; correlationId: string }, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  withUser<T>(context: UserContext, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**
    * Runs `fn` in one transaction as `service_role` (bypasses RLS): telemetry and
    * failure audits, which have no user transaction to join.
@@ -81,6 +100,15 @@ function mapUnavailable(error: unknown): never {
   throw error;
 }
 
+/** The `BEGIN` options for an isolation level and access mode (a fixed vocabulary, never user input). */
+function beginOptions(context: { isolation?: IsolationLevel; readOnly?: boolean }): string {
+  const options = [
+    context.isolation ? `isolation level ${context.isolation}` : "",
+    context.readOnly ? "read only" : "",
+  ];
+  return options.filter((option) => option !== "").join(" ");
+}
+
 /**
  * Creates the pooled database for a function. Connections open lazily, so a
  * function starts even while the database is down and answers 503 until it is back.
@@ -97,9 +125,14 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     connection: { application_name: "lab-functions" },
   });
 
-  async function transaction<T>(actor: Actor, correlationId: string | undefined, fn: (tx: Tx) => Promise<T>) {
+  async function transaction<T>(
+    actor: Actor,
+    context: { correlationId?: string; isolation?: IsolationLevel; readOnly?: boolean },
+    fn: (tx: Tx) => Promise<T>,
+  ) {
+    const { correlationId } = context;
     try {
-      return await sql.begin(async (tx) => {
+      return await sql.begin(beginOptions(context), async (tx) => {
         await tx`select set_config('role', ${actor.role}, true),
                         set_config('request.jwt.claims', ${JSON.stringify(actor.claims)}, true),
                         set_config('app.correlation_id', ${correlationId ?? ""}, true)`;
@@ -112,10 +145,10 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
 
   return {
     withUser(context, fn) {
-      return transaction({ role: "authenticated", claims: context.claims }, context.correlationId, fn);
+      return transaction({ role: "authenticated", claims: context.claims }, context, fn);
     },
     asService(context, fn) {
-      return transaction({ role: "service_role", claims: { role: "service_role" } }, context.correlationId, fn);
+      return transaction({ role: "service_role", claims: { role: "service_role" } }, context, fn);
     },
     end() {
       return sql.end({ timeout: 5 });

@@ -90,6 +90,25 @@ export function parseQuery<S extends z.ZodType>(
   return validate(schema, c.req.query(), "query");
 }
 
+/**
+ * Parses the route's path parameters with `schema`.
+ *
+ * @throws {HttpError} 400 `validation_failed`.
+ *
+ * @example
+ * ```ts
+ * app.get("/:id", (c) => {
+ *   const { id } = parseParams(c, z.object({ id: z.uuid() }));
+ * });
+ * ```
+ */
+export function parseParams<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+): z.infer<S> {
+  return validate(schema, c.req.param(), "path");
+}
+
 function validate<S extends z.ZodType>(
   schema: S,
   value: unknown,

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { LabEnv } from "./app.ts";
 import { errorHandler } from "./error_handler.ts";
-import { parseJsonBody, parseQuery } from "./validation.ts";
+import { parseJsonBody, parseParams, parseQuery } from "./validation.ts";
 
 const bodySchema = z.object({
   prompt: z.string().min(1),
@@ -36,6 +36,7 @@ function testApp(maxBytes = 256) {
         ),
       ),
   );
+  app.get("/items/:id", (c) => c.json(parseParams(c, z.object({ id: z.uuid() }))));
   return app;
 }
 
@@ -207,4 +208,15 @@ Deno.test("parseQuery answers 400 validation_failed naming the field", async () 
     (error.details as Array<{ path: string }>).map((issue) => issue.path),
     ["limit"],
   );
+});
+
+Deno.test("parseParams parses the path parameters and answers 400 naming a bad one", async () => {
+  const id = crypto.randomUUID();
+  assert.deepEqual(await (await testApp().request(`/items/${id}`)).json(), { id });
+  const error = await failure(
+    await testApp().request("/items/not-a-uuid"),
+    400,
+    "validation_failed",
+  );
+  assert.match(error.message, /^Cannot parse path: "id" is invalid \(invalid uuid/i);
 });

@@ -1,0 +1,100 @@
+/**
+ * Request and response shapes of the exports API, shared with the client
+ * SDK. Imports only from "zod".
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** The most experiment ids one request may select. */
+export const MAX_SELECTED_IDS = 10_000;
+
+/** Version of the export files' layout (CSV columns, JSON shape, ZIP package). */
+export const EXPORT_FORMAT_VERSION = 1;
+
+/** `csv` (one row per response), `json` (experiments with nested responses) or `zip` (the reproducibility package). */
+export const exportFormatSchema = z.enum(["csv", "json", "zip"]);
+
+/** An export's file format. */
+export type ExportFormat = z.infer<typeof exportFormatSchema>;
+
+/** An export job's status: pending -> running -> completed | failed. */
+export const exportStatusSchema = z.enum(["pending", "running", "completed", "failed"]);
+
+/** An export job's status. */
+export type ExportStatus = z.infer<typeof exportStatusSchema>;
+
+const timestamp = z.iso.datetime({ offset: true });
+
+/**
+ * Which of the caller's experiments to export. Every given condition must hold.
+ * `from` is inclusive and `to` exclusive, on the experiment's `created_at`.
+ * Discarded experiments are left out unless `includeDiscarded` is true; when
+ * `selectedIds` are given, it defaults to true (an explicit choice wins).
+ */
+export const exportFilterSchema = z
+  .strictObject({
+    calibrationId: z.uuid().optional(),
+    saved: z.boolean().optional(),
+    includeDiscarded: z.boolean().optional(),
+    from: timestamp.optional(),
+    to: timestamp.optional(),
+  })
+  .refine(
+    (f) => f.from === undefined || f.to === undefined || Date.parse(f.from) < Date.parse(f.to),
+    {
+      error: "The filter's from must be before its to",
+      path: ["from"],
+    },
+  );
+
+/** Which of the caller's experiments to export. */
+export type ExportFilter = z.infer<typeof exportFilterSchema>;
+
+/** Body of `POST /exports`. Without `selectedIds` and `filter`, every experiment that is not discarded. */
+export const createExportSchema = z.strictObject({
+  format: exportFormatSchema,
+  selectedIds: z.array(z.uuid()).min(1).max(MAX_SELECTED_IDS).optional(),
+  filter: exportFilterSchema.optional(),
+});
+
+/** Body of `POST /exports`. */
+export type CreateExportRequest = z.infer<typeof createExportSchema>;
+
+/** Path parameters of `GET /exports/:id`. */
+export const exportIdParamsSchema = z.object({ id: z.uuid() });
+
+/** Response data of `POST /exports` (201): the stored file behind a signed link. */
+export const exportResultSchema = z.object({
+  id: z.uuid(),
+  format: exportFormatSchema,
+  status: z.literal("completed"),
+  experimentCount: z.number().int().nonnegative(),
+  responseCount: z.number().int().nonnegative(),
+  byteSize: z.number().int().nonnegative(),
+  /** Signed download URL; works without any header until `expiresAt`. */
+  url: z.url(),
+  expiresAt: timestamp,
+});
+
+/** Response data of `POST /exports`. */
+export type ExportResult = z.infer<typeof exportResultSchema>;
+
+/** Response data of `GET /exports/:id`: the job, with a fresh signed URL once completed. */
+export const exportDetailsSchema = z.object({
+  id: z.uuid(),
+  format: exportFormatSchema,
+  status: exportStatusSchema,
+  experimentCount: z.number().int().nonnegative().nullable(),
+  responseCount: z.number().int().nonnegative().nullable(),
+  byteSize: z.number().int().nonnegative().nullable(),
+  url: z.url().nullable(),
+  expiresAt: timestamp.nullable(),
+  /** Why the export failed (no internals); null otherwise. */
+  error: z.string().nullable(),
+  createdAt: timestamp,
+  completedAt: timestamp.nullable(),
+});
+
+/** Response data of `GET /exports/:id`. */
+export type ExportDetails = z.infer<typeof exportDetailsSchema>;

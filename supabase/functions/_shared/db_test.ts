@@ -1,0 +1,82 @@
+/**
+ * `withUser` against the real test database: the caller's role and claims,
+ * and the optional isolation level and read-only mode.
+ */
+import { deepEqual, equal, rejects } from "node:assert/strict";
+import { createDatabase } from "./db.ts";
+import { createTestUser, databaseUrl, hasDatabase } from "../tests/harness.ts";
+
+const dbTest = { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false };
+
+Deno.test(
+  "withUser runs as authenticated with the caller's claims and correlation id",
+  dbTest,
+  async () => {
+    const db = createDatabase(databaseUrl, { max: 1 });
+    const user = await createTestUser("db");
+    const correlationId = crypto.randomUUID();
+    try {
+      const [row] = await db.withUser(
+        { claims: { sub: user.id, role: "authenticated" }, correlationId },
+        (tx) =>
+          tx`select current_user as role, auth.uid()::text as uid,
+                  current_setting('app.correlation_id') as correlation_id,
+                  current_setting('transaction_isolation') as isolation,
+                  current_setting('transaction_read_only') as read_only`,
+      );
+      deepEqual({ ...row }, {
+        role: "authenticated",
+        uid: user.id,
+        correlation_id: correlationId,
+        isolation: "read committed",
+        read_only: "off",
+      });
+    } finally {
+      await db.end();
+    }
+  },
+);
+
+Deno.test("withUser can run one repeatable-read snapshot, read only", dbTest, async () => {
+  const db = createDatabase(databaseUrl, { max: 2 });
+  const user = await createTestUser("snapshot");
+  const context = {
+    claims: { sub: user.id, role: "authenticated" },
+    correlationId: crypto.randomUUID(),
+  };
+  try {
+    const seen = await db.withUser(
+      { ...context, isolation: "repeatable read", readOnly: true },
+      async (tx) => {
+        const [settings] = await tx`select current_setting('transaction_isolation') as isolation,
+                                           current_setting('transaction_read_only') as read_only`;
+        const before = await tx`select count(*)::int as n from public.calibrations`;
+        // Another transaction commits a calibration while the snapshot is open.
+        await db.withUser(context, (other) =>
+          other`insert into public.calibrations (
+                  mode, questionnaire_version, answers, temperature_min, temperature_max,
+                  top_p_min, top_p_max, max_tokens_min, max_tokens_max,
+                  frequency_penalty_min, frequency_penalty_max)
+                values ('quick', 'v1', '{}'::jsonb, 0.2, 1, 0.5, 1, 100, 500, 0, 0.5)`);
+        const after = await tx`select count(*)::int as n from public.calibrations`;
+        return { ...settings, before: before[0].n, after: after[0].n };
+      },
+    );
+    deepEqual(seen, { isolation: "repeatable read", read_only: "on", before: 0, after: 0 });
+    const [{ n }] = await db.withUser(
+      context,
+      (tx) => tx`select count(*)::int as n from public.calibrations`,
+    );
+    equal(n, 1, "the other transaction did commit");
+
+    await rejects(
+      db.withUser(
+        { ...context, readOnly: true },
+        (tx) => tx`insert into public.audit_logs (event_type) values ('client_note')`,
+      ),
+      /read-only transaction/,
+    );
+  } finally {
+    await db.end();
+  }
+});

@@ -1,0 +1,109 @@
+/**
+ * Supabase Storage as the functions use it: upload an object and hand out a
+ * signed download URL, through `@supabase/supabase-js` with the CALLER's own
+ * access token, so the bucket's RLS policies decide exactly as they would for
+ * the user's own client. The same code talks to hosted Supabase and to the
+ * local stand-in at `SUPABASE_URL/storage/v1`.
+ *
+ * @module
+ */
+import { createClient } from "@supabase/supabase-js";
+import { HttpError } from "./errors.ts";
+
+/** A signed download link. */
+export interface SignedUrl {
+  /** Absolute URL; works without any header until `expiresAt`. */
+  url: string;
+  expiresAt: Date;
+}
+
+/** One bucket, as one caller sees it. Injectable so tests can make a step fail. */
+export interface ObjectStorage {
+  /**
+   * Stores `body` at `path` (never overwriting).
+   *
+   * @throws {HttpError} 502 `storage_unavailable`, or 413 `export_too_large` past the bucket's size limit.
+   */
+  upload(
+    path: string,
+    body: ReadableStream<Uint8Array> | Uint8Array,
+    contentType: string,
+  ): Promise<void>;
+  /**
+   * A download URL for `path`, valid for `expiresInSeconds`.
+   *
+   * @throws {HttpError} 502 `storage_unavailable`.
+   */
+  createSignedUrl(path: string, expiresInSeconds: number): Promise<SignedUrl>;
+}
+
+/** Builds the storage of one caller from their raw access token. */
+export type ObjectStorageFactory = (accessToken: string) => ObjectStorage;
+
+/** Options for {@link userStorageFactory}. */
+export interface UserStorageOptions {
+  /** SUPABASE_URL (the API gateway). */
+  supabaseUrl: string;
+  /** SUPABASE_ANON_KEY, sent as `apikey`. */
+  anonKey: string;
+  bucket: string;
+  /** A fetch to use instead of the global one. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * A factory of per-caller storages backed by supabase-js.
+ *
+ * @example
+ * ```ts
+ * const storageFor = userStorageFactory({ supabaseUrl, anonKey, bucket: "exports" });
+ * const storage = storageFor(bearerToken(c.req.header("authorization")));
+ * await storage.upload(`${userId}/${id}.csv`, file.readable, "text/csv");
+ * const { url } = await storage.createSignedUrl(`${userId}/${id}.csv`, 3600);
+ * ```
+ */
+export function userStorageFactory(options: UserStorageOptions): ObjectStorageFactory {
+  return function storageFor(accessToken) {
+    const client = createClient(options.supabaseUrl, options.anonKey, {
+      global: {
+        headers: { Authorization: `Bearer ${accessToken}` },
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      },
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    });
+    const bucket = client.storage.from(options.bucket);
+    return {
+      async upload(path, body, contentType) {
+        const { error } = await bucket.upload(path, body, { contentType, upsert: false });
+        if (error) throw storageFailure("upload", error);
+      },
+      async createSignedUrl(path, expiresInSeconds) {
+        const expiresAt = new Date(Date.now() + expiresInSeconds * 1000);
+        const { data, error } = await bucket.createSignedUrl(path, expiresInSeconds);
+        if (error) throw storageFailure("sign", error);
+        return { url: data.signedUrl, expiresAt };
+      },
+    };
+  };
+}
+
+/** True when Storage refused an object for its size (older servers say so in the body's statusCode only). */
+function isTooLarge(error: unknown): boolean {
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  return status === 413 || statusCode === "413";
+}
+
+/** Maps a storage failure to the function's answer; the cause is kept for logs only. */
+function storageFailure(step: "upload" | "sign", cause: unknown): HttpError {
+  if (step === "upload" && isTooLarge(cause)) {
+    return new HttpError(413, "Export too large: the file exceeds the storage size limit", {
+      code: "export_too_large",
+      cause,
+    });
+  }
+  const what = step === "upload" ? "store the file" : "create a download link";
+  return new HttpError(502, `Storage unavailable: cannot ${what}`, {
+    code: "storage_unavailable",
+    cause,
+  });
+}

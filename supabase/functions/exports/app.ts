@@ -1,0 +1,101 @@
+/**
+ * The exports function: a user's experiments as CSV, JSON or a ZIP
+ * reproducibility package, built with bounded memory, stored in the private
+ * `exports` bucket with the caller's own JWT, handed out behind signed links.
+ *
+ * - `POST /exports` `{ format, selectedIds?, filter? }` (optional
+ *   `Idempotency-Key`) — builds and stores the file; 201 with its signed URL.
+ * - `GET /exports/:id` — the caller's export with a fresh signed URL; 404 for
+ *   anyone else's.
+ *
+ * @module
+ */
+import type { Context } from "hono";
+import { z } from "zod";
+import { bearerToken, requireUser } from "../_shared/auth.ts";
+import { createFunctionApp, type LabEnv } from "../_shared/app.ts";
+import { createExportSchema, exportIdParamsSchema } from "../_shared/contracts/exports.ts";
+import { baseEnvSchema, positiveInt } from "../_shared/env.ts";
+import { idempotencyKeyFrom } from "../_shared/idempotency.ts";
+import { ok } from "../_shared/response.ts";
+import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
+import { type ObjectStorageFactory, userStorageFactory } from "../_shared/storage.ts";
+import { parseJsonBody, parseParams } from "../_shared/validation.ts";
+import type { Caller, ExportDeps } from "./deps.ts";
+import { describeExport } from "./details.ts";
+import { createExport } from "./pipeline.ts";
+
+/** The bucket exports are stored in. */
+export const EXPORTS_BUCKET = "exports";
+
+/** The environment of the exports function. */
+export const exportsEnvSchema = baseEnvSchema.extend({
+  SUPABASE_ANON_KEY: z.string().min(1),
+  LAB_EXPORT_URL_TTL_SECONDS: positiveInt(3600),
+  LAB_EXPORT_MAX_EXPERIMENTS: positiveInt(100_000),
+  LAB_EXPORT_PAGE_SIZE: positiveInt(500),
+});
+
+/** The parsed environment of the exports function. */
+export type ExportsEnv = z.infer<typeof exportsEnvSchema>;
+
+/** Options for {@link createExportsApp}. */
+export interface ExportsAppOptions {
+  /** The bucket as each caller sees it; supabase-js with the caller's JWT by default. */
+  storageFor?: ObjectStorageFactory;
+}
+
+/**
+ * The exports Hono app.
+ *
+ * @example
+ * Deno.serve(createExportsApp(runtime).fetch);
+ */
+export function createExportsApp(runtime: Runtime<ExportsEnv>, options: ExportsAppOptions = {}) {
+  const { db, verifier, env } = runtime;
+  const storageFor = options.storageFor ?? userStorageFactory({
+    supabaseUrl: env.SUPABASE_URL,
+    anonKey: env.SUPABASE_ANON_KEY,
+    bucket: EXPORTS_BUCKET,
+  });
+  const limits = {
+    maxExperiments: env.LAB_EXPORT_MAX_EXPERIMENTS,
+    pageSize: env.LAB_EXPORT_PAGE_SIZE,
+    urlTtlSeconds: env.LAB_EXPORT_URL_TTL_SECONDS,
+  };
+  const app = createFunctionApp("exports", runtime.appDeps);
+  const auth = requireUser({ verifier });
+
+  /** The pipeline's dependencies and the caller, for this request. */
+  function scope(c: Context<LabEnv>): { deps: ExportDeps; caller: Caller } {
+    const user = c.var.user!;
+    return {
+      deps: { db, limits, storage: storageFor(bearerToken(c.req.header("authorization"))) },
+      caller: { userId: user.id, claims: user.claims, correlationId: c.var.correlationId },
+    };
+  }
+
+  app.post("/", auth, async (c) => {
+    const idempotencyKey = idempotencyKeyFrom(c.req.header("idempotency-key"));
+    const input = await parseJsonBody(c, createExportSchema, { maxBytes: env.LAB_MAX_BODY_BYTES });
+    const { deps, caller } = scope(c);
+    const outcome = await createExport(deps, caller, input, { idempotencyKey });
+    if (outcome.kind === "replayed") c.header("idempotent-replayed", "true");
+    return ok(c, outcome.result, 201);
+  });
+
+  app.get("/:id", auth, async (c) => {
+    const { id } = parseParams(c, exportIdParamsSchema);
+    const { deps, caller } = scope(c);
+    return ok(c, await describeExport(deps, caller, id.toLowerCase()));
+  });
+
+  return app;
+}
+
+/** The exports function, for `startFunction`. */
+export const exports: FunctionModule<ExportsEnv> = {
+  name: "exports",
+  envSchema: exportsEnvSchema,
+  createApp: (runtime) => createExportsApp(runtime),
+};

@@ -1,0 +1,592 @@
+/**
+ * The exports function end to end through the local gateway (functions and
+ * the Storage stand-in) against the real test database: each format built,
+ * downloaded by its signed URL with a plain fetch, parsed and checked
+ * against the database; ownership, storage policies, signed-URL tampering
+ * and expiry, the size limit, idempotency and GET.
+ */
+import { deepEqual, equal, notEqual, ok as assert } from "node:assert/strict";
+import { createClient } from "@supabase/supabase-js";
+import { unzipSync } from "fflate";
+import { SignJWT } from "jose";
+import { flushBackground } from "../_shared/background.ts";
+import type { ExportDetails, ExportResult } from "../_shared/contracts/exports.ts";
+import { createDatabase, type Database } from "../_shared/db.ts";
+import { readEnv } from "../_shared/env.ts";
+import { HttpError } from "../_shared/errors.ts";
+import { createRuntime } from "../_shared/runtime.ts";
+import {
+  createTestUser,
+  databaseUrl,
+  hasDatabase,
+  jsonRequest,
+  testEnv,
+  type TestUser,
+  withAdmin,
+} from "../tests/harness.ts";
+import { type RunningStack, startStack } from "../../../scripts/lib/stack.ts";
+import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET } from "../../../scripts/lib/local_auth.ts";
+import { createExportsApp, exportsEnvSchema } from "./app.ts";
+import { parseCsv, sha256Hex } from "./test_fixtures.ts";
+import { seedExperiments } from "./test_seed.ts";
+
+const dbTest = { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false };
+
+interface Lab {
+  stack: RunningStack;
+  db: Database;
+  /** POST /functions/v1/exports as `user`. */
+  create(user: TestUser, body: unknown, headers?: Record<string, string>): Promise<Answer>;
+  /** GET /functions/v1/exports/:id as `user`. */
+  get(user: TestUser, id: string): Promise<Answer>;
+}
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: {
+    success: boolean;
+    /** POST answers an ExportResult, GET an ExportDetails; the intersection reads both. */
+    data: ExportResult & ExportDetails;
+    error: { code: string; message: string; details?: unknown };
+  };
+}
+
+async function withLab(env: Record<string, string>, fn: (lab: Lab) => Promise<void>) {
+  const storageDir = await Deno.makeTempDir({ prefix: "lab_exports_test_" });
+  const stack = await startStack({ databaseUrl, port: 0, storageDir, env });
+  const db = createDatabase(databaseUrl, { max: 2 });
+  const call = async (user: TestUser, path: string, init: RequestInit): Promise<Answer> => {
+    const response = await fetch(`${stack.url}/functions/v1/exports${path}`, {
+      ...init,
+      headers: { ...user.headers, ...(init.headers ?? {}) },
+    });
+    return { status: response.status, headers: response.headers, body: await response.json() };
+  };
+  try {
+    await fn({
+      stack,
+      db,
+      create: (user, body, headers = {}) => call(user, "", jsonRequest(user, body, { headers })),
+      get: (user, id) => call(user, `/${id}`, { method: "GET" }),
+    });
+  } finally {
+    await stack.flush();
+    await stack.stop();
+    await db.end();
+    await Deno.remove(storageDir, { recursive: true });
+  }
+}
+
+/** Downloads a signed URL with no headers at all. */
+async function download(
+  url: string,
+): Promise<{ status: number; bytes: Uint8Array; type: string | null }> {
+  const response = await fetch(url);
+  return {
+    status: response.status,
+    bytes: new Uint8Array(await response.arrayBuffer()),
+    type: response.headers.get("content-type"),
+  };
+}
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** The user's experiments as stored, in export order. */
+async function storedExperiments(userId: string, ids?: string[]) {
+  return await withAdmin((sql) =>
+    sql`select id, prompt, model, parameters, responses, status, saved, discarded, latency_ms,
+               calibration_id, correlation_id, created_at
+          from public.experiments
+         where user_id = ${userId} ${ids ? sql`and id = any(${ids}::uuid[])` : sql``}
+         order by created_at, id`
+  );
+}
+
+async function exportRows(userId: string) {
+  return await withAdmin((sql) =>
+    sql`select id, status, file_format, experiment_count, response_count, byte_size::float8 as byte_size,
+               storage_path, file_url, error, completed_at, correlation_id
+          from public.experiment_exports where user_id = ${userId} order by created_at`
+  );
+}
+
+async function objectNames(userId: string): Promise<string[]> {
+  const rows = await withAdmin((sql) =>
+    sql`select name from storage.objects where bucket_id = 'exports' and name like ${`${userId}/%`}`
+  );
+  return rows.map((row) => row.name);
+}
+
+async function auditTypes(correlationId: string): Promise<string[]> {
+  const rows = await withAdmin((sql) =>
+    sql`select event_type from public.audit_logs where correlation_id = ${correlationId}
+         and event_type like 'export%' order by created_at, event_type`
+  );
+  return rows.map((row) => row.event_type);
+}
+
+Deno.test(
+  "a CSV export holds one row per response of the kept experiments, safe for spreadsheets",
+  dbTest,
+  async () => {
+    const user = await createTestUser("csv");
+    await withLab({}, async (lab) => {
+      const seeded = await seedExperiments(lab.db, user, {
+        count: 3,
+        prompt: (i) =>
+          i === 0
+            ? '=HYPERLINK("http://evil.example","click"), with "quotes"\nand a line break'
+            : `Prompt ${i}`,
+      });
+      await seedExperiments(lab.db, user, {
+        count: 1,
+        calibrationId: seeded.calibrationId,
+        discarded: true,
+      });
+      const correlationId = crypto.randomUUID();
+      const { status, body } = await lab.create(user, { format: "csv" }, {
+        "x-correlation-id": correlationId,
+      });
+      equal(status, 201, JSON.stringify(body));
+      const result = body.data;
+      deepEqual(
+        {
+          format: result.format,
+          status: result.status,
+          experiments: result.experimentCount,
+          responses: result.responseCount,
+        },
+        { format: "csv", status: "completed", experiments: 3, responses: 9 },
+        "the discarded experiment is left out",
+      );
+
+      const file = await download(result.url);
+      equal(file.status, 200);
+      equal(file.type, "text/csv");
+      equal(file.bytes.byteLength, result.byteSize);
+      const rows = parseCsv(text(file.bytes));
+      const stored = await storedExperiments(user.id, seeded.ids);
+      equal(rows.length, 9);
+      deepEqual(rows.map((r) => r.experiment_id), stored.flatMap((e) => [e.id, e.id, e.id]));
+      equal(
+        rows[0].prompt,
+        `'${stored[0].prompt}`,
+        "formula neutralized, quotes and line break intact",
+      );
+      for (const [n, row] of rows.entries()) {
+        const experiment = stored[Math.floor(n / 3)];
+        const response = experiment.responses[n % 3];
+        equal(row.created_at, experiment.created_at.toISOString());
+        equal(row.seed, String(experiment.parameters.seed));
+        equal(row.response_status, response.status);
+        equal(Number(row.temperature), response.parameters.temperature);
+        equal(row.creativity, response.metrics ? String(response.metrics.creativity) : "");
+        equal(row.error_code, response.error?.code ?? "");
+      }
+
+      const [row] = await exportRows(user.id);
+      deepEqual(
+        [
+          row.id,
+          row.status,
+          row.file_format,
+          row.experiment_count,
+          row.response_count,
+          row.byte_size,
+        ],
+        [result.id, "completed", "csv", 3, 9, result.byteSize],
+      );
+      equal(row.storage_path, `${user.id}/${result.id}.csv`);
+      equal(row.file_url, result.url);
+      equal(row.correlation_id, correlationId);
+      deepEqual(await objectNames(user.id), [`${user.id}/${result.id}.csv`]);
+      deepEqual(await auditTypes(correlationId), ["export_started", "export_completed"]);
+    });
+  },
+);
+
+Deno.test(
+  "a JSON export of selected ids holds those experiments with their responses as stored",
+  dbTest,
+  async () => {
+    const user = await createTestUser("json");
+    await withLab({}, async (lab) => {
+      const kept = await seedExperiments(lab.db, user, { count: 4 });
+      const discarded = await seedExperiments(lab.db, user, {
+        count: 1,
+        calibrationId: kept.calibrationId,
+        discarded: true,
+      });
+      const selectedIds = [kept.ids[1], kept.ids[3], discarded.ids[0]];
+      const { status, body } = await lab.create(user, { format: "json", selectedIds });
+      equal(status, 201, JSON.stringify(body));
+      equal(body.data.experimentCount, 3, "a discarded experiment selected by id is exported");
+
+      const file = await download(body.data.url);
+      equal(file.status, 200);
+      const document = JSON.parse(text(file.bytes));
+      equal(document.formatVersion, 1);
+      equal(document.exportId, body.data.id);
+      const stored = await storedExperiments(user.id, selectedIds);
+      deepEqual(
+        document.experiments.map((
+          e: Record<string, unknown>,
+        ) => [e.id, e.prompt, e.discarded, e.latencyMs]),
+        stored.map((e) => [e.id, e.prompt, e.discarded, e.latency_ms]),
+      );
+      deepEqual(
+        document.experiments.map((e: Record<string, unknown>) => e.responses),
+        stored.map((e) => e.responses),
+      );
+      deepEqual(document.experiments[0].parameters, stored[0].parameters);
+    });
+  },
+);
+
+Deno.test(
+  "a ZIP export is a reproducibility package whose manifest hashes match its files",
+  dbTest,
+  async () => {
+    const user = await createTestUser("zip");
+    await withLab({}, async (lab) => {
+      const seeded = await seedExperiments(lab.db, user, { count: 5, saved: true });
+      await seedExperiments(lab.db, user, {
+        count: 2,
+        calibrationId: seeded.calibrationId,
+        saved: false,
+      });
+      const other = await seedExperiments(lab.db, user, { count: 1, saved: true });
+      const { status, body } = await lab.create(user, {
+        format: "zip",
+        filter: { saved: true, calibrationId: seeded.calibrationId },
+      });
+      equal(status, 201, JSON.stringify(body));
+      equal(body.data.experimentCount, 5);
+      equal(body.data.responseCount, 15);
+
+      const file = await download(body.data.url);
+      equal(file.type, "application/zip");
+      const entries = unzipSync(file.bytes);
+      deepEqual(Object.keys(entries), [
+        "experiments.csv",
+        "responses.csv",
+        "experiments.json",
+        "calibrations.json",
+        "analytics.json",
+        "audit.json",
+        "manifest.json",
+      ]);
+      const manifest = JSON.parse(text(entries["manifest.json"]));
+      for (const entry of manifest.files) {
+        equal(entry.sha256, await sha256Hex(entries[entry.name]), entry.name);
+        equal(entry.bytes, entries[entry.name].byteLength, entry.name);
+      }
+      deepEqual(manifest.counts, {
+        experiments: 5,
+        responses: 15,
+        calibrations: 1,
+        analyticsSummaries: 1,
+        auditEvents: 15,
+      });
+      equal(manifest.exportId, body.data.id);
+      equal(manifest.userId, user.id);
+      deepEqual(manifest.models, ["gpt-4o"]);
+      deepEqual(manifest.parameterDesigns, ["latin-hypercube"]);
+
+      const stored = await storedExperiments(user.id, seeded.ids);
+      deepEqual(
+        parseCsv(text(entries["experiments.csv"])).map((r) => r.experiment_id),
+        stored.map((e) => e.id),
+      );
+      equal(parseCsv(text(entries["responses.csv"])).length, 15);
+      const experiments = JSON.parse(text(entries["experiments.json"])).experiments;
+      deepEqual(
+        experiments.map((e: { responses: unknown }) => e.responses),
+        stored.map((e) => e.responses),
+      );
+
+      const [calibration] = JSON.parse(text(entries["calibrations.json"])).calibrations;
+      equal(calibration.id, seeded.calibrationId);
+      deepEqual(calibration.ranges.frequency_penalty, { min: -0.5, max: 0.5 });
+      notEqual(calibration.id, other.calibrationId);
+
+      const [analytics] = JSON.parse(text(entries["analytics.json"])).analyticsSummaries;
+      const [summary] = await withAdmin((sql) =>
+        sql`select metrics_summary from public.analytics_summaries where calibration_id = ${seeded.calibrationId}`
+      );
+      deepEqual(analytics.metricsSummary, summary.metrics_summary);
+
+      // Per experiment: llm_request_started (by correlation id), experiment_generated and analytics_updated (by id).
+      const events = JSON.parse(text(entries["audit.json"])).events;
+      for (const experiment of stored) {
+        const mine = events.filter((
+          e: { correlationId: string; eventData: { experimentId?: string } },
+        ) =>
+          e.correlationId === experiment.correlation_id ||
+          e.eventData.experimentId === experiment.id
+        );
+        deepEqual(
+          mine.map((e: { eventType: string }) => e.eventType).sort(),
+          ["analytics_updated", "experiment_generated", "llm_request_started"],
+        );
+      }
+    });
+  },
+);
+
+Deno.test(
+  "another user's experiment ids answer 404 naming nothing of theirs, and nothing is written",
+  dbTest,
+  async () => {
+    const [owner, stranger] = [await createTestUser("owner"), await createTestUser("stranger")];
+    await withLab({}, async (lab) => {
+      const theirs = await seedExperiments(lab.db, owner, { count: 1 });
+      const mine = await seedExperiments(lab.db, stranger, { count: 1 });
+      const { status, body } = await lab.create(stranger, {
+        format: "zip",
+        selectedIds: [mine.ids[0], theirs.ids[0]],
+      });
+      equal(status, 404);
+      equal(body.error.code, "experiments_not_found");
+      const answer = JSON.stringify(body);
+      assert(!answer.includes(theirs.ids[0]) && !answer.includes(owner.id), answer);
+      deepEqual(await exportRows(stranger.id), []);
+      deepEqual(await objectNames(stranger.id), []);
+      deepEqual(await objectNames(owner.id), []);
+    });
+  },
+);
+
+Deno.test(
+  "storage policies refuse another user's export object, with their own token",
+  dbTest,
+  async () => {
+    const [owner, stranger] = [await createTestUser("owner"), await createTestUser("stranger")];
+    await withLab({}, async (lab) => {
+      await seedExperiments(lab.db, owner, { count: 1 });
+      const { body } = await lab.create(owner, { format: "csv" });
+      const path = `${owner.id}/${body.data.id}.csv`;
+      const as = (user: TestUser) =>
+        createClient(lab.stack.url, LOCAL_ANON_KEY, {
+          auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+          global: { headers: { Authorization: `Bearer ${user.token}` } },
+        }).storage.from("exports");
+
+      const signed = await as(stranger).createSignedUrl(path, 60);
+      assert(signed.error, "the stranger cannot sign the owner's object");
+      const downloaded = await as(stranger).download(path);
+      assert(downloaded.error, "nor download it");
+      const uploaded = await as(stranger).upload(
+        `${owner.id}/planted.csv`,
+        new Blob(["x"], { type: "text/csv" }),
+        {
+          contentType: "text/csv",
+        },
+      );
+      assert(uploaded.error, "nor write into the owner's folder");
+
+      const own = await as(owner).download(path);
+      equal(own.error, null);
+      equal(await own.data!.text(), text((await download(body.data.url)).bytes));
+    });
+  },
+);
+
+Deno.test("a tampered or expired signed URL is refused", dbTest, async () => {
+  const user = await createTestUser("signed");
+  await withLab({}, async (lab) => {
+    await seedExperiments(lab.db, user, { count: 1 });
+    const first = (await lab.create(user, { format: "csv" })).body.data;
+    const second = (await lab.create(user, { format: "json" })).body.data;
+    equal((await download(first.url)).status, 200);
+
+    const url = new URL(first.url);
+    const token = url.searchParams.get("token")!;
+    const [header, payload, signature] = token.split(".");
+    const flipped = `${signature.slice(0, -2)}${signature.at(-2) === "A" ? "B" : "A"}${
+      signature.at(-1)
+    }`;
+    const badSignature = new URL(url);
+    badSignature.searchParams.set("token", `${header}.${payload}.${flipped}`);
+    assert((await download(badSignature.href)).status >= 400, "a changed signature is refused");
+
+    const otherObject = new URL(second.url);
+    otherObject.searchParams.set("token", token);
+    assert(
+      (await download(otherObject.href)).status >= 400,
+      "a token for another object is refused",
+    );
+
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await new SignJWT({
+      url: `exports/${user.id}/${first.id}.csv`,
+      scope: "download",
+    })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuedAt(now - 7200)
+      .setExpirationTime(now - 3600)
+      .sign(new TextEncoder().encode(LOCAL_JWT_SECRET));
+    const expiredUrl = new URL(url);
+    expiredUrl.searchParams.set("token", expired);
+    const refused = await download(expiredUrl.href);
+    assert(refused.status >= 400, "an expired token is refused");
+    assert(!text(refused.bytes).includes("experiment_id"), "and no data is sent");
+  });
+});
+
+Deno.test(
+  "GET /exports/:id answers the owner with a fresh signed URL and anyone else 404",
+  dbTest,
+  async () => {
+    const [owner, stranger] = [await createTestUser("owner"), await createTestUser("stranger")];
+    await withLab({ LAB_EXPORT_URL_TTL_SECONDS: "120" }, async (lab) => {
+      await seedExperiments(lab.db, owner, { count: 2 });
+      const created = (await lab.create(owner, { format: "json" })).body.data;
+      const own = await lab.get(owner, created.id);
+      equal(own.status, 200);
+      const details = own.body.data;
+      deepEqual(
+        [
+          details.id,
+          details.format,
+          details.status,
+          details.experimentCount,
+          details.byteSize,
+          details.error,
+        ],
+        [created.id, "json", "completed", 2, created.byteSize, null],
+      );
+      const expiresIn = Date.parse(details.expiresAt) - Date.parse(created.expiresAt);
+      assert(expiresIn >= 0, "the new link expires no earlier than the first");
+      equal((await download(details.url)).bytes.byteLength, created.byteSize);
+      const [row] = await exportRows(owner.id);
+      equal(row.file_url, details.url, "the latest link is remembered");
+
+      const theirs = await lab.get(stranger, created.id);
+      equal(theirs.status, 404);
+      equal(theirs.body.error.code, "export_not_found");
+      equal((await lab.get(owner, crypto.randomUUID())).status, 404);
+      const malformed = await lab.get(owner, "not-a-uuid");
+      equal(malformed.status, 400);
+      equal(malformed.body.error.code, "validation_failed");
+    });
+  },
+);
+
+Deno.test(
+  "the same Idempotency-Key replays the export; another body with it is a 409",
+  dbTest,
+  async () => {
+    const user = await createTestUser("idem");
+    await withLab({}, async (lab) => {
+      await seedExperiments(lab.db, user, { count: 2 });
+      const key = crypto.randomUUID();
+      const first = await lab.create(user, { format: "csv" }, { "idempotency-key": key });
+      const again = await lab.create(user, { format: "csv" }, { "idempotency-key": key });
+      equal(first.status, 201);
+      equal(again.status, 201);
+      equal(again.headers.get("idempotent-replayed"), "true");
+      equal(again.body.data.id, first.body.data.id);
+      equal(again.body.data.byteSize, first.body.data.byteSize);
+      equal((await download(again.body.data.url)).status, 200);
+      equal((await exportRows(user.id)).length, 1, "no second export");
+
+      const conflict = await lab.create(user, { format: "zip" }, { "idempotency-key": key });
+      equal(conflict.status, 409);
+      equal(conflict.body.error.code, "idempotency_conflict");
+    });
+  },
+);
+
+Deno.test(
+  "more experiments than LAB_EXPORT_MAX_EXPERIMENTS answer 413 and write nothing",
+  dbTest,
+  async () => {
+    const user = await createTestUser("limit");
+    await withLab({ LAB_EXPORT_MAX_EXPERIMENTS: "2" }, async (lab) => {
+      await seedExperiments(lab.db, user, { count: 3 });
+      const tooMany = await lab.create(user, { format: "json" });
+      equal(tooMany.status, 413);
+      equal(tooMany.body.error.code, "export_too_large");
+      deepEqual(tooMany.body.error.details, { experimentCount: 3, limit: 2 });
+      deepEqual(await exportRows(user.id), []);
+
+      const narrowed = await lab.create(user, {
+        format: "json",
+        filter: { to: new Date().toISOString() },
+      });
+      equal(narrowed.status, 413, "the filter still matches all three");
+      const bad = await lab.create(user, { format: "pdf" });
+      equal(bad.status, 400);
+      equal(bad.body.error.code, "validation_failed");
+    });
+  },
+);
+
+Deno.test(
+  "a large ZIP export completes page by page with every experiment in it",
+  dbTest,
+  async () => {
+    const user = await createTestUser("large");
+    await withLab({ LAB_EXPORT_PAGE_SIZE: "150" }, async (lab) => {
+      const seeded = await seedExperiments(lab.db, user, { count: 2000 });
+      const { status, body } = await lab.create(user, { format: "zip" });
+      equal(status, 201, JSON.stringify(body));
+      equal(body.data.experimentCount, 2000);
+      equal(body.data.responseCount, 6000);
+      const entries = unzipSync((await download(body.data.url)).bytes);
+      const manifest = JSON.parse(text(entries["manifest.json"]));
+      equal(manifest.counts.experiments, 2000);
+      equal(manifest.counts.auditEvents, 6000);
+      const ids = parseCsv(text(entries["experiments.csv"])).map((r) => r.experiment_id);
+      deepEqual(ids, seeded.ids);
+      equal(parseCsv(text(entries["responses.csv"])).length, 6000);
+      for (const entry of manifest.files) {
+        equal(entry.sha256, await sha256Hex(entries[entry.name]), entry.name);
+      }
+    });
+  },
+);
+
+Deno.test(
+  "a refused upload answers 502 storage_unavailable and leaves the export failed, never completed",
+  dbTest,
+  async () => {
+    const user = await createTestUser("refused");
+    const runtime = createRuntime(readEnv(exportsEnvSchema, testEnv()));
+    const app = createExportsApp(runtime, {
+      storageFor: () => ({
+        upload: () =>
+          Promise.reject(
+            new HttpError(502, "Storage unavailable: cannot store the file", {
+              code: "storage_unavailable",
+            }),
+          ),
+        createSignedUrl: () => Promise.reject(new Error("never reached")),
+      }),
+    });
+    try {
+      await seedExperiments(runtime.db, user, { count: 2 });
+      const correlationId = crypto.randomUUID();
+      const response = await app.request(
+        "/exports",
+        jsonRequest(user, { format: "zip" }, { headers: { "x-correlation-id": correlationId } }),
+      );
+      equal(response.status, 502);
+      const body = await response.json();
+      deepEqual(body.error, {
+        code: "storage_unavailable",
+        message: "Storage unavailable: cannot store the file",
+      });
+      await flushBackground();
+      const [row] = await exportRows(user.id);
+      deepEqual([row.status, row.storage_path, row.completed_at], ["failed", null, null]);
+      deepEqual(await auditTypes(correlationId), ["export_started", "export_failed"]);
+      deepEqual(await objectNames(user.id), []);
+    } finally {
+      await flushBackground();
+      await runtime.db.end();
+    }
+  },
+);

@@ -1,0 +1,120 @@
+/**
+ * CSV for spreadsheet users: RFC 4180 (csv-stringify; CRLF records, fields
+ * with a comma, quote, CR or LF quoted, quotes doubled) and safe against
+ * formula injection: a text cell that starts with `=`, `+`, `-`, `@`, a tab
+ * or a carriage return gets a leading `'` (OWASP "CSV Injection"), so a
+ * spreadsheet shows it as text instead of evaluating it. Numbers and booleans
+ * are written as they are.
+ *
+ * @module
+ */
+import { stringify } from "csv-stringify/sync";
+import { type ExperimentRecord, jsonAt, numberAt, type ResponseRow, stringAt } from "./records.ts";
+
+/** A cell before formatting. */
+export type Cell = string | number | boolean | null;
+
+/** One column: its header and how to read its cell from a row. */
+export interface CsvColumn<R> {
+  header: string;
+  value(row: R): Cell;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * Prefixes `'` to text a spreadsheet would evaluate as a formula.
+ *
+ * @example
+ * neutralizeFormula("=HYPERLINK(\"http://x\")"); // "'=HYPERLINK(\"http://x\")"
+ * neutralizeFormula("plain text"); // "plain text"
+ */
+export function neutralizeFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
+/**
+ * Formats rows as CSV text (CRLF line ends), with the header line first when
+ * `header` is set, so a file can be written page by page.
+ *
+ * @example
+ * csvText([{ a: 1 }], [{ header: "a", value: (r) => r.a }], { header: true }); // "a\r\n1\r\n"
+ */
+export function csvText<R>(
+  rows: R[],
+  columns: CsvColumn<R>[],
+  options: { header: boolean },
+): string {
+  const records: Cell[][] = rows.map((row) => columns.map((column) => safeCell(column.value(row))));
+  if (options.header) records.unshift(columns.map((column) => column.header));
+  if (records.length === 0) return "";
+  return stringify(records, {
+    record_delimiter: "windows",
+    // csv-stringify quotes the delimiter, quotes and the record delimiter, but not a bare CR or LF.
+    quoted_match: /[\r\n]/,
+    cast: { boolean: (value: boolean) => (value ? "true" : "false") },
+  });
+}
+
+function safeCell(cell: Cell): Cell {
+  return typeof cell === "string" ? neutralizeFormula(cell) : cell;
+}
+
+/** The columns of a response CSV: one row per response, with its experiment's columns. */
+export const RESPONSE_COLUMNS: CsvColumn<ResponseRow>[] = [
+  { header: "experiment_id", value: (r) => r.experiment.id },
+  { header: "created_at", value: (r) => r.experiment.createdAt.toISOString() },
+  { header: "calibration_id", value: (r) => r.experiment.calibrationId },
+  { header: "model", value: (r) => r.experiment.model },
+  { header: "seed", value: (r) => numberAt(r.experiment.parameters, "seed") },
+  { header: "design", value: (r) => stringAt(r.experiment.parameters, "design") },
+  { header: "prompt", value: (r) => r.experiment.prompt },
+  { header: "saved", value: (r) => r.experiment.saved },
+  { header: "discarded", value: (r) => r.experiment.discarded },
+  { header: "experiment_status", value: (r) => r.experiment.status },
+  { header: "response_index", value: (r) => numberAt(r.response, "index") ?? r.position },
+  { header: "response_status", value: (r) => stringAt(r.response, "status") },
+  { header: "temperature", value: (r) => numberAt(r.response, "parameters", "temperature") },
+  { header: "top_p", value: (r) => numberAt(r.response, "parameters", "top_p") },
+  { header: "max_tokens", value: (r) => numberAt(r.response, "parameters", "max_tokens") },
+  {
+    header: "frequency_penalty",
+    value: (r) => numberAt(r.response, "parameters", "frequency_penalty"),
+  },
+  { header: "finish_reason", value: (r) => stringAt(r.response, "finishReason") },
+  { header: "latency_ms", value: (r) => numberAt(r.response, "latencyMs") },
+  { header: "prompt_tokens", value: (r) => tokens(r, "promptTokens", "prompt_tokens") },
+  { header: "completion_tokens", value: (r) => tokens(r, "completionTokens", "completion_tokens") },
+  { header: "creativity", value: (r) => numberAt(r.response, "metrics", "creativity") },
+  { header: "coherence", value: (r) => numberAt(r.response, "metrics", "coherence") },
+  { header: "structure", value: (r) => numberAt(r.response, "metrics", "structure") },
+  { header: "completeness", value: (r) => numberAt(r.response, "metrics", "completeness") },
+  { header: "text", value: (r) => stringAt(r.response, "text") },
+  { header: "error_code", value: (r) => stringAt(r.response, "error", "code") },
+];
+
+/** Token usage under the camelCase key generate stores, or the provider's snake_case one. */
+function tokens(row: ResponseRow, camel: string, snake: string): number | null {
+  return numberAt(row.response, "usage", camel) ?? numberAt(row.response, "usage", snake);
+}
+
+/** The columns of an experiment CSV: one row per experiment. */
+export const EXPERIMENT_COLUMNS: CsvColumn<ExperimentRecord>[] = [
+  { header: "experiment_id", value: (e) => e.id },
+  { header: "created_at", value: (e) => e.createdAt.toISOString() },
+  { header: "calibration_id", value: (e) => e.calibrationId },
+  { header: "model", value: (e) => e.model },
+  { header: "seed", value: (e) => numberAt(e.parameters, "seed") },
+  { header: "design", value: (e) => stringAt(e.parameters, "design") },
+  { header: "prompt", value: (e) => e.prompt },
+  { header: "status", value: (e) => e.status },
+  { header: "saved", value: (e) => e.saved },
+  { header: "discarded", value: (e) => e.discarded },
+  { header: "latency_ms", value: (e) => e.latencyMs },
+  { header: "response_count", value: (e) => e.responses.length },
+  {
+    header: "succeeded_count",
+    value: (e) => e.responses.filter((r) => jsonAt(r, "status") === "succeeded").length,
+  },
+  { header: "correlation_id", value: (e) => e.correlationId },
+];

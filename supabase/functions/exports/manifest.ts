@@ -1,0 +1,88 @@
+/**
+ * The ZIP package's `manifest.json`: what is inside, how much, each file's
+ * SHA-256, and what is needed to rebuild an experiment from the package
+ * alone.
+ *
+ * @module
+ */
+import { PARAMETER_BOUNDS } from "../_shared/parameters.ts";
+import type { Measure } from "./sink.ts";
+import type { Tally } from "./records.ts";
+
+/** One file of the package. */
+export interface ManifestFile extends Measure {
+  name: string;
+}
+
+/** The manifest. */
+export interface Manifest {
+  formatVersion: number;
+  createdAt: string;
+  exportId: string;
+  userId: string;
+  /** The export's request: selected ids and filter. */
+  request: unknown;
+  counts: {
+    experiments: number;
+    responses: number;
+    calibrations: number;
+    analyticsSummaries: number;
+    auditEvents: number;
+  };
+  /** Every other file of the package, in archive order. */
+  files: ManifestFile[];
+  /** Distinct models the experiments ran on. */
+  models: string[];
+  /** Distinct parameter designs (`latin-hypercube`, `explicit`). */
+  parameterDesigns: string[];
+  /** The provider's parameter bounds the lab enforced. */
+  parameterBounds: typeof PARAMETER_BOUNDS;
+  /** How the files fit together. */
+  reproduction: string[];
+}
+
+/** What {@link buildManifest} needs. */
+export interface ManifestInput {
+  formatVersion: number;
+  createdAt: Date;
+  exportId: string;
+  userId: string;
+  request: unknown;
+  tally: Tally;
+  files: ManifestFile[];
+  counts: { calibrations: number; analyticsSummaries: number; auditEvents: number };
+}
+
+const REPRODUCTION = [
+  "experiments.json holds every experiment as stored: prompt, model, parameters ({ model, seed, design, numResponses, sets }) and its responses with their parameter sets, usage, latency and metrics.",
+  "calibrations.json holds the calibrations whose ranges the parameter sets were drawn from; with an experiment's seed and design the sets can be drawn again (latin-hypercube of stratum centres, mulberry32 seed).",
+  "analytics.json holds the current summary of each of those calibrations (all of its experiments that are not discarded).",
+  "audit.json holds the audit events of the experiments, linked to them by correlationId or eventData.experimentId.",
+  "experiments.csv and responses.csv are the same data flattened for spreadsheets; text cells that start with = + - @ tab or CR are prefixed with '.",
+];
+
+/**
+ * Builds the manifest; lists are sorted so equal packages have equal manifests.
+ *
+ * @example
+ * const manifest = buildManifest({ formatVersion: 1, createdAt, exportId, userId, request, tally, files, counts });
+ */
+export function buildManifest(input: ManifestInput): Manifest {
+  return {
+    formatVersion: input.formatVersion,
+    createdAt: input.createdAt.toISOString(),
+    exportId: input.exportId,
+    userId: input.userId,
+    request: input.request,
+    counts: {
+      experiments: input.tally.experiments,
+      responses: input.tally.responses,
+      ...input.counts,
+    },
+    files: input.files,
+    models: [...input.tally.models].sort(),
+    parameterDesigns: [...input.tally.designs].sort(),
+    parameterBounds: PARAMETER_BOUNDS,
+    reproduction: REPRODUCTION,
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The life of one export, in short transactions as the caller:
+ *
+ * 1. claim the Idempotency-Key, check that every selected id is the caller's
+ *    (else 404 and nothing written), check the size limit (else 413), insert
+ *    the export row (pending) and audit `export_started`; commit;
+ * 2. mark it running;
+ * 3. in one repeatable-read, read-only snapshot, stream the experiments page
+ *    by page into a temporary file; commit;
+ * 4. upload the file with the caller's JWT (no transaction open), sign a URL;
+ * 5. mark it completed, audit `export_completed`, store the answer for the key.
+ *
+ * Any failure after step 1 marks the row failed (never completed), audits
+ * `export_failed`, releases the key, and is rethrown for the error boundary.
+ *
+ * @module
+ */
+import { recordAudit } from "../_shared/audit.ts";
+import type { Database } from "../_shared/db.ts";
+import type { CreateExportRequest, ExportResult } from "../_shared/contracts/exports.ts";
+import { HttpError, isHttpError } from "../_shared/errors.ts";
+import {
+  claimIdempotencyKey,
+  completeIdempotencyKey,
+  type IdempotencyKeyRef,
+  releaseIdempotencyKey,
+  requestHash,
+} from "../_shared/idempotency.ts";
+import { buildExport, type BuiltExport } from "./build.ts";
+import type { Caller, ExportDeps } from "./deps.ts";
+import { describeExport, resultOf } from "./details.ts";
+import {
+  CONTENT_TYPES,
+  insertExport,
+  markCompleted,
+  markFailed,
+  markRunning,
+  storagePathOf,
+} from "./jobs.ts";
+import { countInvisible, countSelection, selectionOf, selectionSource } from "./selection.ts";
+
+/** A new export, or the answer stored for a repeated Idempotency-Key. */
+export type CreateOutcome =
+  | { kind: "created"; result: ExportResult }
+  | { kind: "replayed"; status: number; result: ExportResult };
+
+/** The idempotency scope of `POST /exports`. */
+const SCOPE = "exports";
+
+/**
+ * Runs one export to completion.
+ *
+ * @example
+ * const outcome = await createExport(deps, caller, { format: "zip" }, { idempotencyKey });
+ * outcome.result.url; // signed download link
+ */
+export async function createExport(
+  deps: ExportDeps,
+  caller: Caller,
+  request: CreateExportRequest,
+  options: { idempotencyKey?: string } = {},
+): Promise<CreateOutcome> {
+  const { db, storage, limits } = deps;
+  const context = { claims: caller.claims, correlationId: caller.correlationId };
+  const selection = selectionOf(request);
+  const ref: IdempotencyKeyRef | undefined = options.idempotencyKey
+    ? { scope: SCOPE, key: options.idempotencyKey }
+    : undefined;
+  const hash = ref ? await requestHash(request) : "";
+  const stored = {
+    ...(request.selectedIds ? { selectedIds: request.selectedIds } : {}),
+    ...(request.filter ? { filter: request.filter } : {}),
+  };
+
+  const started = await db.withUser(context, async (tx) => {
+    if (ref) {
+      const claim = await claimIdempotencyKey(tx, ref, hash);
+      if (claim.kind === "replay") return { kind: "replay" as const, claim };
+    }
+    if (selection.ids) {
+      const invisible = await countInvisible(tx, selection.ids);
+      if (invisible > 0) {
+        throw new HttpError(
+          404,
+          `Experiments not found: ${invisible} of the selected experiments do not exist or are not yours`,
+          { code: "experiments_not_found" },
+        );
+      }
+    }
+    const counts = await countSelection(tx, selection);
+    if (counts.experiments > limits.maxExperiments) {
+      throw new HttpError(
+        413,
+        `Export too large: ${counts.experiments} experiments match and at most ${limits.maxExperiments} fit in one export; narrow the filter or select fewer`,
+        {
+          code: "export_too_large",
+          details: { experimentCount: counts.experiments, limit: limits.maxExperiments },
+        },
+      );
+    }
+    const job = await insertExport(tx, { format: request.format, request: stored });
+    await recordAudit(tx, {
+      type: "export_started",
+      data: { exportId: job.id, format: request.format, experimentCount: counts.experiments },
+    });
+    return { kind: "started" as const, job };
+  });
+
+  if (started.kind === "replay") {
+    const { status, body } = started.claim;
+    const id = (body as { id?: unknown } | null)?.id;
+    if (typeof id !== "string") {
+      throw new Error("Cannot replay export: the stored answer has no id");
+    }
+    const details = await describeExport(deps, caller, id);
+    return { kind: "replayed", status, result: resultOf(details) };
+  }
+
+  const { job } = started;
+  const path = storagePathOf(caller.userId, job.id, request.format);
+  let built: BuiltExport | undefined;
+  try {
+    await db.withUser(context, (tx) => markRunning(tx, job.id));
+    // `built` is set inside the transaction, so `finally` removes the file even if the commit fails.
+    const { file, tally, measure } = await db.withUser(
+      { ...context, isolation: "repeatable read", readOnly: true },
+      async (tx) =>
+        built = await buildExport(selectionSource(tx, selection, { pageSize: limits.pageSize }), {
+          exportId: job.id,
+          userId: caller.userId,
+          format: request.format,
+          createdAt: job.createdAt,
+          request: stored,
+        }),
+    );
+    await storage.upload(path, await file.readable(), CONTENT_TYPES[request.format]);
+    const signed = await storage.createSignedUrl(path, limits.urlTtlSeconds);
+    const result: ExportResult = {
+      id: job.id,
+      format: request.format,
+      status: "completed",
+      experimentCount: tally.experiments,
+      responseCount: tally.responses,
+      byteSize: measure.bytes,
+      url: signed.url,
+      expiresAt: signed.expiresAt.toISOString(),
+    };
+    await db.withUser(context, async (tx) => {
+      await markCompleted(tx, job.id, {
+        storagePath: path,
+        experimentCount: tally.experiments,
+        responseCount: tally.responses,
+        byteSize: measure.bytes,
+        url: signed.url,
+        expiresAt: signed.expiresAt,
+      });
+      await recordAudit(tx, {
+        type: "export_completed",
+        data: {
+          exportId: job.id,
+          format: request.format,
+          experimentCount: tally.experiments,
+          responseCount: tally.responses,
+          byteSize: measure.bytes,
+          sha256: measure.sha256,
+        },
+      });
+      if (ref) await completeIdempotencyKey(tx, ref, { status: 201, body: result });
+    });
+    return { kind: "created", result };
+  } catch (error) {
+    await failExport(db, context, { id: job.id, format: request.format }, { error, ref });
+    throw error;
+  } finally {
+    await built?.file.remove();
+  }
+}
+
+/**
+ * Marks the export failed with a client-safe reason, audits `export_failed`
+ * and frees the Idempotency-Key, in one transaction. Best effort: if even
+ * that fails (the database is gone), the row stays running, never completed.
+ */
+async function failExport(
+  db: Database,
+  context: { claims: Record<string, unknown>; correlationId: string },
+  job: { id: string; format: string },
+  failure: { error: unknown; ref?: IdempotencyKeyRef },
+): Promise<void> {
+  const { error, ref } = failure;
+  const known = isHttpError(error) ? error : null;
+  const reason = known?.message ?? "Internal error: the export could not be built";
+  try {
+    await db.withUser(context, async (tx) => {
+      await markFailed(tx, job.id, reason);
+      await recordAudit(tx, {
+        type: "export_failed",
+        data: {
+          exportId: job.id,
+          format: job.format,
+          code: known?.code ?? "internal_error",
+          status: known?.status ?? 500,
+        },
+      });
+      if (ref) await releaseIdempotencyKey(tx, ref);
+    });
+  } catch (secondary) {
+    console.error(
+      `Cannot mark export ${job.id} failed (${
+        secondary instanceof Error ? secondary.name : "unknown error"
+      })`,
+    );
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Which experiments an export holds, and reading them (with their
+ * calibrations, analytics and audit events) inside the caller's RLS
+ * transaction: experiments and audit events through cursors, a page at a time.
+ *
+ * @module
+ */
+import type { Tx } from "../_shared/db.ts";
+import type { CreateExportRequest } from "../_shared/contracts/exports.ts";
+import type {
+  AnalyticsRecord,
+  AuditRecord,
+  CalibrationRecord,
+  ExperimentRecord,
+  JsonObject,
+  Pages,
+} from "./records.ts";
+import type { PackageSource } from "./zip_package.ts";
+
+/** The experiments of one export: every given condition holds. */
+export interface Selection {
+  /** Exactly these experiments (lowercase, unique). */
+  ids?: string[];
+  calibrationId?: string;
+  saved?: boolean;
+  includeDiscarded: boolean;
+  /** Inclusive lower bound on created_at (ISO timestamp). */
+  from?: string;
+  /** Exclusive upper bound on created_at (ISO timestamp). */
+  to?: string;
+}
+
+/**
+ * The selection a request asks for. Discarded experiments are left out unless
+ * asked for, or unless they were selected by id.
+ *
+ * @example
+ * selectionOf({ format: "csv", selectedIds: [id] }); // { ids: [id], includeDiscarded: true }
+ */
+export function selectionOf(request: CreateExportRequest): Selection {
+  const filter = request.filter ?? {};
+  const ids = request.selectedIds
+    ? [...new Set(request.selectedIds.map((id) => id.toLowerCase()))]
+    : undefined;
+  const selection: Selection = { includeDiscarded: filter.includeDiscarded ?? ids !== undefined };
+  if (ids) selection.ids = ids;
+  if (filter.calibrationId) selection.calibrationId = filter.calibrationId.toLowerCase();
+  if (filter.saved !== undefined) selection.saved = filter.saved;
+  if (filter.from) selection.from = filter.from;
+  if (filter.to) selection.to = filter.to;
+  return selection;
+}
+
+/** The SQL condition on `public.experiments e` for a selection. */
+function matching(tx: Tx, s: Selection) {
+  const none = tx``;
+  return tx`e.user_id = (select auth.uid())
+    ${s.ids ? tx`and e.id = any(${s.ids}::uuid[])` : none}
+    ${s.calibrationId ? tx`and e.calibration_id = ${s.calibrationId}::uuid` : none}
+    ${s.saved !== undefined ? tx`and e.saved = ${s.saved}` : none}
+    ${s.includeDiscarded ? none : tx`and not e.discarded`}
+    ${s.from ? tx`and e.created_at >= ${s.from}::timestamptz` : none}
+    ${s.to ? tx`and e.created_at < ${s.to}::timestamptz` : none}`;
+}
+
+/**
+ * How many of `ids` the caller cannot see (unknown or someone else's: RLS
+ * makes the two indistinguishable).
+ *
+ * @example
+ * if (await countInvisible(tx, selection.ids) > 0) throw notFound();
+ */
+export async function countInvisible(tx: Tx, ids: string[]): Promise<number> {
+  const [{ found }] = await tx<{ found: number }[]>`
+    select count(*)::int as found from public.experiments e where e.id = any(${ids}::uuid[])`;
+  return ids.length - found;
+}
+
+/**
+ * How many experiments and responses the selection holds right now.
+ *
+ * @example
+ * const { experiments } = await countSelection(tx, selection);
+ */
+export async function countSelection(
+  tx: Tx,
+  selection: Selection,
+): Promise<{ experiments: number; responses: number }> {
+  const [row] = await tx<{ experiments: number; responses: number }[]>`
+    select count(*)::int as experiments, coalesce(sum(jsonb_array_length(e.responses)), 0)::int as responses
+      from public.experiments e
+     where ${matching(tx, selection)}`;
+  return row;
+}
+
+/**
+ * Reads a selection within `tx`; every `experiments()` or `auditEvents()` call
+ * is a new cursor pass. Run it in a repeatable-read transaction so passes agree.
+ *
+ * @example
+ * const source = selectionSource(tx, selection, { pageSize: 500 });
+ * for await (const page of source.experiments()) console.log(page.length);
+ */
+export function selectionSource(
+  tx: Tx,
+  selection: Selection,
+  options: { pageSize: number },
+): PackageSource {
+  const { pageSize } = options;
+  const calibrationIds = () =>
+    tx`select e.calibration_id from public.experiments e where ${matching(tx, selection)}`;
+  return {
+    experiments(): Pages<ExperimentRecord> {
+      return tx<ExperimentRecord[]>`
+        select e.id, e.created_at as "createdAt", e.calibration_id as "calibrationId", e.prompt, e.model,
+               e.parameters, e.responses, e.status, e.saved, e.discarded, e.latency_ms as "latencyMs",
+               e.correlation_id as "correlationId"
+          from public.experiments e
+         where ${matching(tx, selection)}
+         order by e.created_at, e.id`.cursor(pageSize);
+    },
+    async calibrations() {
+      const rows = await tx<CalibrationRow[]>`
+        select c.id, c.mode, c.questionnaire_version as "questionnaireVersion", c.answers, c.insights,
+               c.temperature_min::float8 as temperature_min, c.temperature_max::float8 as temperature_max,
+               c.top_p_min::float8 as top_p_min, c.top_p_max::float8 as top_p_max,
+               c.max_tokens_min, c.max_tokens_max,
+               c.frequency_penalty_min::float8 as frequency_penalty_min,
+               c.frequency_penalty_max::float8 as frequency_penalty_max,
+               c.correlation_id as "correlationId", c.created_at as "createdAt"
+          from public.calibrations c
+         where c.id in (${calibrationIds()})
+         order by c.created_at, c.id`;
+      return rows.map(calibrationRecord);
+    },
+    async analytics() {
+      return await tx<AnalyticsRecord[]>`
+        select a.calibration_id as "calibrationId", a.experiment_count as "experimentCount",
+               a.response_count as "responseCount", a.metrics_summary as "metricsSummary",
+               a.updated_at as "updatedAt"
+          from public.analytics_summaries a
+         where a.user_id = (select auth.uid()) and a.calibration_id in (${calibrationIds()})
+         order by a.calibration_id`;
+    },
+    auditEvents(): Pages<AuditRecord> {
+      return tx<AuditRecord[]>`
+        with chosen as (
+          select e.id, e.correlation_id from public.experiments e where ${matching(tx, selection)}
+        )
+        select a.id, a.event_type as "eventType", a.event_data as "eventData", a.source,
+               a.correlation_id as "correlationId", a.created_at as "createdAt"
+          from public.audit_logs a
+         where a.user_id = (select auth.uid())
+           and (a.correlation_id in (select c.correlation_id from chosen c)
+                or a.event_data ->> 'experimentId' in (select c.id::text from chosen c))
+         order by a.created_at, a.id`.cursor(pageSize);
+    },
+  };
+}
+
+interface CalibrationRow {
+  id: string;
+  mode: string;
+  questionnaireVersion: string;
+  answers: JsonObject;
+  insights: CalibrationRecord["insights"];
+  temperature_min: number;
+  temperature_max: number;
+  top_p_min: number;
+  top_p_max: number;
+  max_tokens_min: number;
+  max_tokens_max: number;
+  frequency_penalty_min: number;
+  frequency_penalty_max: number;
+  correlationId: string | null;
+  createdAt: Date;
+}
+
+function calibrationRecord(row: CalibrationRow): CalibrationRecord {
+  return {
+    id: row.id,
+    mode: row.mode,
+    questionnaireVersion: row.questionnaireVersion,
+    answers: row.answers,
+    ranges: {
+      temperature: { min: row.temperature_min, max: row.temperature_max },
+      top_p: { min: row.top_p_min, max: row.top_p_max },
+      max_tokens: { min: row.max_tokens_min, max: row.max_tokens_max },
+      frequency_penalty: { min: row.frequency_penalty_min, max: row.frequency_penalty_max },
+    },
+    insights: row.insights,
+    correlationId: row.correlationId,
+    createdAt: row.createdAt,
+  };
+}

@@ -1,0 +1,90 @@
+import { deepEqual, equal, ok as assert } from "node:assert/strict";
+import { emptyTally, tallied } from "./records.ts";
+import {
+  experimentJson,
+  writeExperimentsCsv,
+  writeExperimentsJson,
+  writeJsonDocument,
+  writeResponsesCsv,
+} from "./serialize.ts";
+import { experimentRecord, memorySink, pagesOf, parseCsv } from "./test_fixtures.ts";
+
+const experiments = Array.from(
+  { length: 5 },
+  (_, i) => experimentRecord({ prompt: `Prompt ${i}` }),
+);
+
+Deno.test("writeResponsesCsv reads the source page by page and writes one chunk per page", async () => {
+  const sink = memorySink();
+  const pages = pagesOf(experiments, 2);
+  await writeResponsesCsv(pages, sink);
+  equal(pages.pagesRead, 3);
+  equal(sink.writes.length, 1 + 3, "the header, then one write per page");
+  const rows = parseCsv(sink.text());
+  equal(rows.length, 10, "two responses per experiment");
+  deepEqual(
+    rows.map((r) => `${r.prompt}#${r.response_index}`),
+    experiments.flatMap((e) => [`${e.prompt}#0`, `${e.prompt}#1`]),
+  );
+});
+
+Deno.test("writeResponsesCsv of no experiments is the header line alone", async () => {
+  const sink = memorySink();
+  await writeResponsesCsv(pagesOf([], 2), sink);
+  assert(sink.text().startsWith("experiment_id,created_at,calibration_id,"));
+  equal(sink.text().split("\r\n").length, 2);
+});
+
+Deno.test("writeExperimentsCsv writes one row per experiment", async () => {
+  const sink = memorySink();
+  await writeExperimentsCsv(pagesOf(experiments, 4), sink);
+  deepEqual(parseCsv(sink.text()).map((r) => r.experiment_id), experiments.map((e) => e.id));
+});
+
+Deno.test("writeExperimentsJson writes { formatVersion, exportId, exportedAt, experiments } with nested responses", async () => {
+  const sink = memorySink();
+  const head = {
+    formatVersion: 1,
+    exportId: crypto.randomUUID(),
+    exportedAt: "2026-11-22T10:00:00.000Z",
+  };
+  await writeExperimentsJson(pagesOf(experiments, 2), sink, head);
+  const document = JSON.parse(sink.text());
+  deepEqual(Object.keys(document), ["formatVersion", "exportId", "exportedAt", "experiments"]);
+  equal(document.exportId, head.exportId);
+  equal(document.experiments.length, 5);
+  deepEqual(document.experiments[3], JSON.parse(JSON.stringify(experimentJson(experiments[3]))));
+  equal(document.experiments[0].responses[0].metrics.creativity, 0.5);
+  equal(document.experiments[0].createdAt, experiments[0].createdAt.toISOString());
+});
+
+Deno.test("writeJsonDocument is valid JSON with no items, empty pages and an empty head", async () => {
+  for (const [head, pages] of [[{}, pagesOf([], 3)], [{ a: 1 }, pagesOf([], 3)]] as const) {
+    const sink = memorySink();
+    await writeJsonDocument(sink, head, { key: "items", pages, item: (x) => x });
+    deepEqual(JSON.parse(sink.text()), { ...head, items: [] });
+  }
+  const sink = memorySink();
+  async function* withEmpty() {
+    yield [1];
+    yield [];
+    yield [2, 3];
+  }
+  await writeJsonDocument(sink, {}, { key: "n", pages: withEmpty(), item: (x: number) => x * 10 });
+  deepEqual(JSON.parse(sink.text()), { n: [10, 20, 30] });
+});
+
+Deno.test("tallied counts experiments, responses and distinct models, designs and calibrations", async () => {
+  const tally = emptyTally();
+  const mixed = [
+    experimentRecord({ model: "a" }),
+    experimentRecord({ model: "b", parameters: { design: "explicit" } }),
+    experimentRecord({ model: "a", calibrationId: "22222222-2222-4222-8222-222222222222" }),
+  ];
+  for await (const _page of tallied(pagesOf(mixed, 2), tally)) { /* pass through */ }
+  equal(tally.experiments, 3);
+  equal(tally.responses, 6);
+  deepEqual([...tally.models].sort(), ["a", "b"]);
+  deepEqual([...tally.designs].sort(), ["explicit", "latin-hypercube"]);
+  equal(tally.calibrationIds.size, 2);
+});

@@ -1,0 +1,140 @@
+/**
+ * Where export bytes go, a chunk at a time: a sink that measures what passes
+ * (byte count and SHA-256, computed incrementally) and a temporary file, so
+ * an export of any size is built with memory bounded by one page.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+/** Receives bytes in order. */
+export interface ByteSink {
+  write(chunk: Uint8Array): Promise<void>;
+}
+
+/** Size and SHA-256 (hex) of what was written. */
+export interface Measure {
+  bytes: number;
+  sha256: string;
+}
+
+/** A {@link ByteSink} that also knows the size and hash of everything written so far. */
+export interface MeasuringSink extends ByteSink {
+  /** Ends the hash; call once, after the last write. */
+  measure(): Measure;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Forwards every chunk to `inner` (if any) while counting and hashing it.
+ *
+ * @example
+ * const sink = measuringSink();
+ * await writeText(sink, "abc");
+ * sink.measure(); // { bytes: 3, sha256: "ba7816bf…" }
+ */
+export function measuringSink(inner?: ByteSink): MeasuringSink {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  return {
+    async write(chunk) {
+      if (chunk.byteLength === 0) return;
+      hash.update(chunk);
+      bytes += chunk.byteLength;
+      await inner?.write(chunk);
+    },
+    measure() {
+      return { bytes, sha256: hash.digest("hex") };
+    },
+  };
+}
+
+/**
+ * Writes text as UTF-8.
+ *
+ * @example
+ * await writeText(sink, "experiment_id,created_at\r\n");
+ */
+export function writeText(sink: ByteSink, text: string): Promise<void> {
+  return text === "" ? Promise.resolve() : sink.write(encoder.encode(text));
+}
+
+/** A temporary file being written; remove it once it has been uploaded (or on failure). */
+export interface TempFile extends MeasuringSink {
+  path: string;
+  /** Flushes and closes the file; returns its size and hash. */
+  finish(): Promise<Measure>;
+  /** The finished file as a byte stream (e.g. an upload body). */
+  readable(): Promise<ReadableStream<Uint8Array>>;
+  /** Deletes the file; safe to call more than once. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Creates an empty temporary file to write an export into (in `dir`, by
+ * default the system's temporary directory).
+ *
+ * @example
+ * const file = await createTempFile({ suffix: ".csv" });
+ * try {
+ *   await writeText(file, "a,b\r\n");
+ *   const { bytes, sha256 } = await file.finish();
+ *   await storage.upload(path, await file.readable(), "text/csv");
+ * } finally {
+ *   await file.remove();
+ * }
+ */
+export async function createTempFile(
+  options: { suffix?: string; dir?: string } = {},
+): Promise<TempFile> {
+  const path = await Deno.makeTempFile({
+    prefix: "lab-export-",
+    suffix: options.suffix,
+    dir: options.dir,
+  });
+  const handle = await Deno.open(path, { write: true, truncate: true });
+  const writer = handle.writable.getWriter();
+  const measuring = measuringSink({ write: (chunk) => writer.write(chunk) });
+  const readers: Deno.FsFile[] = [];
+  let closed = false;
+  let measured: Measure | undefined;
+
+  async function close() {
+    if (closed) return;
+    closed = true;
+    await writer.close();
+  }
+
+  return {
+    path,
+    write: measuring.write,
+    measure: () => (measured ??= measuring.measure()),
+    async finish() {
+      await close();
+      return (measured ??= measuring.measure());
+    },
+    async readable() {
+      const reader = await Deno.open(path, { read: true });
+      readers.push(reader);
+      return reader.readable;
+    },
+    async remove() {
+      if (!closed) {
+        closed = true;
+        await writer.abort().catch(() => {});
+      }
+      // A stream read to its end has closed its file already; one abandoned midway has not.
+      for (const reader of readers.splice(0)) {
+        try {
+          reader.close();
+        } catch (error) {
+          if (!(error instanceof Deno.errors.BadResource)) throw error;
+        }
+      }
+      await Deno.remove(path).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+    },
+  };
+}

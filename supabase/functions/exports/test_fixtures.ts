@@ -1,0 +1,162 @@
+/**
+ * Test fixtures of the exports function: records shaped like generate's
+ * rows, an in-memory page source and byte sink, and readers of the files.
+ *
+ * @module
+ */
+import { parse } from "csv-parse/sync";
+import type {
+  AnalyticsRecord,
+  AuditRecord,
+  CalibrationRecord,
+  ExperimentRecord,
+  JsonObject,
+  Pages,
+} from "./records.ts";
+import type { ByteSink } from "./sink.ts";
+import type { PackageSource } from "./zip_package.ts";
+
+/** A succeeded response as generate stores it. */
+export function succeededResponse(
+  index: number,
+  text: string,
+  overrides: JsonObject = {},
+): JsonObject {
+  return {
+    index,
+    status: "succeeded",
+    text,
+    parameters: {
+      temperature: 0.5 + index / 10,
+      top_p: 0.9,
+      max_tokens: 256,
+      frequency_penalty: -0.25,
+    },
+    finishReason: "stop",
+    usage: { promptTokens: 12, completionTokens: 30 + index, totalTokens: 42 + index },
+    latencyMs: 100 + index,
+    systemFingerprint: "fp_test",
+    metrics: { creativity: 0.5, coherence: 0.6, structure: 0.7, completeness: 0.8 },
+    ...overrides,
+  };
+}
+
+/** A failed response as generate stores it. */
+export function failedResponse(index: number): JsonObject {
+  return {
+    index,
+    status: "failed",
+    parameters: { temperature: 1.5, top_p: 1, max_tokens: 512, frequency_penalty: 0 },
+    latencyMs: 30,
+    error: { code: "upstream_error", message: "The model call failed." },
+  };
+}
+
+let sequence = 0;
+
+/** An experiment record with sensible defaults. */
+export function experimentRecord(overrides: Partial<ExperimentRecord> = {}): ExperimentRecord {
+  sequence += 1;
+  return {
+    id: crypto.randomUUID(),
+    createdAt: new Date(Date.UTC(2026, 10, 22, 10, 0, sequence % 60)),
+    calibrationId: "11111111-1111-4111-8111-111111111111",
+    prompt: "Write a haiku about tides.",
+    model: "gpt-4o",
+    parameters: { model: "gpt-4o", seed: 42, design: "latin-hypercube", numResponses: 2, sets: [] },
+    responses: [succeededResponse(0, "Waves fold into foam."), failedResponse(1)],
+    status: "partial",
+    saved: false,
+    discarded: false,
+    latencyMs: 1234,
+    correlationId: crypto.randomUUID(),
+    ...overrides,
+  };
+}
+
+/** A fake row source: `items` in pages of `size`, counting how many pages were read. */
+export function pagesOf<T>(items: T[], size: number): Pages<T> & { pagesRead: number } {
+  const source = {
+    pagesRead: 0,
+    async *[Symbol.asyncIterator]() {
+      for (let i = 0; i < items.length; i += size) {
+        source.pagesRead += 1;
+        yield items.slice(i, i + size);
+      }
+    },
+  };
+  return source;
+}
+
+/** A sink that keeps every chunk in memory, recording each write's size. */
+export function memorySink(): ByteSink & { bytes(): Uint8Array; text(): string; writes: number[] } {
+  const chunks: Uint8Array[] = [];
+  const writes: number[] = [];
+  function bytes() {
+    const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
+    let offset = 0;
+    for (const chunk of chunks) {
+      out.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return out;
+  }
+  return {
+    writes,
+    write(chunk) {
+      chunks.push(chunk.slice());
+      writes.push(chunk.byteLength);
+      return Promise.resolve();
+    },
+    bytes,
+    text: () => new TextDecoder().decode(bytes()),
+  };
+}
+
+/** A calibration record. */
+export function calibrationRecord(id = "11111111-1111-4111-8111-111111111111"): CalibrationRecord {
+  return {
+    id,
+    mode: "quick",
+    questionnaireVersion: "v1",
+    answers: { q1: "a" },
+    ranges: {
+      temperature: { min: 0.2, max: 1.2 },
+      top_p: { min: 0.5, max: 0.95 },
+      max_tokens: { min: 128, max: 1024 },
+      frequency_penalty: { min: 0, max: 0.5 },
+    },
+    insights: [],
+    correlationId: crypto.randomUUID(),
+    createdAt: new Date(Date.UTC(2026, 10, 22, 9)),
+  };
+}
+
+/** An in-memory {@link PackageSource}. */
+export function memorySource(
+  experiments: ExperimentRecord[],
+  extra: {
+    calibrations?: CalibrationRecord[];
+    analytics?: AnalyticsRecord[];
+    audit?: AuditRecord[];
+  } = {},
+  pageSize = 2,
+): PackageSource {
+  return {
+    experiments: () => pagesOf(experiments, pageSize),
+    calibrations: () => Promise.resolve(extra.calibrations ?? []),
+    analytics: () => Promise.resolve(extra.analytics ?? []),
+    auditEvents: () => pagesOf(extra.audit ?? [], pageSize),
+  };
+}
+
+/** Parses RFC 4180 CSV text into records keyed by header. */
+export function parseCsv(text: string): Record<string, string>[] {
+  return parse(text, { columns: true, skip_empty_lines: false, relax_quotes: false });
+}
+
+/** SHA-256 (hex) of bytes. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}

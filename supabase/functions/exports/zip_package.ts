@@ -1,0 +1,227 @@
+/**
+ * The reproducibility package: a ZIP (fflate, streaming deflate) written one
+ * entry after another, each entry one pass over its source, so memory stays
+ * bounded by a page whatever the size. Entries, in order:
+ *
+ * experiments.csv, responses.csv, experiments.json, calibrations.json,
+ * analytics.json, audit.json, and last manifest.json with the SHA-256 and
+ * size of every other entry.
+ *
+ * @module
+ */
+import { Zip, ZipDeflate } from "fflate";
+import { EXPORT_FORMAT_VERSION } from "../_shared/contracts/exports.ts";
+import { buildManifest, type Manifest, type ManifestFile } from "./manifest.ts";
+import {
+  type AnalyticsRecord,
+  type AuditRecord,
+  type CalibrationRecord,
+  emptyTally,
+  type ExperimentRecord,
+  type Pages,
+  tallied,
+  type Tally,
+} from "./records.ts";
+import {
+  writeExperimentsCsv,
+  writeExperimentsJson,
+  writeJsonDocument,
+  writeResponsesCsv,
+} from "./serialize.ts";
+import { type ByteSink, measuringSink, writeText } from "./sink.ts";
+
+/** Everything the package is read from; each call is a fresh pass over one snapshot. */
+export interface PackageSource {
+  experiments(): Pages<ExperimentRecord>;
+  calibrations(): Promise<CalibrationRecord[]>;
+  analytics(): Promise<AnalyticsRecord[]>;
+  auditEvents(): Pages<AuditRecord>;
+}
+
+/** Who and what the package is for. */
+export interface PackageMeta {
+  exportId: string;
+  userId: string;
+  createdAt: Date;
+  /** The export's request, repeated in the manifest. */
+  request: unknown;
+}
+
+/** What was written. */
+export interface PackageSummary {
+  tally: Tally;
+  manifest: Manifest;
+}
+
+/**
+ * Writes the package to `sink`.
+ *
+ * @example
+ * const { tally, manifest } = await writeZipPackage(source, file, { exportId, userId, createdAt, request });
+ */
+export async function writeZipPackage(
+  source: PackageSource,
+  sink: ByteSink,
+  meta: PackageMeta,
+): Promise<PackageSummary> {
+  const archive = zipWriter(sink, meta.createdAt);
+  const tally = emptyTally();
+  const files: ManifestFile[] = [];
+  const head = { formatVersion: EXPORT_FORMAT_VERSION, exportId: meta.exportId };
+
+  files.push(
+    await archive.entry(
+      "experiments.csv",
+      (out) => writeExperimentsCsv(tallied(source.experiments(), tally), out),
+    ),
+  );
+  files.push(
+    await archive.entry("responses.csv", (out) => writeResponsesCsv(source.experiments(), out)),
+  );
+  files.push(
+    await archive.entry(
+      "experiments.json",
+      (out) =>
+        writeExperimentsJson(source.experiments(), out, {
+          ...head,
+          exportedAt: meta.createdAt.toISOString(),
+        }),
+    ),
+  );
+  const calibrations = await source.calibrations();
+  files.push(
+    await archive.entry(
+      "calibrations.json",
+      (out) =>
+        writeJsonDocument(out, head, {
+          key: "calibrations",
+          pages: once(calibrations),
+          item: calibrationJson,
+        }),
+    ),
+  );
+  const analytics = await source.analytics();
+  files.push(
+    await archive.entry(
+      "analytics.json",
+      (out) =>
+        writeJsonDocument(out, head, {
+          key: "analyticsSummaries",
+          pages: once(analytics),
+          item: analyticsJson,
+        }),
+    ),
+  );
+  let auditEvents = 0;
+  const counted = countPages(source.auditEvents(), (n) => (auditEvents += n));
+  files.push(
+    await archive.entry(
+      "audit.json",
+      (out) => writeJsonDocument(out, head, { key: "events", pages: counted, item: auditJson }),
+    ),
+  );
+
+  const manifest = buildManifest({
+    formatVersion: EXPORT_FORMAT_VERSION,
+    createdAt: meta.createdAt,
+    exportId: meta.exportId,
+    userId: meta.userId,
+    request: meta.request,
+    tally,
+    files,
+    counts: {
+      calibrations: calibrations.length,
+      analyticsSummaries: analytics.length,
+      auditEvents,
+    },
+  });
+  await archive.entry(
+    "manifest.json",
+    (out) => writeText(out, `${JSON.stringify(manifest, null, 2)}\n`),
+  );
+  await archive.end();
+  return { tally, manifest };
+}
+
+/** A streaming ZIP whose output is written to `sink` as it is produced. */
+function zipWriter(sink: ByteSink, mtime: Date) {
+  const pending: Uint8Array[] = [];
+  let failure: unknown;
+  const zip = new Zip((error, chunk) => {
+    if (error) failure = error;
+    else pending.push(chunk);
+  });
+
+  async function drain() {
+    if (failure) throw failure;
+    while (pending.length > 0) await sink.write(pending.shift()!);
+  }
+
+  return {
+    /** Adds one entry, written completely by `write`, and returns its measure. */
+    async entry(name: string, write: (out: ByteSink) => Promise<void>): Promise<ManifestFile> {
+      const file = new ZipDeflate(name, { level: 6 });
+      file.mtime = mtime;
+      zip.add(file);
+      const measured = measuringSink({
+        write(chunk) {
+          file.push(chunk, false);
+          return drain();
+        },
+      });
+      await write(measured);
+      file.push(new Uint8Array(0), true);
+      await drain();
+      return { name, ...measured.measure() };
+    },
+    async end() {
+      zip.end();
+      await drain();
+    },
+  };
+}
+
+async function* once<T>(items: T[]): Pages<T> {
+  yield items;
+}
+
+async function* countPages<T>(pages: Pages<T>, add: (n: number) => void): Pages<T> {
+  for await (const page of pages) {
+    add(page.length);
+    yield page;
+  }
+}
+
+function calibrationJson(c: CalibrationRecord) {
+  return {
+    id: c.id,
+    mode: c.mode,
+    questionnaireVersion: c.questionnaireVersion,
+    answers: c.answers,
+    ranges: c.ranges,
+    insights: c.insights,
+    correlationId: c.correlationId,
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+function analyticsJson(a: AnalyticsRecord) {
+  return {
+    calibrationId: a.calibrationId,
+    experimentCount: a.experimentCount,
+    responseCount: a.responseCount,
+    metricsSummary: a.metricsSummary,
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}
+
+function auditJson(a: AuditRecord) {
+  return {
+    id: a.id,
+    eventType: a.eventType,
+    eventData: a.eventData,
+    source: a.source,
+    correlationId: a.correlationId,
+    createdAt: a.createdAt.toISOString(),
+  };
+}

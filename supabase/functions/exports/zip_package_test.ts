@@ -1,0 +1,120 @@
+import { deepEqual, equal, ok as assert } from "node:assert/strict";
+import { unzipSync } from "fflate";
+import { writeZipPackage } from "./zip_package.ts";
+import type { AuditRecord } from "./records.ts";
+import {
+  calibrationRecord,
+  experimentRecord,
+  memorySink,
+  memorySource,
+  parseCsv,
+  sha256Hex,
+} from "./test_fixtures.ts";
+
+const FILES = [
+  "experiments.csv",
+  "responses.csv",
+  "experiments.json",
+  "calibrations.json",
+  "analytics.json",
+  "audit.json",
+];
+
+function auditRecord(experimentId: string): AuditRecord {
+  return {
+    id: crypto.randomUUID(),
+    eventType: "experiment_generated",
+    eventData: { experimentId },
+    source: "server",
+    correlationId: crypto.randomUUID(),
+    createdAt: new Date(Date.UTC(2026, 10, 22, 10)),
+  };
+}
+
+async function buildPackage() {
+  const experiments = Array.from({ length: 5 }, () => experimentRecord());
+  const calibration = calibrationRecord();
+  const source = memorySource(experiments, {
+    calibrations: [calibration],
+    analytics: [{
+      calibrationId: calibration.id,
+      experimentCount: 5,
+      responseCount: 5,
+      metricsSummary: { count: 5, avgCreativity: 0.5 },
+      updatedAt: new Date(Date.UTC(2026, 10, 22, 11)),
+    }],
+    audit: experiments.map((e) => auditRecord(e.id)),
+  });
+  const sink = memorySink();
+  const meta = {
+    exportId: crypto.randomUUID(),
+    userId: crypto.randomUUID(),
+    createdAt: new Date(Date.UTC(2026, 10, 22, 12)),
+    request: { filter: { saved: true } },
+  };
+  const summary = await writeZipPackage(source, sink, meta);
+  return { experiments, calibration, sink, meta, summary, entries: unzipSync(sink.bytes()) };
+}
+
+Deno.test("writeZipPackage writes every file in order, the manifest last", async () => {
+  const { entries } = await buildPackage();
+  deepEqual(Object.keys(entries), [...FILES, "manifest.json"]);
+});
+
+Deno.test("the manifest's sizes and SHA-256s match the files in the archive", async () => {
+  const { entries, summary } = await buildPackage();
+  const manifest = JSON.parse(new TextDecoder().decode(entries["manifest.json"]));
+  deepEqual(manifest, JSON.parse(JSON.stringify(summary.manifest)));
+  deepEqual(manifest.files.map((f: { name: string }) => f.name), FILES);
+  for (const file of manifest.files) {
+    equal(file.bytes, entries[file.name].byteLength, file.name);
+    equal(file.sha256, await sha256Hex(entries[file.name]), file.name);
+  }
+});
+
+Deno.test("the manifest counts what the package holds and names models, designs and bounds", async () => {
+  const { entries, meta, summary } = await buildPackage();
+  const manifest = summary.manifest;
+  deepEqual(manifest.counts, {
+    experiments: 5,
+    responses: 10,
+    calibrations: 1,
+    analyticsSummaries: 1,
+    auditEvents: 5,
+  });
+  equal(manifest.exportId, meta.exportId);
+  equal(manifest.userId, meta.userId);
+  equal(manifest.createdAt, meta.createdAt.toISOString());
+  deepEqual(manifest.request, meta.request);
+  deepEqual(manifest.models, ["gpt-4o"]);
+  deepEqual(manifest.parameterDesigns, ["latin-hypercube"]);
+  equal(manifest.parameterBounds.temperature.max, 2);
+  assert(manifest.reproduction.length > 0);
+  equal(parseCsv(new TextDecoder().decode(entries["experiments.csv"])).length, 5);
+  equal(parseCsv(new TextDecoder().decode(entries["responses.csv"])).length, 10);
+});
+
+Deno.test("the package's JSON files carry the experiments, calibrations, analytics and audit events", async () => {
+  const { entries, experiments, calibration } = await buildPackage();
+  const read = (name: string) => JSON.parse(new TextDecoder().decode(entries[name]));
+  deepEqual(
+    read("experiments.json").experiments.map((e: { id: string }) => e.id),
+    experiments.map((e) => e.id),
+  );
+  const [storedCalibration] = read("calibrations.json").calibrations;
+  equal(storedCalibration.id, calibration.id);
+  deepEqual(storedCalibration.ranges, calibration.ranges);
+  equal(read("analytics.json").analyticsSummaries[0].metricsSummary.avgCreativity, 0.5);
+  deepEqual(
+    read("audit.json").events.map((e: { eventData: { experimentId: string } }) =>
+      e.eventData.experimentId
+    ),
+    experiments.map((e) => e.id),
+  );
+});
+
+Deno.test("writeZipPackage streams: no single write holds the whole archive", async () => {
+  const { sink } = await buildPackage();
+  assert(sink.writes.length > 7, `${sink.writes.length} writes`);
+  assert(Math.max(...sink.writes) < sink.bytes().byteLength);
+});
