@@ -4,9 +4,8 @@
  */
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { createDatabase } from "./db.ts";
-import { createTestUser, databaseUrl, hasDatabase } from "../tests/harness.ts";
+import { createTestUser, databaseUrl, dbTest } from "../tests/harness.ts";
 
-const dbTest = { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false };
 
 Deno.test(
   "withUser runs as authenticated with the caller's claims and correlation id",

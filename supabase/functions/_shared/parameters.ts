@@ -41,6 +41,21 @@ export type ParameterRange = { min: number; max: number };
 /** A personal range for every parameter, as produced by a calibration. */
 export type ParameterRanges = { [K in ParameterName]: ParameterRange };
 
+/** A calibration row's range columns (`temperature_min`, `temperature_max`, …). */
+export type RangeColumns = { [K in ParameterName as `${K}_${"min" | "max"}`]: number };
+
+/**
+ * The ranges held by a calibration row's columns.
+ *
+ * @example
+ * rangesFromColumns(row).temperature; // { min: row.temperature_min, max: row.temperature_max }
+ */
+export function rangesFromColumns(row: RangeColumns): ParameterRanges {
+  return Object.fromEntries(
+    PARAMETER_NAMES.map((name) => [name, { min: row[`${name}_min`], max: row[`${name}_max`] }]),
+  ) as ParameterRanges;
+}
+
 /**
  * Rounds a value the way the database stores it: `max_tokens` to an integer,
  * every other parameter to two decimals, halves away from zero as Postgres

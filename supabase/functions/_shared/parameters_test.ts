@@ -6,6 +6,7 @@ import {
   PARAMETER_NAMES,
   parameterRangesSchema,
   parameterSetSchema,
+  rangesFromColumns,
   roundParameter,
 } from "./parameters.ts";
 
@@ -164,4 +165,23 @@ Deno.test("roundParameter is monotonic and idempotent (property)", () => {
     ),
     { numRuns: 500 },
   );
+});
+
+Deno.test("rangesFromColumns reads every parameter's min and max column", () => {
+  const ranges = rangesFromColumns({
+    temperature_min: 0.2,
+    temperature_max: 0.9,
+    top_p_min: 0.8,
+    top_p_max: 1,
+    max_tokens_min: 128,
+    max_tokens_max: 512,
+    frequency_penalty_min: 0,
+    frequency_penalty_max: 0.5,
+  });
+  assert.deepEqual(ranges, {
+    temperature: { min: 0.2, max: 0.9 },
+    top_p: { min: 0.8, max: 1 },
+    max_tokens: { min: 128, max: 512 },
+    frequency_penalty: { min: 0, max: 0.5 },
+  });
 });

@@ -1,10 +1,9 @@
 import { equal, ok as assert, rejects } from "node:assert/strict";
-import { createTestUser, databaseUrl, hasDatabase, type TestUser } from "../tests/harness.ts";
+import { createTestUser, databaseUrl, dbTest, type TestUser } from "../tests/harness.ts";
 import { createDatabase } from "./db.ts";
 import { HttpError } from "./errors.ts";
 import { consumeRateLimit, enforceRateLimit } from "./rate_limit.ts";
 
-const dbTest = { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false };
 
 /** Windows start at multiples of their length since the epoch: this one ends in 2033, so no test straddles two. */
 const LONG_WINDOW = 1_000_000_000;

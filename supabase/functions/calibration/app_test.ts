@@ -6,19 +6,11 @@ import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { flushBackground } from "../_shared/background.ts";
 import { PARAMETER_BOUNDS, PARAMETER_NAMES } from "../_shared/parameters.ts";
 import { startFunction } from "../_shared/runtime.ts";
-import {
-  createTestUser,
-  hasDatabase,
-  jsonRequest,
-  testEnv,
-  type TestUser,
-  withAdmin,
-} from "../tests/harness.ts";
+import { createTestUser, dbTest, jsonRequest, testEnv, type TestUser, withAdmin } from "../tests/harness.ts";
 import { LOCAL_ANON_KEY } from "../../../scripts/lib/local_auth.ts";
 import { calibration } from "./app.ts";
 import { questionDefinitions, QUESTIONNAIRE_VERSION } from "./questionnaire.ts";
 
-const dbTest = { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false };
 
 function answersFor(
   mode: "quick" | "deep",

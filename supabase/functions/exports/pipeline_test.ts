@@ -7,20 +7,13 @@ import { deepEqual, equal, ok as assert, rejects } from "node:assert/strict";
 import { createDatabase, type Database } from "../_shared/db.ts";
 import { HttpError } from "../_shared/errors.ts";
 import type { ObjectStorage } from "../_shared/storage.ts";
-import {
-  createTestUser,
-  databaseUrl,
-  hasDatabase,
-  type TestUser,
-  withAdmin,
-} from "../tests/harness.ts";
+import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from "../tests/harness.ts";
 import type { Caller, ExportDeps } from "./deps.ts";
 import { describeExport } from "./details.ts";
 import { createExport } from "./pipeline.ts";
 import { parseCsv } from "./test_fixtures.ts";
 import { seedExperiments } from "./test_seed.ts";
 
-const dbTest = { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false };
 
 /** An in-memory bucket; `fail` makes one step throw what Storage's client would. */
 function memoryStorage(fail: { upload?: boolean; sign?: boolean } = {}) {

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Tx } from "../_shared/db.ts";
+import { type RangeColumns, rangesFromColumns } from "../_shared/parameters.ts";
 import type { CreateExportRequest } from "../_shared/contracts/exports.ts";
 import type {
   AnalyticsRecord,
@@ -158,20 +159,12 @@ export function selectionSource(
   };
 }
 
-interface CalibrationRow {
+interface CalibrationRow extends RangeColumns {
   id: string;
   mode: string;
   questionnaireVersion: string;
   answers: JsonObject;
   insights: CalibrationRecord["insights"];
-  temperature_min: number;
-  temperature_max: number;
-  top_p_min: number;
-  top_p_max: number;
-  max_tokens_min: number;
-  max_tokens_max: number;
-  frequency_penalty_min: number;
-  frequency_penalty_max: number;
   correlationId: string | null;
   createdAt: Date;
 }
@@ -182,12 +175,7 @@ function calibrationRecord(row: CalibrationRow): CalibrationRecord {
     mode: row.mode,
     questionnaireVersion: row.questionnaireVersion,
     answers: row.answers,
-    ranges: {
-      temperature: { min: row.temperature_min, max: row.temperature_max },
-      top_p: { min: row.top_p_min, max: row.top_p_max },
-      max_tokens: { min: row.max_tokens_min, max: row.max_tokens_max },
-      frequency_penalty: { min: row.frequency_penalty_min, max: row.frequency_penalty_max },
-    },
+    ranges: rangesFromColumns(row),
     insights: row.insights,
     correlationId: row.correlationId,
     createdAt: row.createdAt,

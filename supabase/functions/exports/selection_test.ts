@@ -4,13 +4,7 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { createDatabase, type Database } from "../_shared/db.ts";
-import {
-  createTestUser,
-  databaseUrl,
-  hasDatabase,
-  type TestUser,
-  withAdmin,
-} from "../tests/harness.ts";
+import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from "../tests/harness.ts";
 import {
   countInvisible,
   countSelection,
@@ -20,7 +14,6 @@ import {
 } from "./selection.ts";
 import { seedExperiments } from "./test_seed.ts";
 
-const dbTest = { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false };
 
 Deno.test("selectionOf leaves discarded experiments out unless asked, or selected by id", () => {
   const id = "0B9C7C2E-8F5D-4D8E-9A51-3F7F0E0F1A2B";

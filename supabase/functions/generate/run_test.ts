@@ -6,17 +6,10 @@ import { deepEqual, equal, ok as assert, rejects } from "node:assert/strict";
 import { createDatabase } from "../_shared/db.ts";
 import { HttpError } from "../_shared/errors.ts";
 import type { LlmClient } from "../_shared/llm.ts";
-import {
-  createTestUser,
-  databaseUrl,
-  hasDatabase,
-  type TestUser,
-  withAdmin,
-} from "../tests/harness.ts";
+import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from "../tests/harness.ts";
 import { runGenerate } from "./run.ts";
 import { createTestCalibration } from "./test_fixtures.ts";
 
-const dbTest = { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false };
 
 function contextOf(user: TestUser) {
   return { claims: { sub: user.id, role: "authenticated" }, correlationId: crypto.randomUUID() };

@@ -13,18 +13,7 @@ import type {
   MetricsSummary,
 } from "../_shared/contracts/generate.ts";
 import type { Tx } from "../_shared/db.ts";
-import type { ParameterRanges } from "../_shared/parameters.ts";
-
-interface RangeRow {
-  temperature_min: number;
-  temperature_max: number;
-  top_p_min: number;
-  top_p_max: number;
-  max_tokens_min: number;
-  max_tokens_max: number;
-  frequency_penalty_min: number;
-  frequency_penalty_max: number;
-}
+import { type ParameterRanges, type RangeColumns, rangesFromColumns } from "../_shared/parameters.ts";
 
 /**
  * The ranges of one of the caller's calibrations; null when it does not exist
@@ -38,7 +27,7 @@ export async function loadCalibrationRanges(
   tx: Tx,
   calibrationId: string,
 ): Promise<ParameterRanges | null> {
-  const [row] = await tx<RangeRow[]>`
+  const [row] = await tx<RangeColumns[]>`
     select temperature_min::float8 as temperature_min, temperature_max::float8 as temperature_max,
            top_p_min::float8 as top_p_min, top_p_max::float8 as top_p_max,
            max_tokens_min, max_tokens_max,
@@ -46,13 +35,7 @@ export async function loadCalibrationRanges(
            frequency_penalty_max::float8 as frequency_penalty_max
       from public.calibrations
      where id = ${calibrationId}`;
-  if (!row) return null;
-  return {
-    temperature: { min: row.temperature_min, max: row.temperature_max },
-    top_p: { min: row.top_p_min, max: row.top_p_max },
-    max_tokens: { min: row.max_tokens_min, max: row.max_tokens_max },
-    frequency_penalty: { min: row.frequency_penalty_min, max: row.frequency_penalty_max },
-  };
+  return row ? rangesFromColumns(row) : null;
 }
 
 /** What a new experiment row holds (user_id and correlation_id come from the transaction). */

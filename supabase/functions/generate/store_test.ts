@@ -1,10 +1,9 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { createDatabase } from "../_shared/db.ts";
-import { createTestUser, databaseUrl, hasDatabase, type TestUser } from "../tests/harness.ts";
+import { createTestUser, databaseUrl, dbTest, type TestUser } from "../tests/harness.ts";
 import { insertExperiment, loadCalibrationRanges, readMetricsSummary } from "./store.ts";
 import { createTestCalibration, TEST_RANGES } from "./test_fixtures.ts";
 
-const dbTest = { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false };
 
 function contextOf(user: TestUser) {
   return { claims: { sub: user.id, role: "authenticated" }, correlationId: crypto.randomUUID() };

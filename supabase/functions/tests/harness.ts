@@ -19,6 +19,13 @@ export const adminDatabaseUrl = Deno.env.get("LAB_TEST_ADMIN_DATABASE_URL") ?? d
 /** True when a test database is available. */
 export const hasDatabase = databaseUrl !== "";
 
+/**
+ * Options for tests that need the database: skipped without one, and with
+ * Deno's op/resource sanitizers off because postgres.js pools keep sockets and
+ * timers alive between tests.
+ */
+export const dbTest = { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false };
+
 /** Environment for starting a function in-process against the test database. */
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
