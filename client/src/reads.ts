@@ -47,6 +47,12 @@ function checkAll<R, T>(rows: R[], check: (row: R) => T | LabError): LabResult<T
   return success(out);
 }
 
+/** Options of `experiments.save` and `experiments.discard`. */
+export interface FlagOptions {
+  /** Sent as `x-correlation-id`; the audit events the change causes carry it. */
+  correlationId?: string;
+}
+
 /**
  * The caller's experiments.
  *
@@ -57,9 +63,15 @@ function checkAll<R, T>(rows: R[], check: (row: R) => T | LabError): LabResult<T
  * ```
  */
 export function experimentReads(supabase: LabSupabaseClient) {
-  async function flag(id: string, change: { saved?: boolean; discarded?: boolean }) {
-    const { data, error, status } = await supabase.from("experiments").update(change).eq("id", id)
-      .select("*").maybeSingle();
+  async function flag(
+    id: string,
+    change: { saved?: boolean; discarded?: boolean },
+    options: FlagOptions,
+  ) {
+    let query = supabase.from("experiments").update(change).eq("id", id).select("*");
+    // The database copies this header into the audit events its triggers write.
+    if (options.correlationId) query = query.setHeader("x-correlation-id", options.correlationId);
+    const { data, error, status } = await query.maybeSingle();
     if (error) return failure(fromPostgrest(error, status));
     if (!data) return failure(notFound("Experiment", id));
     const checked = toExperimentRow(data);
@@ -111,20 +123,21 @@ export function experimentReads(supabase: LabSupabaseClient) {
      * const { data } = await lab.experiments.save(experimentId); // data.saved === true
      * ```
      */
-    save(id: string): Promise<LabResult<ExperimentRow>> {
-      return flag(id, { saved: true });
+    save(id: string, options: FlagOptions = {}): Promise<LabResult<ExperimentRow>> {
+      return flag(id, { saved: true }, options);
     },
 
     /**
-     * Dismisses the experiment (`discarded = true`): it leaves the analytics.
+     * Dismisses the experiment (`discarded = true`): it leaves the analytics,
+     * and the `analytics_updated` audit event carries `options.correlationId`.
      *
      * @example
      * ```ts
-     * const { data } = await lab.experiments.discard(experimentId); // data.discarded === true
+     * const { data } = await lab.experiments.discard(experimentId, { correlationId }); // data.discarded === true
      * ```
      */
-    discard(id: string): Promise<LabResult<ExperimentRow>> {
-      return flag(id, { discarded: true });
+    discard(id: string, options: FlagOptions = {}): Promise<LabResult<ExperimentRow>> {
+      return flag(id, { discarded: true }, options);
     },
   };
 }

@@ -47,8 +47,13 @@ describe.skipIf(noStack)("reads and updates through PostgREST", () => {
 
     const saved = await lab.experiments.save(ids[0]);
     expect(saved.data).toMatchObject({ id: ids[0], saved: true, discarded: false });
-    const discarded = await lab.experiments.discard(ids[1]);
+    const correlationId = crypto.randomUUID();
+    const discarded = await lab.experiments.discard(ids[1], { correlationId });
     expect(discarded.data).toMatchObject({ id: ids[1], discarded: true });
+    const trail = await lab.audit.byCorrelationId(correlationId);
+    expect(trail.data?.map((e) => [e.event_type, e.event_data])).toEqual([
+      ["analytics_updated", expect.objectContaining({ change: "removed", experimentId: ids[1] })],
+    ]);
 
     const after = await lab.analytics.get(calibration.id);
     expect(after.data?.metrics_summary.count).toBe(1);
