@@ -22,6 +22,8 @@ import { ensureLocalUser, mintAccessToken } from "./lib/local_auth.ts";
 import { startStack } from "./lib/stack.ts";
 
 const DEMO_EMAIL = "demo@lab.local";
+/** The demo user's calibration from supabase/seed.sql. */
+const DEMO_CALIBRATION_ID = "ca1b0000-0000-4000-8000-000000000001";
 const target = databaseTarget(Deno.env.get("DATABASE_URL") ?? DEFAULT_DATABASE_URL);
 
 if (await isLabDatabase(target)) {
@@ -59,6 +61,10 @@ Lab is up.
 Try:
   export TOKEN=${token}
   curl -s "${stack.url}/functions/v1/calibration?mode=quick" -H "Authorization: Bearer $TOKEN"
+  curl -s -X POST "${stack.url}/functions/v1/generate" -H "Authorization: Bearer $TOKEN" \\
+    -H "content-type: application/json" \\
+    -d '{"prompt":"Write a haiku about tides","calibration_id":"${DEMO_CALIBRATION_ID}","numResponses":4}'
+  npm run demo
 
 Ctrl-C stops the lab.`);
 
