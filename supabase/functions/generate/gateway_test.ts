@@ -4,25 +4,19 @@
  * configured (the stack starts the offline model server).
  */
 import { equal, ok as assert } from "node:assert/strict";
-import { createClient, FunctionsHttpError } from "@supabase/supabase-js";
+import { FunctionsHttpError } from "@supabase/supabase-js";
 import type { GenerateResult } from "../_shared/contracts/generate.ts";
-import { createTestUser, databaseUrl, hasDatabase, withAdmin } from "../tests/harness.ts";
-import { startStack } from "../../../scripts/lib/stack.ts";
+import { clientFor, createTestUser, dbTest, withAdmin, withTestStack } from "../tests/harness.ts";
 import { createTestCalibration } from "./test_fixtures.ts";
 
 Deno.test(
   "supabase-js functions.invoke('generate') returns four scored responses over the gateway",
-  { ignore: !hasDatabase, sanitizeOps: false, sanitizeResources: false },
-  async () => {
-    const storageDir = await Deno.makeTempDir({ prefix: "lab-generate-storage-" });
-    const stack = await startStack({ databaseUrl, port: 0, storageDir });
-    try {
+  dbTest,
+  () =>
+    withTestStack(async (stack) => {
       const user = await createTestUser("client");
       const calibrationId = await createTestCalibration(user);
-      const supabase = createClient(stack.url, stack.anonKey, {
-        auth: { persistSession: false, autoRefreshToken: false },
-        global: { headers: { Authorization: `Bearer ${user.token}` } },
-      });
+      const supabase = clientFor(stack, user);
 
       const { data, error } = await supabase.functions.invoke<
         { success: true; data: GenerateResult }
@@ -47,7 +41,7 @@ Deno.test(
       );
       equal(rows?.length, 1, "the owner reads the experiment through the Data API");
 
-      const anonymous = createClient(stack.url, stack.anonKey, { auth: { persistSession: false } });
+      const anonymous = clientFor(stack, null);
       const refused = await anonymous.functions.invoke("generate", {
         body: { prompt: "Hi", calibration_id: calibrationId },
       });
@@ -61,9 +55,5 @@ Deno.test(
         equal(metrics.length, 1, "the request left one telemetry row");
         equal(metrics[0].status_code, 200);
       });
-    } finally {
-      await stack.stop();
-      await Deno.remove(storageDir, { recursive: true });
-    }
-  },
+    }),
 );

@@ -5,6 +5,8 @@
  * them, database tests are skipped (`ignore: !hasDatabase`).
  */
 import postgres from "postgres";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import { type RunningStack, startStack } from "../../../scripts/lib/stack.ts";
 import {
   ensureLocalUser,
   LOCAL_ANON_KEY,
@@ -71,6 +73,33 @@ export async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promi
   } finally {
     await sql.end();
   }
+}
+
+/**
+ * Runs `fn` against the whole local stack (gateway, Storage and PostgREST
+ * stand-ins, offline model server) on a free port, with a storage directory
+ * of its own; stops and cleans up afterwards.
+ *
+ * @example
+ * await withTestStack(async (stack) => { await fetch(`${stack.url}/functions/v1/calibration`); });
+ */
+export async function withTestStack<T>(fn: (stack: RunningStack) => Promise<T>): Promise<T> {
+  const storageDir = await Deno.makeTempDir({ prefix: "lab-test-storage-" });
+  const stack = await startStack({ databaseUrl, port: 0, storageDir });
+  try {
+    return await fn(stack);
+  } finally {
+    await stack.stop();
+    await Deno.remove(storageDir, { recursive: true });
+  }
+}
+
+/** A supabase-js client of the stack acting as `user` (or anonymous with the anon key). */
+export function clientFor(stack: RunningStack, user: TestUser | null): SupabaseClient {
+  return createClient(stack.url, stack.anonKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    ...(user ? { global: { headers: { Authorization: `Bearer ${user.token}` } } } : {}),
+  });
 }
 
 /** JSON request init with a user's token. */
