@@ -3,7 +3,7 @@
 -- publication and the private functions' security settings.
 
 begin;
-select plan(106);
+select plan(109);
 
 -- Tables ----------------------------------------------------------------------
 select tables_are('public',
@@ -84,6 +84,9 @@ select col_default_is('public', 'idempotency_keys', 'user_id', 'auth.uid()', 'id
 select col_default_is('public', 'audit_logs', 'source', 'client'::text, 'audit_logs.source defaults to client.');
 select col_default_is('public', 'experiment_exports', 'status', 'pending'::text, 'experiment_exports.status defaults to pending.');
 select col_default_is('public', 'idempotency_keys', 'status', 'in_progress'::text, 'idempotency_keys.status defaults to in_progress.');
+select col_default_is('public', 'experiments', 'id', 'private.uuid_v7()', 'experiments.id defaults to a time-ordered UUIDv7.');
+select col_default_is('public', 'audit_logs', 'id', 'private.uuid_v7()', 'audit_logs.id defaults to a time-ordered UUIDv7.');
+select col_default_is('public', 'system_metrics', 'id', 'private.uuid_v7()', 'system_metrics.id defaults to a time-ordered UUIDv7.');
 
 select col_is_pk('public', 'idempotency_keys', array['user_id', 'scope', 'key'], 'idempotency_keys are keyed by (user_id, scope, key).');
 select col_is_unique('public', 'analytics_summaries', array['user_id', 'calibration_id'], 'There is one analytics summary per (user, calibration).');
@@ -379,7 +382,7 @@ select has_trigger('public', 'idempotency_keys', 'idempotency_keys_set_updated_a
 select functions_are('private',
   array['set_updated_at', 'current_correlation_id', 'reject_audit_log_change', 'record_audit_event',
         'derive_metrics_summary', 'apply_experiment_to_analytics', 'experiments_maintain_analytics',
-        'check_export_transition', 'consume_rate_limit'],
+        'check_export_transition', 'consume_rate_limit', 'uuid_v7'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p

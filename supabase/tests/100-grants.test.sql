@@ -94,14 +94,14 @@ select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
      order by 1$$,
-  $$values ('consume_rate_limit'), ('current_correlation_id'), ('record_audit_event')$$,
-  'authenticated may execute only consume_rate_limit, current_correlation_id and record_audit_event.');
+  $$values ('consume_rate_limit'), ('current_correlation_id'), ('record_audit_event'), ('uuid_v7')$$,
+  'authenticated may execute only consume_rate_limit, current_correlation_id, record_audit_event and uuid_v7.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
      order by 1$$,
-  $$values ('consume_rate_limit'), ('current_correlation_id'), ('record_audit_event')$$,
-  'service_role may execute only consume_rate_limit, current_correlation_id and record_audit_event.');
+  $$values ('consume_rate_limit'), ('current_correlation_id'), ('record_audit_event'), ('uuid_v7')$$,
+  'service_role may execute only consume_rate_limit, current_correlation_id, record_audit_event and uuid_v7.');
 select is_empty(
   $$select c.relname from pg_catalog.pg_class c
      where c.relnamespace = 'public'::regnamespace and c.relkind = 'S'$$,

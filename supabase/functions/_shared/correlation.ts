@@ -6,6 +6,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { LabEnv } from "./app.ts";
+import { uuidV7 } from "./uuid_v7.ts";
 
 /** The request and response header that carries the correlation id. */
 export const CORRELATION_HEADER = "x-correlation-id";
@@ -38,7 +39,7 @@ export function isUuid(value: unknown): value is string {
 export function correlationId(): MiddlewareHandler<LabEnv> {
   return async function correlationId(c, next) {
     const given = c.req.header(CORRELATION_HEADER);
-    const id = isUuid(given) ? given.toLowerCase() : crypto.randomUUID();
+    const id = isUuid(given) ? given.toLowerCase() : uuidV7();
     c.set("correlationId", id);
     try {
       await next();
