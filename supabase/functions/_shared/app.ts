@@ -15,6 +15,7 @@ import {
   type FailureEvent,
   notFoundHandler,
 } from "./error_handler.ts";
+import { serverTiming } from "./server_timing.ts";
 import { type RequestMetric, withTelemetry } from "./telemetry.ts";
 
 /** The caller, set by `requireUser`. */
@@ -42,6 +43,8 @@ export interface FunctionAppDeps {
   recordMetric: (metric: RequestMetric) => Promise<void>;
   /** Records a failed request (audit); runs in the background. */
   onFailure?: (event: FailureEvent) => Promise<void>;
+  /** Send a `Server-Timing` header with each response's spans (env `LAB_SERVER_TIMING`). */
+  serverTiming?: boolean;
 }
 
 const FUNCTION_NAME = /^[a-z][a-z0-9_-]*$/;
@@ -62,6 +65,7 @@ export function createFunctionApp(name: string, deps: FunctionAppDeps) {
     throw new Error(`Cannot create function app: invalid name "${name}"`);
   }
   const root = new Hono<LabEnv>();
+  root.use("*", serverTiming({ enabled: deps.serverTiming ?? false }));
   root.use("*", correlationId());
   root.use("*", withTelemetry({ record: deps.recordMetric }));
   root.use("*", withCors({ allowedOrigins: deps.allowedOrigins }));

@@ -18,6 +18,7 @@ import {
 import type { LabEnv } from "./app.ts";
 import { isUuid } from "./correlation.ts";
 import { HttpError } from "./errors.ts";
+import { timed } from "./server_timing.ts";
 
 /** A verified token's payload (Supabase access-token claims). */
 export interface VerifiedClaims extends JWTPayload {
@@ -144,7 +145,7 @@ export function requireUser(
   const { verifier } = options;
   return async function requireUser(c, next) {
     const token = bearerToken(c.req.header("authorization"));
-    const claims = await verifier.verify(token);
+    const claims = await timed("jwt", () => verifier.verify(token));
     if (
       claims.role !== "authenticated" || !isUuid(claims.sub) ||
       claims.aud === undefined

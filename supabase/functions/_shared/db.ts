@@ -133,10 +133,17 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     const { correlationId } = context;
     try {
       return await sql.begin(beginOptions(context), async (tx) => {
-        await tx`select set_config('role', ${actor.role}, true),
+        // Sent now and awaited after `fn`: the connection runs statements in
+        // order, so `fn`'s first statements follow the role switch in the same
+        // round trip (pipelined) and still run as the actor; if the switch
+        // failed, the transaction is aborted and they fail too.
+        const actAs = tx`select set_config('role', ${actor.role}, true),
                         set_config('request.jwt.claims', ${JSON.stringify(actor.claims)}, true),
-                        set_config('app.correlation_id', ${correlationId ?? ""}, true)`;
-        return await fn(tx);
+                        set_config('app.correlation_id', ${correlationId ?? ""}, true)`.execute();
+        actAs.catch(() => {}); // observed below; never an unhandled rejection
+        const result = await fn(tx);
+        await actAs;
+        return result;
       }) as T;
     } catch (error) {
       return mapUnavailable(error);

@@ -77,6 +77,11 @@ export const baseEnvSchema = z.object({
   LAB_ALLOWED_ORIGINS: originsSchema,
   LAB_MAX_BODY_BYTES: positiveInt(1_048_576),
   LAB_DB_POOL_SIZE: positiveInt(5),
+  /** Opt-in `Server-Timing` header with where each request's time went (bench, debugging). */
+  LAB_SERVER_TIMING: z
+    .enum(["true", "false"], { error: 'must be "true" or "false"' })
+    .default("false")
+    .transform((value) => value === "true"),
 });
 
 /** The parsed base environment. */

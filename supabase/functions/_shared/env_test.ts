@@ -32,6 +32,15 @@ Deno.test("readEnv applies the defaults of the base schema", () => {
   assert.equal(env.SUPABASE_JWT_SECRET, undefined);
 });
 
+Deno.test("readEnv leaves Server-Timing off unless LAB_SERVER_TIMING is true", () => {
+  assert.equal(readEnv(baseEnvSchema, minimal).LAB_SERVER_TIMING, false);
+  assert.equal(readEnv(baseEnvSchema, { ...minimal, LAB_SERVER_TIMING: "true" }).LAB_SERVER_TIMING, true);
+  assert.match(
+    envError(() => readEnv(baseEnvSchema, { ...minimal, LAB_SERVER_TIMING: "yes" })).message,
+    /LAB_SERVER_TIMING/,
+  );
+});
+
 Deno.test("readEnv coerces integers and parses the origin list", () => {
   const env = readEnv(baseEnvSchema, {
     ...minimal,

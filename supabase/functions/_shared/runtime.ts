@@ -44,6 +44,7 @@ export function createRuntime<E extends BaseEnv>(env: E, options: { db?: Databas
       allowedOrigins: env.LAB_ALLOWED_ORIGINS,
       recordMetric: metricRecorder(db),
       onFailure: failureRecorder(db),
+      serverTiming: env.LAB_SERVER_TIMING,
     },
   };
 }

@@ -9,6 +9,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { LabEnv } from "./app.ts";
 import { runInBackground } from "./background.ts";
+import { timedSync } from "./server_timing.ts";
 
 /** What is recorded for each request. */
 export interface RequestMetric {
@@ -66,15 +67,17 @@ export function withTelemetry(
       threw = true;
       throw error;
     } finally {
-      const metric: RequestMetric = {
-        route: routePattern(c),
-        method: c.req.method,
-        statusCode: threw ? 500 : c.res.status,
-        latencyMs: Math.max(0, Math.round(performance.now() - started)),
-        userId: c.get("user")?.id ?? null,
-        correlationId: c.get("correlationId"),
-      };
-      runInBackground(() => record(metric), { label: "record request metric" });
+      timedSync("telemetry", () => {
+        const metric: RequestMetric = {
+          route: routePattern(c),
+          method: c.req.method,
+          statusCode: threw ? 500 : c.res.status,
+          latencyMs: Math.max(0, Math.round(performance.now() - started)),
+          userId: c.get("user")?.id ?? null,
+          correlationId: c.get("correlationId"),
+        };
+        runInBackground(() => record(metric), { label: "record request metric" });
+      });
     }
   };
 }

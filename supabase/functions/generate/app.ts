@@ -24,6 +24,7 @@ import { idempotencyKeyFrom } from "../_shared/idempotency.ts";
 import { createLlmClient, type LlmClient } from "../_shared/llm.ts";
 import { ok } from "../_shared/response.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
+import { timed } from "../_shared/server_timing.ts";
 import { parseJsonBody } from "../_shared/validation.ts";
 import { runGenerate } from "./run.ts";
 
@@ -71,9 +72,10 @@ export function createGenerateApp(runtime: Runtime<GenerateEnv>, options: Genera
 
   app.post("/", requireUser({ verifier }), async (c) => {
     const idempotencyKey = idempotencyKeyFrom(c.req.header("idempotency-key"));
-    const input = await parseJsonBody(c, generateRequestSchema, {
-      maxBytes: env.LAB_MAX_BODY_BYTES,
-    });
+    const input = await timed("validation", () =>
+      parseJsonBody(c, generateRequestSchema, {
+        maxBytes: env.LAB_MAX_BODY_BYTES,
+      }));
     const user = c.var.user!;
     const answer = await runGenerate(
       { db, llm, model: env.LAB_MODEL, ratePerMinute: env.LAB_GENERATE_RATE_LIMIT_PER_MINUTE },

@@ -16,6 +16,7 @@ import { MAX_SEED } from "../_shared/contracts/generate.ts";
 import type { LlmClient, LlmResult } from "../_shared/llm.ts";
 import { scoreResponse } from "../_shared/metrics.ts";
 import type { ParameterRanges, ParameterSet } from "../_shared/parameters.ts";
+import { timed } from "../_shared/server_timing.ts";
 import { designParameterSets, seedFrom } from "./parameter_design.ts";
 
 /** The parameter sets of one experiment and how they were chosen. */
@@ -83,9 +84,10 @@ export async function callModel(
   sets: readonly ParameterSet[],
 ): Promise<CallOutcome> {
   const started = performance.now();
-  const results = await Promise.allSettled(
-    sets.map((parameters) => llm.complete({ ...context, parameters })),
-  );
+  const results = await timed("model", () =>
+    Promise.allSettled(
+      sets.map((parameters) => timed("model.call", () => llm.complete({ ...context, parameters }))),
+    ));
   return { results, latencyMs: Math.round(performance.now() - started) };
 }
 

@@ -40,6 +40,8 @@ export async function loadCalibrationRanges(
 
 /** What a new experiment row holds (user_id and correlation_id come from the transaction). */
 export interface NewExperiment {
+  /** The id to store; the database mints one (UUIDv7) when absent. */
+  id?: string;
   calibrationId: string;
   prompt: string;
   model: string;
@@ -63,8 +65,9 @@ function json(value: unknown): postgres.JSONValue {
  */
 export async function insertExperiment(tx: Tx, experiment: NewExperiment): Promise<string> {
   const [row] = await tx<{ id: string }[]>`
-    insert into public.experiments (calibration_id, prompt, model, parameters, responses, status, latency_ms)
-    values (${experiment.calibrationId}, ${experiment.prompt}, ${experiment.model},
+    insert into public.experiments (id, calibration_id, prompt, model, parameters, responses, status, latency_ms)
+    values (coalesce(${experiment.id ?? null}::uuid, private.uuid_v7()), ${experiment.calibrationId},
+            ${experiment.prompt}, ${experiment.model},
             ${tx.json(json(experiment.parameters))}, ${tx.json(json(experiment.responses))},
             ${experiment.status}, ${experiment.latencyMs})
     returning id`;
