@@ -1,0 +1,78 @@
+/**
+ * `npm run bench` — what the lab costs beyond the model, and how that grows.
+ * Every figure is compared with a floor measured in the same run (these
+ * machines are shared and noisy) and reported as a median over repeated
+ * runs; the table is printed and `bench/results.json` written. Never part of
+ * `npm test`. See bench/README-section.md for what each figure means.
+ *
+ * `npm run bench -- --quick` is the one-minute version; `--only=1,3` runs
+ * some items; `--out=path` moves the results file.
+ */
+import { withThrowawayDatabase } from "./lib/throwaway.ts";
+import { repoRoot } from "./lib/process.ts";
+import { benchAnalyticsScale } from "./bench/analytics_scale.ts";
+import { describeEnvironment } from "./bench/environment.ts";
+import { benchExports } from "./bench/export_throughput.ts";
+import { benchModelOverlap } from "./bench/model_overlap.ts";
+import { planFromArgs } from "./bench/options.ts";
+import { benchRequestOverhead } from "./bench/request_overhead.ts";
+import { buildResults, type Figure, formatTable } from "./bench/report.ts";
+import { benchSuiteTimes } from "./bench/suite_times.ts";
+
+const plan = planFromArgs(Deno.args);
+const started = performance.now();
+const log = (line: string) => console.log(line);
+const figures: Figure[] = [];
+const details: Record<string, unknown> = {};
+
+const environment = await withThrowawayDatabase("bench", async (target) => {
+  const environment = await describeEnvironment(target.adminUrl, plan.mode);
+  log(
+    `# bench (${plan.mode}) on ${environment.cores} cores, Deno ${environment.deno}, PostgreSQL ${environment.postgres}`,
+  );
+  log(`# database ${target.name}`);
+  if (plan.items.includes("1")) {
+    log("\n# 1 request overhead of generate");
+    const result = await benchRequestOverhead(target, plan.overhead, log);
+    figures.push(...result.figures);
+    details.requestOverhead = result.details;
+  }
+  if (plan.items.includes("2")) {
+    log("\n# 2 model latency overlapped");
+    const result = await benchModelOverlap(target, plan.overlap, log);
+    figures.push(...result.figures);
+    details.modelOverlap = result.details;
+  }
+  if (plan.items.includes("4")) {
+    log("\n# 4 export throughput and memory");
+    const result = await benchExports(target, plan.exports, log);
+    figures.push(...result.figures);
+    details.exports = result.details;
+  }
+  if (plan.items.includes("3")) {
+    log("\n# 3 analytics trigger cost at scale");
+    const result = await benchAnalyticsScale(plan.scale, log);
+    figures.push(...result.figures);
+    details.analyticsScale = result.points;
+  }
+  return environment;
+});
+
+if (plan.items.includes("5")) {
+  log("\n# 5 pgTAP and npm test wall time");
+  const result = await benchSuiteTimes({ wholeTestSuite: plan.wholeTestSuite }, log);
+  figures.push(...result.figures);
+  details.suites = result.details;
+}
+
+const results = buildResults(environment, figures, details, (performance.now() - started) / 1000);
+const outPath = plan.outPath.startsWith("/") ? plan.outPath : `${repoRoot}/${plan.outPath}`;
+await Deno.mkdir(outPath.replace(/\/[^/]*$/, ""), { recursive: true });
+await Deno.writeTextFile(outPath, JSON.stringify(results, null, 2) + "\n");
+
+log(`\n# results (${plan.mode}, ${environment.cores} cores, ${environment.date})\n`);
+log(formatTable(results.figures));
+log(
+  `\n${results.summary.passed} of ${results.summary.bars} bars met, ${results.summary.failed} missed; ` +
+    `${results.elapsedSeconds} s; written to ${plan.outPath}`,
+);
