@@ -5,7 +5,12 @@
  * Refuses hosts other than this machine: a real project is migrated with
  * `supabase db push`, never reset from here.
  */
-import { databaseTarget, DEFAULT_DATABASE_URL, dropDatabase, prepareDatabase } from "./lib/database.ts";
+import {
+  databaseTarget,
+  DEFAULT_DATABASE_URL,
+  dropDatabase,
+  prepareDatabase,
+} from "./lib/database.ts";
 
 const target = databaseTarget(Deno.env.get("DATABASE_URL") ?? DEFAULT_DATABASE_URL);
 const host = new URL(target.adminUrl).hostname;

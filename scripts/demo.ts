@@ -121,9 +121,15 @@ heading("Analytics summary after three experiments");
 line(summary(need(await lab.analytics.get(calibration.id), "read the analytics")));
 
 heading("Discard one experiment (supabase-js update through the Data API)");
-const discarded = need(await lab.experiments.discard(experimentIds[1], { correlationId: flowId }), "discard an experiment");
+const discarded = need(
+  await lab.experiments.discard(experimentIds[1], { correlationId: flowId }),
+  "discard an experiment",
+);
 line(`experiment ${discarded.id} discarded=${discarded.discarded}`);
-const kept = need(await lab.experiments.save(experimentIds[0], { correlationId: flowId }), "save an experiment");
+const kept = need(
+  await lab.experiments.save(experimentIds[0], { correlationId: flowId }),
+  "save an experiment",
+);
 line(`experiment ${kept.id} saved=${kept.saved}`);
 
 heading("Analytics summary after the discard");

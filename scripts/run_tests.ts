@@ -28,7 +28,9 @@ const SUITES: Record<string, (target: DatabaseTarget) => Promise<SuiteResult>> =
 };
 
 const onlyArg = Deno.args.find((a) => a.startsWith("--only"));
-const only = onlyArg ? (onlyArg.split("=")[1] ?? Deno.args[Deno.args.indexOf(onlyArg) + 1]).split(",") : null;
+const only = onlyArg
+  ? (onlyArg.split("=")[1] ?? Deno.args[Deno.args.indexOf(onlyArg) + 1]).split(",")
+  : null;
 const selected = Object.keys(SUITES).filter((name) => !only || only.includes(name));
 
 const results = await withThrowawayDatabase("test", async (target) => {
@@ -39,7 +41,9 @@ const results = await withThrowawayDatabase("test", async (target) => {
     try {
       done.push(await SUITES[name](target));
     } catch (error) {
-      console.log(`not ok - suite ${name} could not run: ${error instanceof Error ? error.message : error}`);
+      console.log(
+        `not ok - suite ${name} could not run: ${error instanceof Error ? error.message : error}`,
+      );
       done.push({ name, passed: 0, failed: 1 });
     }
   }
@@ -47,7 +51,9 @@ const results = await withThrowawayDatabase("test", async (target) => {
 });
 
 console.log("\n# summary");
-for (const r of results) console.log(`#   ${r.name.padEnd(12)} ${r.passed} passed, ${r.failed} failed`);
+for (const r of results) {
+  console.log(`#   ${r.name.padEnd(12)} ${r.passed} passed, ${r.failed} failed`);
+}
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);
 console.log(`${passed} passed, ${failed} failed`);

@@ -53,7 +53,9 @@ Lab is up.
   Functions     ${stack.url}/functions/v1/{calibration,generate,exports}
   Storage       ${stack.url}/storage/v1
   DB URL        ${target.appUrl}
-  Model         ${stack.model ? `offline model server at ${stack.model.url}` : stack.env.OPENAI_BASE_URL ?? "OpenAI"}
+  Model         ${
+  stack.model ? `offline model server at ${stack.model.url}` : stack.env.OPENAI_BASE_URL ?? "OpenAI"
+}
   anon key      ${stack.anonKey}
   demo user     ${DEMO_EMAIL}
   demo token    ${token}

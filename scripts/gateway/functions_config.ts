@@ -14,7 +14,9 @@ export interface FunctionConfig {
 
 /** Parses the `[functions.*]` tables of a config.toml text. */
 export function parseFunctionsConfig(toml: string): FunctionConfig[] {
-  const config = parse(toml) as { functions?: Record<string, { verify_jwt?: boolean; enabled?: boolean }> };
+  const config = parse(toml) as {
+    functions?: Record<string, { verify_jwt?: boolean; enabled?: boolean }>;
+  };
   return Object.entries(config.functions ?? {})
     .filter(([, settings]) => settings.enabled !== false)
     .map(([name, settings]) => ({ name, verifyJwt: settings.verify_jwt ?? true }));

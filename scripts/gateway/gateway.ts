@@ -41,7 +41,9 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
 
   async function verify(request: Request): Promise<Response | null> {
     const authorization = request.headers.get("authorization") ?? bearerFromApiKey(request);
-    if (!authorization) return Response.json({ msg: "Error: Missing authorization header" }, { status: 401 });
+    if (!authorization) {
+      return Response.json({ msg: "Error: Missing authorization header" }, { status: 401 });
+    }
     const [scheme, token] = authorization.split(" ");
     if (scheme !== "Bearer" || !token) {
       return Response.json({ msg: "Error: Auth header is not 'Bearer {token}'" }, { status: 401 });
@@ -67,7 +69,9 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
       const forwarded = new URL(`/${fn[1]}${fn[2] ?? ""}${url.search}`, url);
       return await target.fetch(new Request(forwarded, request));
     }
-    if (url.pathname.startsWith("/storage/v1/") && options.storage) return await options.storage(request);
+    if (url.pathname.startsWith("/storage/v1/") && options.storage) {
+      return await options.storage(request);
+    }
     if (url.pathname.startsWith("/rest/v1/") && options.rest) {
       return await options.rest(request);
     }

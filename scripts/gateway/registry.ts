@@ -19,7 +19,10 @@ import {
  * @example
  * const fn = await startLabFunction("calibration", env);
  */
-export async function startLabFunction(name: string, env: Record<string, string>): Promise<StartedFunction | null> {
+export async function startLabFunction(
+  name: string,
+  env: Record<string, string>,
+): Promise<StartedFunction | null> {
   if (!/^[a-z][a-z0-9_-]*$/.test(name)) throw new Error(`Invalid function name: "${name}"`);
   const url = new URL(`../../supabase/functions/${name}/app.ts`, import.meta.url);
   const exists = await Deno.stat(url).then(() => true, () => false);

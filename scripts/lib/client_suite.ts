@@ -16,18 +16,29 @@ export function countVitest(output: string): { passed: number; failed: number } 
 
 /** Runs `client/` tests when the client has any; they get the throwaway database's URLs. */
 export async function clientSuite(target: DatabaseTarget): Promise<SuiteResult> {
-  const hasTests = await Deno.stat(`${repoRoot}/client/vitest.config.ts`).then(() => true, () => false);
+  const hasTests = await Deno.stat(`${repoRoot}/client/vitest.config.ts`).then(
+    () => true,
+    () => false,
+  );
   if (!hasTests) {
     console.log("# client: no vitest suite yet");
     return { name: "client", passed: 0, failed: 0 };
   }
   const result = await runUnchecked(["npx", "--no-install", "vitest", "run", "--root", "client"], {
     quiet: true,
-    env: { LAB_TEST_DATABASE_URL: target.appUrl, LAB_TEST_ADMIN_DATABASE_URL: target.adminUrl, NO_COLOR: "1" },
+    env: {
+      LAB_TEST_DATABASE_URL: target.appUrl,
+      LAB_TEST_ADMIN_DATABASE_URL: target.adminUrl,
+      NO_COLOR: "1",
+    },
   });
   const output = result.stdout + result.stderr;
   console.log(output.trimEnd().split("\n").slice(-40).join("\n"));
   const counts = countVitest(output);
   if (!counts) return { name: "client", passed: 0, failed: 1 };
-  return { name: "client", ...counts, failed: counts.failed + (result.code !== 0 && counts.failed === 0 ? 1 : 0) };
+  return {
+    name: "client",
+    ...counts,
+    failed: counts.failed + (result.code !== 0 && counts.failed === 0 ? 1 : 0),
+  };
 }

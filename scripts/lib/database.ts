@@ -127,7 +127,10 @@ export async function isLabDatabase(target: DatabaseTarget): Promise<boolean> {
 }
 
 /** Create (if needed), platform (if missing), migrations: a database ready for the lab. */
-export async function prepareDatabase(target: DatabaseTarget, options: { seed?: boolean } = {}): Promise<void> {
+export async function prepareDatabase(
+  target: DatabaseTarget,
+  options: { seed?: boolean } = {},
+): Promise<void> {
   await createDatabase(target);
   await ensurePlatform(target);
   await migrate(target);

@@ -16,7 +16,10 @@ export const LOCAL_ANON_KEY =
 const encoder = new TextEncoder();
 
 /** A legacy-style API key (anon or service_role) as the CLI mints them. */
-export function mintApiKey(role: "anon" | "service_role", secret = LOCAL_JWT_SECRET): Promise<string> {
+export function mintApiKey(
+  role: "anon" | "service_role",
+  secret = LOCAL_JWT_SECRET,
+): Promise<string> {
   return new SignJWT({ iss: "supabase-demo", role })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setExpirationTime(1983812996)
@@ -72,7 +75,9 @@ export function mintAccessToken(userId: string, options: AccessTokenOptions = {}
 export async function ensureLocalUser(databaseUrl: string, email: string): Promise<string> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
-    const [existing] = await sql<{ id: string }[]>`select id from auth.users where email = ${email} and not is_sso_user`;
+    const [existing] = await sql<
+      { id: string }[]
+    >`select id from auth.users where email = ${email} and not is_sso_user`;
     if (existing) return existing.id;
     const [created] = await sql<{ id: string }[]>`
       insert into auth.users (instance_id, id, aud, role, email, email_confirmed_at,

@@ -31,7 +31,9 @@ export async function run(cmd: string[], options: RunOptions = {}): Promise<RunR
   const result = await runUnchecked(cmd, options);
   if (result.code !== 0) {
     throw new Error(
-      `Command failed (${result.code}): ${cmd.slice(0, 4).join(" ")}\n${result.stdout}${result.stderr}`,
+      `Command failed (${result.code}): ${
+        cmd.slice(0, 4).join(" ")
+      }\n${result.stdout}${result.stderr}`,
     );
   }
   return result;

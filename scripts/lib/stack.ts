@@ -55,7 +55,9 @@ export interface RunningStack {
  */
 export async function startStack(options: StackOptions): Promise<RunningStack> {
   const extra = options.env ?? {};
-  const model = extra.OPENAI_API_KEY ? null : await startModelServer({ port: options.modelPort ?? 0 });
+  const model = extra.OPENAI_API_KEY
+    ? null
+    : await startModelServer({ port: options.modelPort ?? 0 });
   const storage = createStorageApi({
     databaseUrl: options.databaseUrl,
     jwtSecret: LOCAL_JWT_SECRET,
@@ -64,7 +66,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const rest = createRestApi({ databaseUrl: options.databaseUrl, jwtSecret: LOCAL_JWT_SECRET });
   const serviceRoleKey = await mintApiKey("service_role");
 
-  let handler: (request: Request) => Promise<Response> = () => Promise.resolve(new Response(null, { status: 503 }));
+  let handler: (request: Request) => Promise<Response> = () =>
+    Promise.resolve(new Response(null, { status: 503 }));
   const server = Deno.serve(
     { port: options.port ?? 0, hostname: "127.0.0.1", onListen: () => {} },
     (request) => handler(request),

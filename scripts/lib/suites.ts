@@ -26,7 +26,11 @@ export async function typesSuite(target: DatabaseTarget): Promise<SuiteResult> {
   const generated = await generateTypes(target);
   const committed = await Deno.readTextFile(TYPES_PATH).catch(() => "");
   const same = generated === committed;
-  console.log(same ? "ok - database.types.ts matches the migrations" : "not ok - database.types.ts is stale: run `npm run gen:types`");
+  console.log(
+    same
+      ? "ok - database.types.ts matches the migrations"
+      : "not ok - database.types.ts is stale: run `npm run gen:types`",
+  );
   return { name: "types", passed: same ? 1 : 0, failed: same ? 0 : 1 };
 }
 
@@ -41,9 +45,21 @@ interface Lint {
 
 /** Supabase's advisors (splinter) through the CLI: every reported lint is a failure. */
 export async function advisorsSuite(target: DatabaseTarget): Promise<SuiteResult> {
-  const { stdout } = await supabaseCli(["db", "advisors", `--remote=${target.appUrl}`, "--level", "info", "--output-format", "json"]);
-  const lints = (JSON.parse(stdout) as { results: Lint[] }).results.filter((l) => !IGNORED_LINTS.has(l.name));
-  for (const lint of lints) console.log(`not ok - advisor ${lint.level} ${lint.name}: ${lint.detail}`);
+  const { stdout } = await supabaseCli([
+    "db",
+    "advisors",
+    `--remote=${target.appUrl}`,
+    "--level",
+    "info",
+    "--output-format",
+    "json",
+  ]);
+  const lints = (JSON.parse(stdout) as { results: Lint[] }).results.filter((l) =>
+    !IGNORED_LINTS.has(l.name)
+  );
+  for (const lint of lints) {
+    console.log(`not ok - advisor ${lint.level} ${lint.name}: ${lint.detail}`);
+  }
   if (lints.length === 0) console.log("ok - advisors report nothing on the project's objects");
   return { name: "advisors", passed: lints.length === 0 ? 1 : 0, failed: lints.length };
 }
@@ -63,8 +79,19 @@ export function countTap(output: string): { passed: number; failed: number } {
 export async function pgtapSuite(target: DatabaseTarget): Promise<SuiteResult> {
   const url = new URL(target.appUrl);
   const result = await runUnchecked([
-    "pg_prove", "--verbose", "--ext", ".sql", "-r",
-    "-h", url.hostname, "-p", url.port || "5432", "-U", decodeURIComponent(url.username), "-d", target.name,
+    "pg_prove",
+    "--verbose",
+    "--ext",
+    ".sql",
+    "-r",
+    "-h",
+    url.hostname,
+    "-p",
+    url.port || "5432",
+    "-U",
+    decodeURIComponent(url.username),
+    "-d",
+    target.name,
     "supabase/tests",
   ], { quiet: true });
   const output = result.stdout + result.stderr;
@@ -77,13 +104,14 @@ export async function pgtapSuite(target: DatabaseTarget): Promise<SuiteResult> {
   return { name: "pgtap", passed: counts.passed, failed };
 }
 
-/** Static checks, one each: `deno check`, `deno lint`, and `tsc` over the client SDK. */
+/** Static checks, one each: `deno check`, `deno lint`, `deno fmt --check`, and `tsc` over the client SDK. */
 export async function staticSuite(): Promise<SuiteResult> {
   let passed = 0;
   let failed = 0;
   const checks = [
     ["deno check", DENO, "check", "supabase/functions", "scripts"],
     ["deno lint", DENO, "lint"],
+    ["deno fmt --check", DENO, "fmt", "--check"],
     ["tsc -p client", "npx", "--no-install", "tsc", "-p", "client"],
   ];
   for (const [label, ...cmd] of checks) {
@@ -110,13 +138,28 @@ export function countDeno(output: string): { passed: number; failed: number } | 
 
 /** Deno unit and integration tests, with the throwaway database in the environment. */
 export async function denoTestSuite(target: DatabaseTarget): Promise<SuiteResult> {
-  const result = await runUnchecked([DENO, "test", "-A", "--parallel", "supabase/functions", "scripts"], {
+  const result = await runUnchecked([
+    DENO,
+    "test",
+    "-A",
+    "--parallel",
+    "supabase/functions",
+    "scripts",
+  ], {
     quiet: true,
-    env: { LAB_TEST_DATABASE_URL: target.appUrl, LAB_TEST_ADMIN_DATABASE_URL: target.adminUrl, NO_COLOR: "1" },
+    env: {
+      LAB_TEST_DATABASE_URL: target.appUrl,
+      LAB_TEST_ADMIN_DATABASE_URL: target.adminUrl,
+      NO_COLOR: "1",
+    },
   });
   const output = result.stdout + result.stderr;
   const counts = countDeno(output);
   printTail(output.split("\n").filter((l) => !/ \.\.\. ok \(/.test(l)).join("\n"), 80);
   if (!counts) return { name: "deno test", passed: 0, failed: 1 };
-  return { name: "deno test", passed: counts.passed, failed: counts.failed + (result.code !== 0 && counts.failed === 0 ? 1 : 0) };
+  return {
+    name: "deno test",
+    passed: counts.passed,
+    failed: counts.failed + (result.code !== 0 && counts.failed === 0 ? 1 : 0),
+  };
 }

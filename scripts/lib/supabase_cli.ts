@@ -10,5 +10,8 @@ import { run, type RunResult } from "./process.ts";
  * await supabaseCli(["migration", "up", `--remote=${url}`, "--yes"]);
  */
 export function supabaseCli(args: string[]): Promise<RunResult> {
-  return run(["npx", "--no-install", "supabase", ...args], { quiet: true, env: { PGSSLMODE: "disable" } });
+  return run(["npx", "--no-install", "supabase", ...args], {
+    quiet: true,
+    env: { PGSSLMODE: "disable" },
+  });
 }

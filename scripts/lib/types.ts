@@ -8,6 +8,13 @@ export const TYPES_PATH = `${repoRoot}/supabase/functions/_shared/database.types
 
 /** Generates the TypeScript types of the public schema of a database. */
 export async function generateTypes(target: DatabaseTarget): Promise<string> {
-  const { stdout } = await supabaseCli(["gen", "types", "typescript", `--remote=${target.appUrl}`, "--schema", "public"]);
+  const { stdout } = await supabaseCli([
+    "gen",
+    "types",
+    "typescript",
+    `--remote=${target.appUrl}`,
+    "--schema",
+    "public",
+  ]);
   return stdout;
 }

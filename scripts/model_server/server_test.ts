@@ -253,7 +253,9 @@ Deno.test("match.temperatureAtLeast fails only the hot requests among concurrent
 
 Deno.test("latencyMs delays every successful completion by that much", async () => {
   const delays: number[] = [];
-  const { handler, control } = createModelServer({ delay: (ms) => (delays.push(ms), Promise.resolve()) });
+  const { handler, control } = createModelServer({
+    delay: (ms) => (delays.push(ms), Promise.resolve()),
+  });
   const body = JSON.stringify({ model: "gpt-4o", messages, max_tokens: 2 });
   const send = () => handler(request("/v1/chat/completions", { method: "POST", body }));
   assert.equal((await send()).status, 200);

@@ -10,11 +10,7 @@ import { Hono } from "hono";
 import type { VerifiedClaims } from "./auth.ts";
 import { correlationId } from "./correlation.ts";
 import { withCors } from "./cors.ts";
-import {
-  errorHandler,
-  type FailureEvent,
-  notFoundHandler,
-} from "./error_handler.ts";
+import { errorHandler, type FailureEvent, notFoundHandler } from "./error_handler.ts";
 import { serverTiming } from "./server_timing.ts";
 import { type RequestMetric, withTelemetry } from "./telemetry.ts";
 

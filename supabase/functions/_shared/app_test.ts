@@ -280,9 +280,7 @@ Deno.test("a failing metric sink does not change the response", async () => {
     recordMetric: () => Promise.reject(new Error("db down")),
   });
   app.get("/", (c) => ok(c, { fine: true }));
-  const { response, body } = await quietly(async () =>
-    settle(await app.request("/calibration"))
-  );
+  const { response, body } = await quietly(async () => settle(await app.request("/calibration")));
   assert.equal(response.status, 200);
   assert.deepEqual(body.data, { fine: true });
 });

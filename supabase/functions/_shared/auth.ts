@@ -78,17 +78,13 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     );
   }
   const jwks = options.jwks ??
-    (options.jwksUrl
-      ? createRemoteJWKSet(new URL(options.jwksUrl))
-      : undefined);
+    (options.jwksUrl ? createRemoteJWKSet(new URL(options.jwksUrl)) : undefined);
   if (secret === undefined && jwks === undefined) {
     throw new Error(
       "Cannot create JWT verifier: pass a secret, jwksUrl or jwks",
     );
   }
-  const secretKey = secret === undefined
-    ? undefined
-    : new TextEncoder().encode(secret);
+  const secretKey = secret === undefined ? undefined : new TextEncoder().encode(secret);
 
   async function verify(token: string): Promise<VerifiedClaims> {
     const alg = readAlgorithm(token);
@@ -108,8 +104,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     } else if (ASYMMETRIC.has(alg) && jwks) {
       claims = await jwtVerify<VerifiedClaims>(token, jwks, verifyOptions).then(
         (result) => result.payload,
-        (error: unknown) =>
-          Promise.reject(toHttpError(error, { remoteKeys: true })),
+        (error: unknown) => Promise.reject(toHttpError(error, { remoteKeys: true })),
       );
     } else {
       throw unauthorized(

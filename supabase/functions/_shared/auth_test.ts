@@ -1,19 +1,8 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import {
-  createLocalJWKSet,
-  exportJWK,
-  generateKeyPair,
-  type JWTPayload,
-  SignJWT,
-} from "jose";
+import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import type { LabEnv } from "./app.ts";
-import {
-  bearerToken,
-  createJwtVerifier,
-  type JwtVerifier,
-  requireUser,
-} from "./auth.ts";
+import { bearerToken, createJwtVerifier, type JwtVerifier, requireUser } from "./auth.ts";
 import { errorHandler } from "./error_handler.ts";
 import { HttpError } from "./errors.ts";
 
@@ -113,8 +102,7 @@ Deno.test("verify fetches the JWKS from jwksUrl", async () => {
     },
   );
   try {
-    const url =
-      `http://127.0.0.1:${server.addr.port}/auth/v1/.well-known/jwks.json`;
+    const url = `http://127.0.0.1:${server.addr.port}/auth/v1/.well-known/jwks.json`;
     const verifier = createJwtVerifier({ jwksUrl: url });
     assert.equal(
       (await verifier.verify(await keys.sign(userClaims()))).sub,

@@ -40,8 +40,7 @@ export function runInBackground(
     .then(() => typeof task === "function" ? task() : task)
     .then(
       () => undefined,
-      (error: unknown) =>
-        console.error(`Background task failed: ${label} (${errorName(error)})`),
+      (error: unknown) => console.error(`Background task failed: ${label} (${errorName(error)})`),
     )
     .finally(() => pending.delete(settled));
   pending.add(settled);
@@ -64,11 +63,8 @@ export async function flushBackground(): Promise<void> {
 }
 
 function edgeRuntime(): EdgeRuntimeGlobal | undefined {
-  const runtime =
-    (globalThis as { EdgeRuntime?: Partial<EdgeRuntimeGlobal> }).EdgeRuntime;
-  return typeof runtime?.waitUntil === "function"
-    ? (runtime as EdgeRuntimeGlobal)
-    : undefined;
+  const runtime = (globalThis as { EdgeRuntime?: Partial<EdgeRuntimeGlobal> }).EdgeRuntime;
+  return typeof runtime?.waitUntil === "function" ? (runtime as EdgeRuntimeGlobal) : undefined;
 }
 
 function errorName(error: unknown): string {

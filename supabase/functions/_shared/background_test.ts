@@ -4,8 +4,7 @@ import { flushBackground, runInBackground } from "./background.ts";
 function captureConsoleError(): { lines: string[]; restore: () => void } {
   const original = console.error;
   const lines: string[] = [];
-  console.error = (...args: unknown[]) =>
-    void lines.push(args.map(String).join(" "));
+  console.error = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
   return { lines, restore: () => void (console.error = original) };
 }
 
@@ -25,9 +24,7 @@ Deno.test("runInBackground accepts a task function and awaits tasks added while 
   runInBackground(async () => {
     await Promise.resolve();
     order.push("first");
-    runInBackground(() =>
-      Promise.resolve().then(() => void order.push("second"))
-    );
+    runInBackground(() => Promise.resolve().then(() => void order.push("second")));
   });
   await flushBackground();
   assert.deepEqual(order, ["first", "second"]);

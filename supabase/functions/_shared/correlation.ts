@@ -11,8 +11,7 @@ import { uuidV7 } from "./uuid_v7.ts";
 /** The request and response header that carries the correlation id. */
 export const CORRELATION_HEADER = "x-correlation-id";
 
-const UUID_PATTERN =
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * True when `value` is a UUID in the canonical 8-4-4-4-12 hex form.

@@ -70,7 +70,17 @@ export interface DatabaseOptions {
 }
 
 /** SQLSTATE classes and client error codes that mean "the database is not there". */
-const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006"]);
+const UNAVAILABLE_SQLSTATES = new Set([
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+]);
 const UNAVAILABLE_CLIENT_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -87,7 +97,10 @@ const UNAVAILABLE_CLIENT_CODES = new Set([
 export function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_CLIENT_CODES.has(code))) return true;
+  if (
+    typeof code === "string" &&
+    (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_CLIENT_CODES.has(code))
+  ) return true;
   // Deno reports a refused connection as a ConnectionRefused error without a code.
   return error.name === "ConnectionRefused" || /connection refused/i.test(error.message);
 }
@@ -95,7 +108,10 @@ export function isUnavailable(error: unknown): boolean {
 /** Turns "cannot reach the database" into 503 and leaves every other error as it is. */
 function mapUnavailable(error: unknown): never {
   if (isUnavailable(error)) {
-    throw new HttpError(503, "Database unavailable: try again shortly", { code: "database_unavailable", cause: error });
+    throw new HttpError(503, "Database unavailable: try again shortly", {
+      code: "database_unavailable",
+      cause: error,
+    });
   }
   throw error;
 }

@@ -6,7 +6,6 @@ import { deepEqual, equal, rejects } from "node:assert/strict";
 import { createDatabase } from "./db.ts";
 import { createTestUser, databaseUrl, dbTest } from "../tests/harness.ts";
 
-
 Deno.test(
   "withUser runs as authenticated with the caller's claims and correlation id",
   dbTest,

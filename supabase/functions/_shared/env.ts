@@ -36,9 +36,7 @@ export function positiveInt(defaultValue: number) {
 
 /** `"*"` or a comma-separated list of origins (`https://app.example.com`). */
 function parseOrigins(raw: string): string[] | "*" {
-  const items = raw.split(",").map((item) => item.trim()).filter((item) =>
-    item !== ""
-  );
+  const items = raw.split(",").map((item) => item.trim()).filter((item) => item !== "");
   if (items.length === 0 || items.includes("*")) return "*";
   return items;
 }
@@ -106,9 +104,7 @@ export function readEnv<S extends z.ZodObject>(
   source: Record<string, string | undefined> = Deno.env.toObject(),
 ): z.infer<S> {
   const present = Object.fromEntries(
-    Object.entries(source).filter(([, value]) =>
-      value !== undefined && value !== ""
-    ),
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ""),
   );
   const result = schema.safeParse(present);
   if (result.success) return result.data;

@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import { z } from "zod";
-import {
-  baseEnvSchema,
-  EnvError,
-  jwksUrl,
-  positiveInt,
-  readEnv,
-} from "./env.ts";
+import { baseEnvSchema, EnvError, jwksUrl, positiveInt, readEnv } from "./env.ts";
 
 const minimal = {
   SUPABASE_URL: "http://127.0.0.1:54321",
@@ -34,7 +28,10 @@ Deno.test("readEnv applies the defaults of the base schema", () => {
 
 Deno.test("readEnv leaves Server-Timing off unless LAB_SERVER_TIMING is true", () => {
   assert.equal(readEnv(baseEnvSchema, minimal).LAB_SERVER_TIMING, false);
-  assert.equal(readEnv(baseEnvSchema, { ...minimal, LAB_SERVER_TIMING: "true" }).LAB_SERVER_TIMING, true);
+  assert.equal(
+    readEnv(baseEnvSchema, { ...minimal, LAB_SERVER_TIMING: "true" }).LAB_SERVER_TIMING,
+    true,
+  );
   assert.match(
     envError(() => readEnv(baseEnvSchema, { ...minimal, LAB_SERVER_TIMING: "yes" })).message,
     /LAB_SERVER_TIMING/,
@@ -90,9 +87,7 @@ Deno.test("readEnv lists every problem and never prints a value", () => {
 });
 
 Deno.test("readEnv treats an empty variable as missing", () => {
-  const error = envError(() =>
-    readEnv(baseEnvSchema, { ...minimal, SUPABASE_DB_URL: "" })
-  );
+  const error = envError(() => readEnv(baseEnvSchema, { ...minimal, SUPABASE_DB_URL: "" }));
   assert.equal(
     error.message,
     "Invalid environment: SUPABASE_DB_URL is required",
@@ -103,9 +98,7 @@ Deno.test("readEnv wraps zod's own message for fields without a custom one", () 
   const schema = baseEnvSchema.extend({
     LAB_MODEL: z.enum(["gpt-4o", "gpt-4o-mini"]),
   });
-  const error = envError(() =>
-    readEnv(schema, { ...minimal, LAB_MODEL: "secret-model" })
-  );
+  const error = envError(() => readEnv(schema, { ...minimal, LAB_MODEL: "secret-model" }));
   assert.match(error.message, /^Invalid environment: LAB_MODEL is invalid \(/);
   assert.ok(!error.message.includes("secret-model"));
 });

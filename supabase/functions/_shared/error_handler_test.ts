@@ -3,11 +3,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { LabEnv } from "./app.ts";
 import { flushBackground } from "./background.ts";
-import {
-  errorHandler,
-  type FailureEvent,
-  notFoundHandler,
-} from "./error_handler.ts";
+import { errorHandler, type FailureEvent, notFoundHandler } from "./error_handler.ts";
 import { HttpError } from "./errors.ts";
 
 const ID = "2f1f7f44-5d8a-4c3e-9d57-6d3e7c0f9b11";
@@ -45,8 +41,7 @@ function testApp(onFailure?: (event: FailureEvent) => Promise<void>) {
 function silenceConsoleError() {
   const original = console.error;
   const lines: string[] = [];
-  console.error = (...args: unknown[]) =>
-    void lines.push(args.map(String).join(" "));
+  console.error = (...args: unknown[]) => void lines.push(args.map(String).join(" "));
   return { lines, restore: () => void (console.error = original) };
 }
 
@@ -159,9 +154,7 @@ Deno.test("errorHandler still answers when onFailure rejects", async () => {
 
 Deno.test("notFoundHandler answers 404 not_found in the failure envelope", async () => {
   const events: FailureEvent[] = [];
-  const response = await testApp((event) =>
-    Promise.resolve(void events.push(event))
-  )
+  const response = await testApp((event) => Promise.resolve(void events.push(event)))
     .request("/nowhere?x=1");
   assert.equal(response.status, 404);
   assert.deepEqual(await response.json(), {

@@ -44,19 +44,31 @@ export function idempotencyKeyFrom(header: string | undefined): string | undefin
   if (header === undefined) return undefined;
   const key = header.trim();
   if (key.length === 0 || key.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
-    throw new HttpError(400, `Invalid Idempotency-Key: use 1-${MAX_KEY_LENGTH} visible ASCII characters`, {
-      code: "invalid_idempotency_key",
-    });
+    throw new HttpError(
+      400,
+      `Invalid Idempotency-Key: use 1-${MAX_KEY_LENGTH} visible ASCII characters`,
+      {
+        code: "invalid_idempotency_key",
+      },
+    );
   }
   return key;
 }
 
 /** JSON with object keys sorted, so equal bodies hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v);
+  return JSON.stringify(
+    value,
+    (_key, v) =>
+      v && typeof v === "object" && !Array.isArray(v)
+        ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort((
+            [a],
+            [b],
+          ) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+        : v,
+  );
 }
 
 /**
@@ -66,7 +78,10 @@ export function canonicalJson(value: unknown): string {
  * await requestHash({ b: 1, a: 2 }) === await requestHash({ a: 2, b: 1 }); // true
  */
 export async function requestHash(body: unknown): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(body)));
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(canonicalJson(body)),
+  );
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -86,7 +101,11 @@ interface KeyRow {
  * const claim = await claimIdempotencyKey(tx, { scope: "generate", key }, hash);
  * if (claim.kind === "replay") return replay(c, claim);
  */
-export async function claimIdempotencyKey(tx: Tx, ref: IdempotencyKeyRef, hash: string): Promise<IdempotencyClaim> {
+export async function claimIdempotencyKey(
+  tx: Tx,
+  ref: IdempotencyKeyRef,
+  hash: string,
+): Promise<IdempotencyClaim> {
   const inserted = await tx`
     insert into public.idempotency_keys (scope, key, request_hash, locked_until)
     values (${ref.scope}, ${ref.key}, ${hash}, now() + make_interval(secs => ${LOCK_SECONDS}))
@@ -100,14 +119,22 @@ export async function claimIdempotencyKey(tx: Tx, ref: IdempotencyKeyRef, hash: 
      where user_id = (select auth.uid()) and scope = ${ref.scope} and key = ${ref.key}
        for update`;
   if (row.request_hash !== hash) {
-    throw new HttpError(409, "Idempotency-Key reused with a different request body", { code: "idempotency_conflict" });
-  }
-  if (row.status === "completed") return { kind: "replay", status: row.response_status!, body: row.response_body };
-  if (row.locked) {
-    throw new HttpError(409, "A request with this Idempotency-Key is still running: retry shortly", {
-      code: "idempotency_in_progress",
-      headers: { "retry-after": "2" },
+    throw new HttpError(409, "Idempotency-Key reused with a different request body", {
+      code: "idempotency_conflict",
     });
+  }
+  if (row.status === "completed") {
+    return { kind: "replay", status: row.response_status!, body: row.response_body };
+  }
+  if (row.locked) {
+    throw new HttpError(
+      409,
+      "A request with this Idempotency-Key is still running: retry shortly",
+      {
+        code: "idempotency_in_progress",
+        headers: { "retry-after": "2" },
+      },
+    );
   }
   await tx`
     update public.idempotency_keys set locked_until = now() + make_interval(secs => ${LOCK_SECONDS})

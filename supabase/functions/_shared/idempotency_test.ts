@@ -18,7 +18,10 @@ function asUser(user: TestUser) {
 }
 
 function rejectsWithCode(promise: Promise<unknown>, code: string) {
-  return rejects(promise, (error) => error instanceof HttpError && error.code === code && error.status === 409);
+  return rejects(
+    promise,
+    (error) => error instanceof HttpError && error.code === code && error.status === 409,
+  );
 }
 
 Deno.test("equal bodies hash equally whatever their key order; different bodies differ", async () => {
@@ -41,31 +44,47 @@ Deno.test("the Idempotency-Key header must be 1-255 visible ASCII characters", (
   }
 });
 
-Deno.test("a key is new once, then in progress, then replays its stored answer; another body conflicts", dbTest, async () => {
-  const db = createDatabase(databaseUrl, { max: 2 });
-  try {
-    const user = await createTestUser("idem");
-    const ref = { scope: "generate", key: crypto.randomUUID() };
-    const hash = await requestHash({ prompt: "a" });
+Deno.test(
+  "a key is new once, then in progress, then replays its stored answer; another body conflicts",
+  dbTest,
+  async () => {
+    const db = createDatabase(databaseUrl, { max: 2 });
+    try {
+      const user = await createTestUser("idem");
+      const ref = { scope: "generate", key: crypto.randomUUID() };
+      const hash = await requestHash({ prompt: "a" });
 
-    equal((await db.withUser(asUser(user), (tx) => claimIdempotencyKey(tx, ref, hash))).kind, "new");
-    await rejectsWithCode(db.withUser(asUser(user), (tx) => claimIdempotencyKey(tx, ref, hash)), "idempotency_in_progress");
-    await rejectsWithCode(
-      db.withUser(asUser(user), async (tx) => claimIdempotencyKey(tx, ref, await requestHash({ prompt: "b" }))),
-      "idempotency_conflict",
-    );
+      equal(
+        (await db.withUser(asUser(user), (tx) => claimIdempotencyKey(tx, ref, hash))).kind,
+        "new",
+      );
+      await rejectsWithCode(
+        db.withUser(asUser(user), (tx) => claimIdempotencyKey(tx, ref, hash)),
+        "idempotency_in_progress",
+      );
+      await rejectsWithCode(
+        db.withUser(
+          asUser(user),
+          async (tx) => claimIdempotencyKey(tx, ref, await requestHash({ prompt: "b" })),
+        ),
+        "idempotency_conflict",
+      );
 
-    await db.withUser(asUser(user), (tx) => completeIdempotencyKey(tx, ref, { status: 200, body: { id: "e1" } }));
-    const replay = await db.withUser(asUser(user), (tx) => claimIdempotencyKey(tx, ref, hash));
-    equal(replay.kind, "replay");
-    if (replay.kind === "replay") {
-      equal(replay.status, 200);
-      equal(JSON.stringify(replay.body), '{"id":"e1"}');
+      await db.withUser(
+        asUser(user),
+        (tx) => completeIdempotencyKey(tx, ref, { status: 200, body: { id: "e1" } }),
+      );
+      const replay = await db.withUser(asUser(user), (tx) => claimIdempotencyKey(tx, ref, hash));
+      equal(replay.kind, "replay");
+      if (replay.kind === "replay") {
+        equal(replay.status, 200);
+        equal(JSON.stringify(replay.body), '{"id":"e1"}');
+      }
+    } finally {
+      await db.end();
     }
-  } finally {
-    await db.end();
-  }
-});
+  },
+);
 
 Deno.test("keys are per user, and a released claim can run again", dbTest, async () => {
   const db = createDatabase(databaseUrl, { max: 2 });
@@ -73,10 +92,20 @@ Deno.test("keys are per user, and a released claim can run again", dbTest, async
     const [alice, bob] = [await createTestUser("alice"), await createTestUser("bob")];
     const ref = { scope: "exports", key: "shared-key" };
     const hash = await requestHash({ format: "csv" });
-    equal((await db.withUser(asUser(alice), (tx) => claimIdempotencyKey(tx, ref, hash))).kind, "new");
-    equal((await db.withUser(asUser(bob), (tx) => claimIdempotencyKey(tx, ref, hash))).kind, "new", "bob's key is his own");
+    equal(
+      (await db.withUser(asUser(alice), (tx) => claimIdempotencyKey(tx, ref, hash))).kind,
+      "new",
+    );
+    equal(
+      (await db.withUser(asUser(bob), (tx) => claimIdempotencyKey(tx, ref, hash))).kind,
+      "new",
+      "bob's key is his own",
+    );
     await db.withUser(asUser(alice), (tx) => releaseIdempotencyKey(tx, ref));
-    equal((await db.withUser(asUser(alice), (tx) => claimIdempotencyKey(tx, ref, hash))).kind, "new");
+    equal(
+      (await db.withUser(asUser(alice), (tx) => claimIdempotencyKey(tx, ref, hash))).kind,
+      "new",
+    );
   } finally {
     await db.end();
   }

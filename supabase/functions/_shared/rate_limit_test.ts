@@ -4,7 +4,6 @@ import { createDatabase } from "./db.ts";
 import { HttpError } from "./errors.ts";
 import { consumeRateLimit, enforceRateLimit } from "./rate_limit.ts";
 
-
 /** Windows start at multiples of their length since the epoch: this one ends in 2033, so no test straddles two. */
 const LONG_WINDOW = 1_000_000_000;
 

@@ -33,9 +33,15 @@ export interface Runtime<E extends BaseEnv = BaseEnv> {
  * @example
  * const runtime = createRuntime(readEnv(baseEnvSchema));
  */
-export function createRuntime<E extends BaseEnv>(env: E, options: { db?: Database } = {}): Runtime<E> {
+export function createRuntime<E extends BaseEnv>(
+  env: E,
+  options: { db?: Database } = {},
+): Runtime<E> {
   const db = options.db ?? createDatabase(env.SUPABASE_DB_URL, { max: env.LAB_DB_POOL_SIZE });
-  const verifier = createJwtVerifier({ secret: env.SUPABASE_JWT_SECRET, jwksUrl: jwksUrl(env.SUPABASE_URL) });
+  const verifier = createJwtVerifier({
+    secret: env.SUPABASE_JWT_SECRET,
+    jwksUrl: jwksUrl(env.SUPABASE_URL),
+  });
   return {
     env,
     db,

@@ -3,11 +3,7 @@ import { Hono } from "hono";
 import type { LabEnv } from "./app.ts";
 import { flushBackground } from "./background.ts";
 import { HttpError } from "./errors.ts";
-import {
-  type RequestMetric,
-  routePattern,
-  withTelemetry,
-} from "./telemetry.ts";
+import { type RequestMetric, routePattern, withTelemetry } from "./telemetry.ts";
 
 const USER_ID = "8d0fd2b3-9ca7-4d9e-a95f-9e13dded323e";
 
@@ -38,8 +34,7 @@ function collector() {
   const metrics: RequestMetric[] = [];
   return {
     metrics,
-    record: (metric: RequestMetric) =>
-      Promise.resolve(void metrics.push(metric)),
+    record: (metric: RequestMetric) => Promise.resolve(void metrics.push(metric)),
   };
 }
 
@@ -86,8 +81,7 @@ Deno.test("withTelemetry records the path when no route matched", async () => {
 Deno.test("withTelemetry never fails the request when record fails", async () => {
   const original = console.error;
   const logged: string[] = [];
-  console.error = (...args: unknown[]) =>
-    void logged.push(args.map(String).join(" "));
+  console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
   try {
     const app = testApp(() => Promise.reject(new Error("db down: password=x")));
     const syncThrow = testApp(() => {

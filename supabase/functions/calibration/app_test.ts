@@ -6,11 +6,17 @@ import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { flushBackground } from "../_shared/background.ts";
 import { PARAMETER_BOUNDS, PARAMETER_NAMES } from "../_shared/parameters.ts";
 import { startFunction } from "../_shared/runtime.ts";
-import { createTestUser, dbTest, jsonRequest, testEnv, type TestUser, withAdmin } from "../tests/harness.ts";
+import {
+  createTestUser,
+  dbTest,
+  jsonRequest,
+  testEnv,
+  type TestUser,
+  withAdmin,
+} from "../tests/harness.ts";
 import { LOCAL_ANON_KEY } from "../../../scripts/lib/local_auth.ts";
 import { calibration } from "./app.ts";
 import { questionDefinitions, QUESTIONNAIRE_VERSION } from "./questionnaire.ts";
-
 
 function answersFor(
   mode: "quick" | "deep",

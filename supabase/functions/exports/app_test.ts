@@ -15,13 +15,20 @@ import { createDatabase, type Database } from "../_shared/db.ts";
 import { readEnv } from "../_shared/env.ts";
 import { HttpError } from "../_shared/errors.ts";
 import { createRuntime } from "../_shared/runtime.ts";
-import { createTestUser, databaseUrl, dbTest, jsonRequest, testEnv, type TestUser, withAdmin } from "../tests/harness.ts";
+import {
+  createTestUser,
+  databaseUrl,
+  dbTest,
+  jsonRequest,
+  testEnv,
+  type TestUser,
+  withAdmin,
+} from "../tests/harness.ts";
 import { type RunningStack, startStack } from "../../../scripts/lib/stack.ts";
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET } from "../../../scripts/lib/local_auth.ts";
 import { createExportsApp, exportsEnvSchema } from "./app.ts";
 import { parseCsv, sha256Hex } from "./test_fixtures.ts";
 import { seedExperiments } from "./test_seed.ts";
-
 
 interface Lab {
   stack: RunningStack;

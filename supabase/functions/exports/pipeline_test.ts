@@ -14,7 +14,6 @@ import { createExport } from "./pipeline.ts";
 import { parseCsv } from "./test_fixtures.ts";
 import { seedExperiments } from "./test_seed.ts";
 
-
 /** An in-memory bucket; `fail` makes one step throw what Storage's client would. */
 function memoryStorage(fail: { upload?: boolean; sign?: boolean } = {}) {
   const objects = new Map<string, { bytes: Uint8Array; contentType: string }>();

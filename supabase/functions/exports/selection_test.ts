@@ -14,7 +14,6 @@ import {
 } from "./selection.ts";
 import { seedExperiments } from "./test_seed.ts";
 
-
 Deno.test("selectionOf leaves discarded experiments out unless asked, or selected by id", () => {
   const id = "0B9C7C2E-8F5D-4D8E-9A51-3F7F0E0F1A2B";
   deepEqual(selectionOf({ format: "csv" }), { includeDiscarded: false });

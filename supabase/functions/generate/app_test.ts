@@ -16,11 +16,17 @@ import type { ValidationIssue } from "../_shared/validation.ts";
 import { createLlmClient, type LlmClient } from "../_shared/llm.ts";
 import { PARAMETER_NAMES } from "../_shared/parameters.ts";
 import { createRuntime } from "../_shared/runtime.ts";
-import { createTestUser, dbTest, jsonRequest, testEnv, type TestUser, withAdmin } from "../tests/harness.ts";
+import {
+  createTestUser,
+  dbTest,
+  jsonRequest,
+  testEnv,
+  type TestUser,
+  withAdmin,
+} from "../tests/harness.ts";
 import { type RunningModelServer, startModelServer } from "../../../scripts/model_server/main.ts";
 import { createGenerateApp, generateEnvSchema } from "./app.ts";
 import { createTestCalibration, TEST_RANGES } from "./test_fixtures.ts";
-
 
 /** A distinctive fake key: it must never appear in a row or a response. */
 const FAKE_KEY = "sk-test-SECRET123";

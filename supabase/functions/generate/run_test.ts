@@ -10,7 +10,6 @@ import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from ".
 import { runGenerate } from "./run.ts";
 import { createTestCalibration } from "./test_fixtures.ts";
 
-
 function contextOf(user: TestUser) {
   return { claims: { sub: user.id, role: "authenticated" }, correlationId: crypto.randomUUID() };
 }

@@ -13,7 +13,11 @@ import type {
   MetricsSummary,
 } from "../_shared/contracts/generate.ts";
 import type { Tx } from "../_shared/db.ts";
-import { type ParameterRanges, type RangeColumns, rangesFromColumns } from "../_shared/parameters.ts";
+import {
+  type ParameterRanges,
+  type RangeColumns,
+  rangesFromColumns,
+} from "../_shared/parameters.ts";
 
 /**
  * The ranges of one of the caller's calibrations; null when it does not exist
@@ -66,7 +70,9 @@ function json(value: unknown): postgres.JSONValue {
 export async function insertExperiment(tx: Tx, experiment: NewExperiment): Promise<string> {
   const [row] = await tx<{ id: string }[]>`
     insert into public.experiments (id, calibration_id, prompt, model, parameters, responses, status, latency_ms)
-    values (coalesce(${experiment.id ?? null}::uuid, private.uuid_v7()), ${experiment.calibrationId},
+    values (coalesce(${
+    experiment.id ?? null
+  }::uuid, private.uuid_v7()), ${experiment.calibrationId},
             ${experiment.prompt}, ${experiment.model},
             ${tx.json(json(experiment.parameters))}, ${tx.json(json(experiment.responses))},
             ${experiment.status}, ${experiment.latencyMs})

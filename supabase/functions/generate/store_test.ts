@@ -4,7 +4,6 @@ import { createTestUser, databaseUrl, dbTest, type TestUser } from "../tests/har
 import { insertExperiment, loadCalibrationRanges, readMetricsSummary } from "./store.ts";
 import { createTestCalibration, TEST_RANGES } from "./test_fixtures.ts";
 
-
 function contextOf(user: TestUser) {
   return { claims: { sub: user.id, role: "authenticated" }, correlationId: crypto.randomUUID() };
 }

@@ -103,11 +103,19 @@ export function clientFor(stack: RunningStack, user: TestUser | null): SupabaseC
 }
 
 /** JSON request init with a user's token. */
-export function jsonRequest(user: TestUser | null, body: unknown, init: RequestInit = {}): RequestInit {
+export function jsonRequest(
+  user: TestUser | null,
+  body: unknown,
+  init: RequestInit = {},
+): RequestInit {
   return {
     method: "POST",
     ...init,
-    headers: { "content-type": "application/json", ...(user?.headers ?? {}), ...(init.headers ?? {}) },
+    headers: {
+      "content-type": "application/json",
+      ...(user?.headers ?? {}),
+      ...(init.headers ?? {}),
+    },
     body: typeof body === "string" ? body : JSON.stringify(body),
   };
 }
