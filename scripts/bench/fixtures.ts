@@ -114,3 +114,31 @@ export function parseServerTiming(
   }
   return spans;
 }
+
+/**
+ * One timed `POST /generate` as `user`; throws unless the answer is a 2xx.
+ *
+ * @example
+ * const { response, latencyMs } = await postGenerate(url, user, { prompt, numResponses: 4 });
+ */
+export async function postGenerate(
+  url: string,
+  user: BenchUser,
+  request: { prompt: string; numResponses: number },
+): Promise<{ response: Response; latencyMs: number }> {
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ ...request, calibration_id: user.calibrationId }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = await response.text();
+  const latencyMs = performance.now() - started;
+  if (!response.ok) {
+    throw new Error(
+      `POST ${new URL(url).pathname} answered ${response.status}: ${body.slice(0, 200)}`,
+    );
+  }
+  return { response, latencyMs };
+}

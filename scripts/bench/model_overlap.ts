@@ -12,6 +12,7 @@ import {
   type BenchUser,
   createBenchUsers,
   parseServerTiming,
+  postGenerate,
   startBenchStack,
   startModel,
 } from "./fixtures.ts";
@@ -22,22 +23,10 @@ import { median } from "./stats.ts";
 const PROMPT = "Name three uses of a paperclip.";
 
 async function generateOnce(url: string, user: BenchUser, count: number) {
-  const started = performance.now();
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      prompt: PROMPT,
-      calibration_id: user.calibrationId,
-      numResponses: count,
-    }),
-    signal: AbortSignal.timeout(30_000),
+  const { response, latencyMs: totalMs } = await postGenerate(url, user, {
+    prompt: PROMPT,
+    numResponses: count,
   });
-  const body = await response.text();
-  const totalMs = performance.now() - started;
-  if (!response.ok) {
-    throw new Error(`POST /generate answered ${response.status}: ${body.slice(0, 200)}`);
-  }
   const spans = parseServerTiming(response.headers.get("server-timing"));
   return { totalMs, slowestCallMs: spans["model.call"] === undefined ? null : maxCall(response) };
 }

@@ -17,6 +17,7 @@ import {
   type BenchUser,
   createBenchUsers,
   parseServerTiming,
+  postGenerate,
   startBenchStack,
   startFloor,
   startModel,
@@ -50,24 +51,10 @@ interface Sample {
 export function poster(url: string, users: readonly BenchUser[], samples: Sample[]) {
   return async (i: number) => {
     const user = users[i % users.length];
-    const started = performance.now();
-    const response = await fetch(url, {
-      method: "POST",
-      headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
-      body: JSON.stringify({
-        prompt: PROMPT,
-        calibration_id: user.calibrationId,
-        numResponses: RESPONSES,
-      }),
-      signal: AbortSignal.timeout(30_000),
+    const { response, latencyMs } = await postGenerate(url, user, {
+      prompt: PROMPT,
+      numResponses: RESPONSES,
     });
-    const body = await response.text();
-    const latencyMs = performance.now() - started;
-    if (!response.ok) {
-      throw new Error(
-        `POST ${new URL(url).pathname} answered ${response.status}: ${body.slice(0, 200)}`,
-      );
-    }
     const spans = parseServerTiming(response.headers.get("server-timing"));
     samples.push({ latencyMs, modelMs: spans.model?.ms ?? 0, spans });
   };
