@@ -19,7 +19,7 @@ import {
   prepareDatabase,
 } from "./lib/database.ts";
 import { ensureLocalUser, mintAccessToken } from "./lib/local_auth.ts";
-import { startStack } from "./lib/stack.ts";
+import { functionEnvFromProcess, startStack } from "./lib/stack.ts";
 
 const DEMO_EMAIL = "demo@lab.local";
 /** The demo user's calibration from supabase/seed.sql. */
@@ -34,9 +34,7 @@ if (await isLabDatabase(target)) {
   console.log(`Database "${target.name}": created (platform, migrations, seed).`);
 }
 
-const passthrough = Object.fromEntries(
-  Object.entries(Deno.env.toObject()).filter(([key]) => /^(OPENAI_|LAB_)/.test(key)),
-);
+const passthrough = functionEnvFromProcess();
 const stack = await startStack({
   databaseUrl: target.appUrl,
   port: Number(Deno.env.get("LAB_GATEWAY_PORT") ?? 54321),

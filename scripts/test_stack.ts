@@ -14,7 +14,7 @@
  * SIGINT, or when its stdin closes (the parent went away).
  */
 import { ensureLocalUser, mintAccessToken } from "./lib/local_auth.ts";
-import { startStack } from "./lib/stack.ts";
+import { functionEnvFromProcess, startStack } from "./lib/stack.ts";
 
 const databaseUrl = Deno.env.get("LAB_TEST_DATABASE_URL");
 if (!databaseUrl) {
@@ -22,11 +22,7 @@ if (!databaseUrl) {
   Deno.exit(2);
 }
 
-const passthrough = Object.fromEntries(
-  Object.entries(Deno.env.toObject()).filter(([key]) =>
-    /^(OPENAI_|LAB_)/.test(key) && !key.startsWith("LAB_TEST_")
-  ),
-);
+const passthrough = functionEnvFromProcess();
 const storageDir = await Deno.makeTempDir({ prefix: "lab_client_storage_" });
 const stack = await startStack({ databaseUrl, port: 0, env: passthrough, storageDir });
 

@@ -16,6 +16,21 @@ import type { StartedFunction } from "../../supabase/functions/_shared/runtime.t
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, mintApiKey } from "./local_auth.ts";
 import { repoRoot } from "./process.ts";
 
+/**
+ * The variables of this process meant for the functions: `OPENAI_*` and
+ * `LAB_*`, less the scripts' own `LAB_TEST_*`.
+ *
+ * @example
+ * await startStack({ databaseUrl, env: functionEnvFromProcess() });
+ */
+export function functionEnvFromProcess(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(Deno.env.toObject()).filter(([key]) =>
+      /^(OPENAI_|LAB_)/.test(key) && !key.startsWith("LAB_TEST_")
+    ),
+  );
+}
+
 /** Options for {@link startStack}. */
 export interface StackOptions {
   /** App-role URL of a prepared lab database. */
