@@ -45,10 +45,10 @@ export async function buildExport(
     let tally = emptyTally();
     switch (spec.format) {
       case "csv":
-        await writeResponsesCsv(tallied(source.experiments(), tally), file);
+        await writeResponsesCsv(tallied(source.experiments("responses.csv"), tally), file);
         break;
       case "json":
-        await writeExperimentsJson(tallied(source.experiments(), tally), file, {
+        await writeExperimentsJson(tallied(source.experiments("experiments.json"), tally), file, {
           formatVersion: EXPORT_FORMAT_VERSION,
           exportId: spec.exportId,
           exportedAt: spec.createdAt.toISOString(),

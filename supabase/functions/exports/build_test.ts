@@ -1,7 +1,7 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { unzipSync } from "fflate";
 import { buildExport, type ExportSpec } from "./build.ts";
-import { experimentRecord, memorySource, parseCsv, sha256Hex } from "./test_fixtures.ts";
+import { experimentRecord, formatted, memorySource, parseCsv, sha256Hex } from "./test_fixtures.ts";
 import type { PackageSource } from "./zip_package.ts";
 
 const experiments = Array.from({ length: 3 }, () => experimentRecord());
@@ -49,8 +49,8 @@ Deno.test("buildExport leaves no file behind when the source fails midway", asyn
   const tempDir = await Deno.makeTempDir();
   const failing: PackageSource = {
     ...memorySource(experiments),
-    async *experiments() {
-      yield experiments.slice(0, 1);
+    async *experiments(file) {
+      yield [formatted(experiments[0], file)];
       throw new Error("connection lost");
     },
   };

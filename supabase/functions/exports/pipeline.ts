@@ -6,7 +6,7 @@
  *    the export row (pending) and audit `export_started`; commit;
  * 2. mark it running;
  * 3. in one repeatable-read, read-only snapshot, stream the experiments page
- *    by page into a temporary file; commit;
+ *    by page, as text Postgres formats, into a temporary file; commit;
  * 4. upload the file with the caller's JWT (no transaction open), sign a URL;
  * 5. mark it completed, audit `export_completed`, store the answer for the key.
  *
@@ -37,7 +37,13 @@ import {
   markRunning,
   storagePathOf,
 } from "./jobs.ts";
-import { countInvisible, countSelection, selectionOf, selectionSource } from "./selection.ts";
+import {
+  countInvisible,
+  countSelection,
+  prepareSnapshot,
+  selectionOf,
+  selectionSource,
+} from "./selection.ts";
 
 /** A new export, or the answer stored for a repeated Idempotency-Key. */
 export type CreateOutcome =
@@ -124,14 +130,19 @@ export async function createExport(
     // `built` is set inside the transaction, so `finally` removes the file even if the commit fails.
     const { file, tally, measure } = await db.withUser(
       { ...context, isolation: "repeatable read", readOnly: true },
-      async (tx) =>
-        built = await buildExport(selectionSource(tx, selection, { pageSize: limits.pageSize }), {
-          exportId: job.id,
-          userId: caller.userId,
-          format: request.format,
-          createdAt: job.createdAt,
-          request: stored,
-        }),
+      async (tx) => {
+        await prepareSnapshot(tx);
+        return built = await buildExport(
+          selectionSource(tx, selection, { pageSize: limits.pageSize }),
+          {
+            exportId: job.id,
+            userId: caller.userId,
+            format: request.format,
+            createdAt: job.createdAt,
+            request: stored,
+          },
+        );
+      },
     );
     await storage.upload(path, await file.readable(), CONTENT_TYPES[request.format]);
     const signed = await storage.createSignedUrl(path, limits.urlTtlSeconds);

@@ -135,26 +135,43 @@ export function emptyTally(): Tally {
   };
 }
 
+/** The files of an export with one entry per experiment. */
+export type ExperimentFile = "experiments.csv" | "responses.csv" | "experiments.json";
+
+/**
+ * One experiment as the database formatted it for one {@link ExperimentFile},
+ * with what a {@link Tally} needs.
+ */
+export interface FormattedExperiment {
+  /** Its text in the file: its CSV line(s), or its JSON item. */
+  text: string;
+  /** How many responses it holds. */
+  responses: number;
+  model: string;
+  calibrationId: string;
+  /** `parameters.design`, when a string. */
+  design: string | null;
+}
+
 /**
  * Passes pages through unchanged while adding them to `tally`.
  *
  * @example
  * const tally = emptyTally();
- * await writeResponsesCsv(tallied(source.experiments(), tally), sink);
+ * await writeResponsesCsv(tallied(source.experiments("responses.csv"), tally), sink);
  * tally.experiments; // experiments written
  */
 export async function* tallied(
-  pages: Pages<ExperimentRecord>,
+  pages: Pages<FormattedExperiment>,
   tally: Tally,
-): Pages<ExperimentRecord> {
+): Pages<FormattedExperiment> {
   for await (const page of pages) {
     for (const experiment of page) {
       tally.experiments += 1;
-      tally.responses += experiment.responses.length;
+      tally.responses += experiment.responses;
       tally.models.add(experiment.model);
       tally.calibrationIds.add(experiment.calibrationId);
-      const design = stringAt(experiment.parameters, "design");
-      if (design !== null) tally.designs.add(design);
+      if (experiment.design !== null) tally.designs.add(experiment.design);
     }
     yield page;
   }

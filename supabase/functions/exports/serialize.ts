@@ -1,68 +1,78 @@
 /**
- * Page-by-page serializers: each reads one pass of a {@link Pages} source and
- * writes text to a {@link ByteSink} as it goes, holding one page at a time.
+ * Page-by-page writers: each reads one pass of a {@link Pages} source of text
+ * the database already formatted and writes it to a {@link ByteSink} as it
+ * goes, one write per page, holding one page at a time. The JSON shape of an
+ * experiment is {@link experimentJson}; selection.ts has Postgres write it.
  *
  * @module
  */
 import { type CsvColumn, csvText, EXPERIMENT_COLUMNS, RESPONSE_COLUMNS } from "./csv.ts";
-import { type ExperimentRecord, type Json, type Pages, responseRows } from "./records.ts";
+import type { ExperimentRecord, Json, Pages } from "./records.ts";
 import { type ByteSink, writeText } from "./sink.ts";
 
 /**
- * Writes a CSV file from pages of rows: the header, then each page's lines.
+ * The header line of a CSV with these columns.
  *
  * @example
- * await writeCsv(source.experiments(), sink, EXPERIMENT_COLUMNS);
+ * csvHeader([{ header: "a", value: (r) => r.a }]); // "a\r\n"
  */
-export async function writeCsv<R>(
-  pages: Pages<R>,
+export function csvHeader<R>(columns: CsvColumn<R>[]): string {
+  return csvText([], columns, { header: true });
+}
+
+/**
+ * Writes a CSV file: the header line, then each page's lines.
+ *
+ * @example
+ * await writeCsv(source.experiments("experiments.csv"), sink, csvHeader(EXPERIMENT_COLUMNS));
+ */
+export async function writeCsv(
+  pages: Pages<{ text: string }>,
   sink: ByteSink,
-  columns: CsvColumn<R>[],
+  header: string,
 ): Promise<void> {
-  await writeText(sink, csvText([], columns, { header: true }));
-  for await (const page of pages) {
-    await writeText(sink, csvText(page, columns, { header: false }));
-  }
+  await writeText(sink, header);
+  for await (const page of pages) await writeText(sink, joinText(page));
 }
 
 /**
  * The response CSV: one row per response, with its experiment's columns.
  *
  * @example
- * await writeResponsesCsv(source.experiments(), file);
+ * await writeResponsesCsv(source.experiments("responses.csv"), file);
  */
-export async function writeResponsesCsv(
-  pages: Pages<ExperimentRecord>,
-  sink: ByteSink,
-): Promise<void> {
-  await writeCsv(mapPages(pages, responseRows), sink, RESPONSE_COLUMNS);
+export function writeResponsesCsv(pages: Pages<{ text: string }>, sink: ByteSink): Promise<void> {
+  return writeCsv(pages, sink, csvHeader(RESPONSE_COLUMNS));
 }
 
 /**
  * The experiment CSV: one row per experiment.
  *
  * @example
- * await writeExperimentsCsv(source.experiments(), entry);
+ * await writeExperimentsCsv(source.experiments("experiments.csv"), entry);
  */
-export function writeExperimentsCsv(pages: Pages<ExperimentRecord>, sink: ByteSink): Promise<void> {
-  return writeCsv(pages, sink, EXPERIMENT_COLUMNS);
+export function writeExperimentsCsv(
+  pages: Pages<{ text: string }>,
+  sink: ByteSink,
+): Promise<void> {
+  return writeCsv(pages, sink, csvHeader(EXPERIMENT_COLUMNS));
 }
 
 /**
  * Writes one JSON object: the `head` fields, then `key` holding the items of
- * every page, one item per line.
+ * every page (each already JSON text), one item per line.
  *
  * @example
- * await writeJsonDocument(sink, { formatVersion: 1 }, { key: "events", pages, item: auditJson });
+ * await writeJsonDocument(sink, { formatVersion: 1 }, { key: "events", pages });
  * // {"formatVersion":1,"events":[
  * // {...},
  * // {...}
  * // ]}
  */
-export async function writeJsonDocument<T>(
+export async function writeJsonDocument(
   sink: ByteSink,
   head: Record<string, Json>,
-  list: { key: string; pages: Pages<T>; item: (value: T) => unknown },
+  list: { key: string; pages: Pages<string> },
 ): Promise<void> {
   const opening = JSON.stringify(head).slice(0, -1);
   const separator = opening === "{" ? "" : ",";
@@ -70,15 +80,15 @@ export async function writeJsonDocument<T>(
   let first = true;
   for await (const page of list.pages) {
     if (page.length === 0) continue;
-    const lines = page.map((value) => JSON.stringify(list.item(value)));
-    await writeText(sink, `${first ? "\n" : ",\n"}${lines.join(",\n")}`);
+    await writeText(sink, `${first ? "\n" : ",\n"}${page.join(",\n")}`);
     first = false;
   }
   await writeText(sink, `${first ? "" : "\n"}]}\n`);
 }
 
 /**
- * An experiment as exported in JSON, its responses nested as stored.
+ * An experiment as exported in JSON, its responses nested as stored (the
+ * shape `EXPERIMENT_JSON_SQL` writes in Postgres).
  *
  * @example
  * experimentJson(record).responses[0].metrics.creativity;
@@ -111,17 +121,27 @@ export interface JsonExportHead {
  * The JSON export: `{ formatVersion, exportId, exportedAt, experiments: [...] }`.
  *
  * @example
- * await writeExperimentsJson(source.experiments(), file, { formatVersion: 1, exportId, exportedAt });
+ * await writeExperimentsJson(source.experiments("experiments.json"), file, { formatVersion: 1, exportId, exportedAt });
  */
 export function writeExperimentsJson(
-  pages: Pages<ExperimentRecord>,
+  pages: Pages<{ text: string }>,
   sink: ByteSink,
   head: JsonExportHead,
 ): Promise<void> {
-  return writeJsonDocument(sink, { ...head }, { key: "experiments", pages, item: experimentJson });
+  return writeJsonDocument(sink, { ...head }, {
+    key: "experiments",
+    pages: mapPages(pages, (page) => page.map((row) => row.text)),
+  });
 }
 
 /** Maps every page of a source. */
 export async function* mapPages<T, U>(pages: Pages<T>, map: (page: T[]) => U[]): Pages<U> {
   for await (const page of pages) yield map(page);
+}
+
+/** The text of a page of formatted rows, in order. */
+function joinText(page: { text: string }[]): string {
+  let text = "";
+  for (const row of page) text += row.text;
+  return text;
 }

@@ -7,7 +7,13 @@ import {
   writeJsonDocument,
   writeResponsesCsv,
 } from "./serialize.ts";
-import { experimentRecord, memorySink, pagesOf, parseCsv } from "./test_fixtures.ts";
+import {
+  experimentRecord,
+  formattedPages,
+  memorySink,
+  pagesOf,
+  parseCsv,
+} from "./test_fixtures.ts";
 
 const experiments = Array.from(
   { length: 5 },
@@ -16,7 +22,7 @@ const experiments = Array.from(
 
 Deno.test("writeResponsesCsv reads the source page by page and writes one chunk per page", async () => {
   const sink = memorySink();
-  const pages = pagesOf(experiments, 2);
+  const pages = formattedPages(experiments, "responses.csv", 2);
   await writeResponsesCsv(pages, sink);
   equal(pages.pagesRead, 3);
   equal(sink.writes.length, 1 + 3, "the header, then one write per page");
@@ -37,7 +43,7 @@ Deno.test("writeResponsesCsv of no experiments is the header line alone", async 
 
 Deno.test("writeExperimentsCsv writes one row per experiment", async () => {
   const sink = memorySink();
-  await writeExperimentsCsv(pagesOf(experiments, 4), sink);
+  await writeExperimentsCsv(formattedPages(experiments, "experiments.csv", 4), sink);
   deepEqual(parseCsv(sink.text()).map((r) => r.experiment_id), experiments.map((e) => e.id));
 });
 
@@ -48,7 +54,7 @@ Deno.test("writeExperimentsJson writes { formatVersion, exportId, exportedAt, ex
     exportId: crypto.randomUUID(),
     exportedAt: "2026-11-22T10:00:00.000Z",
   };
-  await writeExperimentsJson(pagesOf(experiments, 2), sink, head);
+  await writeExperimentsJson(formattedPages(experiments, "experiments.json", 2), sink, head);
   const document = JSON.parse(sink.text());
   deepEqual(Object.keys(document), ["formatVersion", "exportId", "exportedAt", "experiments"]);
   equal(document.exportId, head.exportId);
@@ -61,16 +67,16 @@ Deno.test("writeExperimentsJson writes { formatVersion, exportId, exportedAt, ex
 Deno.test("writeJsonDocument is valid JSON with no items, empty pages and an empty head", async () => {
   for (const [head, pages] of [[{}, pagesOf([], 3)], [{ a: 1 }, pagesOf([], 3)]] as const) {
     const sink = memorySink();
-    await writeJsonDocument(sink, head, { key: "items", pages, item: (x) => x });
+    await writeJsonDocument(sink, head, { key: "items", pages });
     deepEqual(JSON.parse(sink.text()), { ...head, items: [] });
   }
   const sink = memorySink();
   async function* withEmpty() {
-    yield [1];
+    yield ["10"];
     yield [];
-    yield [2, 3];
+    yield ["20", "30"];
   }
-  await writeJsonDocument(sink, {}, { key: "n", pages: withEmpty(), item: (x: number) => x * 10 });
+  await writeJsonDocument(sink, {}, { key: "n", pages: withEmpty() });
   deepEqual(JSON.parse(sink.text()), { n: [10, 20, 30] });
 });
 
@@ -81,7 +87,9 @@ Deno.test("tallied counts experiments, responses and distinct models, designs an
     experimentRecord({ model: "b", parameters: { design: "explicit" } }),
     experimentRecord({ model: "a", calibrationId: "22222222-2222-4222-8222-222222222222" }),
   ];
-  for await (const _page of tallied(pagesOf(mixed, 2), tally)) { /* pass through */ }
+  for await (
+    const _page of tallied(formattedPages(mixed, "responses.csv", 2), tally)
+  ) { /* pass through */ }
   equal(tally.experiments, 3);
   equal(tally.responses, 6);
   deepEqual([...tally.models].sort(), ["a", "b"]);

@@ -5,16 +5,22 @@
  * @module
  */
 import { parse } from "csv-parse/sync";
-import type {
-  AnalyticsRecord,
-  AuditRecord,
-  CalibrationRecord,
-  ExperimentRecord,
-  JsonObject,
-  Pages,
+import { csvText, EXPERIMENT_COLUMNS, RESPONSE_COLUMNS } from "./csv.ts";
+import {
+  type AnalyticsRecord,
+  type AuditRecord,
+  type CalibrationRecord,
+  type ExperimentFile,
+  type ExperimentRecord,
+  type FormattedExperiment,
+  type JsonObject,
+  type Pages,
+  responseRows,
+  stringAt,
 } from "./records.ts";
+import { experimentJson } from "./serialize.ts";
 import type { ByteSink } from "./sink.ts";
-import type { PackageSource } from "./zip_package.ts";
+import { auditJson, type PackageSource } from "./zip_package.ts";
 
 /** A succeeded response as generate stores it. */
 export function succeededResponse(
@@ -132,6 +138,34 @@ export function calibrationRecord(id = "11111111-1111-4111-8111-111111111111"): 
   };
 }
 
+/**
+ * An experiment formatted for `file` by the JavaScript formatters (csv.ts and
+ * `experimentJson`), the reference sql_format.ts is held to.
+ */
+export function formatted(experiment: ExperimentRecord, file: ExperimentFile): FormattedExperiment {
+  const text = file === "experiments.json"
+    ? JSON.stringify(experimentJson(experiment))
+    : file === "experiments.csv"
+    ? csvText([experiment], EXPERIMENT_COLUMNS, { header: false })
+    : csvText(responseRows([experiment]), RESPONSE_COLUMNS, { header: false });
+  return {
+    text,
+    responses: experiment.responses.length,
+    model: experiment.model,
+    calibrationId: experiment.calibrationId,
+    design: stringAt(experiment.parameters, "design"),
+  };
+}
+
+/** Experiments formatted for `file`, in pages of `size`. */
+export function formattedPages(
+  experiments: ExperimentRecord[],
+  file: ExperimentFile,
+  size: number,
+): Pages<FormattedExperiment> & { pagesRead: number } {
+  return pagesOf(experiments.map((experiment) => formatted(experiment, file)), size);
+}
+
 /** An in-memory {@link PackageSource}. */
 export function memorySource(
   experiments: ExperimentRecord[],
@@ -143,10 +177,11 @@ export function memorySource(
   pageSize = 2,
 ): PackageSource {
   return {
-    experiments: () => pagesOf(experiments, pageSize),
+    experiments: (file) => formattedPages(experiments, file, pageSize),
     calibrations: () => Promise.resolve(extra.calibrations ?? []),
     analytics: () => Promise.resolve(extra.analytics ?? []),
-    auditEvents: () => pagesOf(extra.audit ?? [], pageSize),
+    auditJson: () =>
+      pagesOf((extra.audit ?? []).map((event) => JSON.stringify(auditJson(event))), pageSize),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
- * The reproducibility package: a ZIP (fflate, streaming deflate) written one
- * entry after another, each entry one pass over its source, so memory stays
- * bounded by a page whatever the size. Entries, in order:
+ * The reproducibility package: a ZIP (fflate's streaming container, entries
+ * deflated natively by zip_deflate.ts) written one entry after another, each
+ * entry one pass over its source, so memory stays bounded by a page whatever
+ * the size. Entries, in order:
  *
  * experiments.csv, responses.csv, experiments.json, calibrations.json,
  * analytics.json, audit.json, and last manifest.json with the SHA-256 and
@@ -9,7 +10,7 @@
  *
  * @module
  */
-import { Zip, ZipDeflate } from "fflate";
+import { Zip } from "fflate";
 import { EXPORT_FORMAT_VERSION } from "../_shared/contracts/exports.ts";
 import { buildManifest, type Manifest, type ManifestFile } from "./manifest.ts";
 import {
@@ -17,7 +18,8 @@ import {
   type AuditRecord,
   type CalibrationRecord,
   emptyTally,
-  type ExperimentRecord,
+  type ExperimentFile,
+  type FormattedExperiment,
   type Pages,
   tallied,
   type Tally,
@@ -29,13 +31,19 @@ import {
   writeResponsesCsv,
 } from "./serialize.ts";
 import { type ByteSink, measuringSink, writeText } from "./sink.ts";
+import { deflateEntry } from "./zip_deflate.ts";
+
+/** Deflate level of every entry: zlib's default balance of size and speed. */
+const LEVEL = 6;
 
 /** Everything the package is read from; each call is a fresh pass over one snapshot. */
 export interface PackageSource {
-  experiments(): Pages<ExperimentRecord>;
+  /** The experiments, each already formatted for `file`. */
+  experiments(file: ExperimentFile): Pages<FormattedExperiment>;
   calibrations(): Promise<CalibrationRecord[]>;
   analytics(): Promise<AnalyticsRecord[]>;
-  auditEvents(): Pages<AuditRecord>;
+  /** The audit events of the experiments, each already JSON text (see {@link auditJson}). */
+  auditJson(): Pages<string>;
 }
 
 /** Who and what the package is for. */
@@ -72,17 +80,20 @@ export async function writeZipPackage(
   files.push(
     await archive.entry(
       "experiments.csv",
-      (out) => writeExperimentsCsv(tallied(source.experiments(), tally), out),
+      (out) => writeExperimentsCsv(tallied(source.experiments("experiments.csv"), tally), out),
     ),
   );
   files.push(
-    await archive.entry("responses.csv", (out) => writeResponsesCsv(source.experiments(), out)),
+    await archive.entry(
+      "responses.csv",
+      (out) => writeResponsesCsv(source.experiments("responses.csv"), out),
+    ),
   );
   files.push(
     await archive.entry(
       "experiments.json",
       (out) =>
-        writeExperimentsJson(source.experiments(), out, {
+        writeExperimentsJson(source.experiments("experiments.json"), out, {
           ...head,
           exportedAt: meta.createdAt.toISOString(),
         }),
@@ -95,8 +106,7 @@ export async function writeZipPackage(
       (out) =>
         writeJsonDocument(out, head, {
           key: "calibrations",
-          pages: once(calibrations),
-          item: calibrationJson,
+          pages: once(calibrations.map((c) => JSON.stringify(calibrationJson(c)))),
         }),
     ),
   );
@@ -107,17 +117,16 @@ export async function writeZipPackage(
       (out) =>
         writeJsonDocument(out, head, {
           key: "analyticsSummaries",
-          pages: once(analytics),
-          item: analyticsJson,
+          pages: once(analytics.map((a) => JSON.stringify(analyticsJson(a)))),
         }),
     ),
   );
   let auditEvents = 0;
-  const counted = countPages(source.auditEvents(), (n) => (auditEvents += n));
+  const counted = countPages(source.auditJson(), (n) => (auditEvents += n));
   files.push(
     await archive.entry(
       "audit.json",
-      (out) => writeJsonDocument(out, head, { key: "events", pages: counted, item: auditJson }),
+      (out) => writeJsonDocument(out, head, { key: "events", pages: counted }),
     ),
   );
 
@@ -160,17 +169,16 @@ function zipWriter(sink: ByteSink, mtime: Date) {
   return {
     /** Adds one entry, written completely by `write`, and returns its measure. */
     async entry(name: string, write: (out: ByteSink) => Promise<void>): Promise<ManifestFile> {
-      const file = new ZipDeflate(name, { level: 6 });
-      file.mtime = mtime;
-      zip.add(file);
+      const file = deflateEntry(name, { level: LEVEL, mtime });
+      zip.add(file.file);
       const measured = measuringSink({
-        write(chunk) {
-          file.push(chunk, false);
-          return drain();
+        async write(chunk) {
+          await file.push(chunk);
+          await drain();
         },
       });
       await write(measured);
-      file.push(new Uint8Array(0), true);
+      await file.end();
       await drain();
       return { name, ...measured.measure() };
     },
@@ -215,7 +223,13 @@ function analyticsJson(a: AnalyticsRecord) {
   };
 }
 
-function auditJson(a: AuditRecord) {
+/**
+ * An audit event as audit.json holds it (the shape `AUDIT_JSON_SQL` writes in Postgres).
+ *
+ * @example
+ * JSON.stringify(auditJson(event));
+ */
+export function auditJson(a: AuditRecord) {
   return {
     id: a.id,
     eventType: a.eventType,

@@ -1,0 +1,100 @@
+/**
+ * sql_format.ts against the JavaScript formatters it replaces: the same
+ * experiments, read back under RLS, give byte-identical CSV lines and equal
+ * JSON, tricky text included (formulas, quotes, commas, CR/LF, tabs,
+ * non-ASCII, missing and mistyped fields).
+ */
+import { deepEqual, equal } from "node:assert/strict";
+import { createDatabase } from "../_shared/db.ts";
+import { createTestUser, databaseUrl, dbTest } from "../tests/harness.ts";
+import type { ExperimentFile, ExperimentRecord, FormattedExperiment } from "./records.ts";
+import { prepareSnapshot, selectionSource } from "./selection.ts";
+import { failedResponse, formatted, succeededResponse } from "./test_fixtures.ts";
+import { seedExperiments } from "./test_seed.ts";
+
+const TRICKY_TEXT = [
+  '=HYPERLINK("http://evil")',
+  "+41, -2 and @SUM",
+  "-starts with minus",
+  "\tstarts with a tab",
+  "\rstarts with CR",
+  'say "hi", then\nnew line',
+  "cr\ronly",
+  "plain text, ünïcödé ✓ 日本",
+  "",
+];
+
+function trickyResponses(i: number) {
+  const text = TRICKY_TEXT[i % TRICKY_TEXT.length];
+  const noIndex = succeededResponse(2, "no index", {
+    usage: { prompt_tokens: 7, completion_tokens: 9 },
+    metrics: { creativity: 0.125, coherence: 1, structure: 0, completeness: 0.3333333333333333 },
+  });
+  delete noIndex.index;
+  return [
+    succeededResponse(0, text, { finishReason: "length" }),
+    failedResponse(1),
+    noIndex,
+    succeededResponse(3, "mistyped", {
+      latencyMs: "12",
+      status: 5,
+      parameters: { temperature: "hot", top_p: null, max_tokens: 256, frequency_penalty: -0.25 },
+    }),
+  ];
+}
+
+Deno.test(
+  "Postgres formats every export file exactly as the JavaScript formatters",
+  dbTest,
+  async () => {
+    const user = await createTestUser("sql-format");
+    const db = createDatabase(databaseUrl, { max: 1 });
+    try {
+      await seedExperiments(db, user, {
+        count: TRICKY_TEXT.length,
+        prompt: (i) => TRICKY_TEXT[(i + 3) % TRICKY_TEXT.length] || "-",
+        responses: trickyResponses,
+      });
+      const context = { claims: { sub: user.id, role: "authenticated" }, correlationId: "x" };
+      const read = await db.withUser(
+        { ...context, correlationId: crypto.randomUUID(), isolation: "repeatable read" },
+        async (tx) => {
+          await prepareSnapshot(tx);
+          const source = selectionSource(tx, { includeDiscarded: true }, { pageSize: 4 });
+          const files: Partial<Record<ExperimentFile, FormattedExperiment[]>> = {};
+          for (const file of ["experiments.csv", "responses.csv", "experiments.json"] as const) {
+            files[file] = (await Array.fromAsync(source.experiments(file))).flat();
+          }
+          const records = await tx<ExperimentRecord[]>`
+          select e.id, e.created_at as "createdAt", e.calibration_id as "calibrationId", e.prompt,
+                 e.model, e.parameters, e.responses, e.status, e.saved, e.discarded,
+                 e.latency_ms as "latencyMs", e.correlation_id as "correlationId"
+            from public.experiments e order by e.created_at, e.id`;
+          return { files, records: [...records] };
+        },
+      );
+      equal(read.records.length, TRICKY_TEXT.length);
+      for (const file of ["experiments.csv", "responses.csv"] as const) {
+        deepEqual(
+          read.files[file]!.map((row) => row.text),
+          read.records.map((record) => formatted(record, file).text),
+          `${file} lines`,
+        );
+      }
+      deepEqual(
+        read.files["experiments.json"]!.map((row) => JSON.parse(row.text)),
+        read.records.map((record) => JSON.parse(formatted(record, "experiments.json").text)),
+      );
+      deepEqual(
+        read.files["responses.csv"]!.map(({ text: _, ...tally }) => tally),
+        read.records.map((record) => {
+          const { text: _, ...tally } = formatted(record, "responses.csv");
+          return tally;
+        }),
+        "the tally columns",
+      );
+    } finally {
+      await db.end();
+    }
+  },
+);
