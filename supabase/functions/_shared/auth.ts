@@ -84,7 +84,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       "Cannot create JWT verifier: pass a secret, jwksUrl or jwks",
     );
   }
-  const secretKey = secret === undefined ? undefined : new TextEncoder().encode(secret);
+  // Imported once: jose would otherwise import raw key bytes on every call.
+  const secretKey = secret === undefined ? undefined : hs256Key(secret);
 
   async function verify(token: string): Promise<VerifiedClaims> {
     const alg = readAlgorithm(token);
@@ -96,7 +97,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     };
     let claims: VerifiedClaims;
     if (alg === "HS256" && secretKey) {
-      claims = await jwtVerify<VerifiedClaims>(token, secretKey, verifyOptions)
+      claims = await jwtVerify<VerifiedClaims>(token, await secretKey, verifyOptions)
         .then(
           (result) => result.payload,
           (error: unknown) => Promise.reject(toHttpError(error)),
@@ -179,6 +180,19 @@ export function bearerToken(header: string | undefined): string {
     );
   }
   return match[1];
+}
+
+/** The project's HS256 secret as a WebCrypto key (a failed import surfaces on first use). */
+function hs256Key(secret: string): Promise<CryptoKey> {
+  const key = crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["verify"],
+  );
+  key.catch(() => {}); // observed by the first verify
+  return key;
 }
 
 /** The header's `alg`, after checking the token is a well-formed JWT. */
