@@ -382,7 +382,8 @@ select has_trigger('public', 'idempotency_keys', 'idempotency_keys_set_updated_a
 select functions_are('private',
   array['set_updated_at', 'current_correlation_id', 'reject_audit_log_change', 'record_audit_event',
         'derive_metrics_summary', 'apply_experiment_to_analytics', 'experiments_maintain_analytics',
-        'check_export_transition', 'consume_rate_limit', 'uuid_v7'],
+        'check_export_transition', 'consume_rate_limit', 'uuid_v7', 'raise_http_error', 'act_as_user',
+        'claim_idempotency_key', 'start_generation', 'store_generation'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p

@@ -94,8 +94,9 @@ select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
      order by 1$$,
-  $$values ('consume_rate_limit'), ('current_correlation_id'), ('record_audit_event'), ('uuid_v7')$$,
-  'authenticated may execute only consume_rate_limit, current_correlation_id, record_audit_event and uuid_v7.');
+  $$values ('claim_idempotency_key'), ('consume_rate_limit'), ('current_correlation_id'), ('raise_http_error'),
+           ('record_audit_event'), ('uuid_v7')$$,
+  'authenticated may execute only claim_idempotency_key, consume_rate_limit, current_correlation_id, raise_http_error, record_audit_event and uuid_v7.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and pg_catalog.has_function_privilege('service_role', p.oid, 'execute')

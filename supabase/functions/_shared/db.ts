@@ -7,6 +7,7 @@
  */
 import postgres from "postgres";
 import { HttpError } from "./errors.ts";
+import { httpErrorFromSql } from "./sql_errors.ts";
 
 /** A transaction handle (tagged template). */
 export type Tx = postgres.TransactionSql;
@@ -35,7 +36,31 @@ export interface UserContext {
   isolation?: IsolationLevel;
   /** Refuse writes for the whole transaction. */
   readOnly?: boolean;
+  /**
+   * `false` commits without waiting for the WAL flush (`synchronous_commit =
+   * off`): the rows are committed and visible at once, but a database crash in
+   * the next fraction of a second may lose the whole transaction (never part
+   * of it). For bookkeeping ahead of a durable commit, which flushes
+   * everything committed before it. Default `true`.
+   */
+  durable?: boolean;
 }
+
+/** Who a {@link Database.callAsUser} statement runs as. */
+export type Caller = Pick<UserContext, "claims" | "correlationId">;
+
+/**
+ * A named argument of {@link Database.callAsUser}: objects and arrays are
+ * sent as JSON; `undefined` leaves the parameter to its default.
+ */
+export type CallArgument =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly unknown[]
+  | { readonly [key: string]: unknown };
 
 /** The database as the functions use it. */
 export interface Database {
@@ -56,7 +81,28 @@ export interface Database {
    * @example
    * await db.asService({ correlationId }, (tx) => tx`insert into public.system_metrics ...`);
    */
-  asService<T>(context: { correlationId?: string }, fn: (tx: Tx) => Promise<T>): Promise<T>;
+  asService<T>(
+    context: { correlationId?: string; durable?: boolean },
+    fn: (tx: Tx) => Promise<T>,
+  ): Promise<T>;
+  /**
+   * Calls `private.<name>`, one of the lab's request steps: SQL functions
+   * that take the caller's verified claims and correlation id (`p_claims`,
+   * `p_correlation_id`), switch to them first (`private.act_as_user`) and do
+   * the whole step as the caller, under RLS. One statement in its own
+   * transaction: one round trip. `args` are the function's other parameters
+   * by name, without the `p_` prefix. Resolves with the function's result;
+   * an error it raises with `private.raise_http_error` rejects as that
+   * {@link HttpError}.
+   *
+   * @example
+   * const outcome = await db.callAsUser<StartOutcome>({ claims, correlationId }, "start_generation", {
+   *   calibration_id: input.calibration_id,
+   *   rate_limit: 30,
+   *   audit_data: { model: "gpt-4o" },
+   * });
+   */
+  callAsUser<T>(caller: Caller, name: string, args: Record<string, CallArgument>): Promise<T>;
   /** Closes the pool. */
   end(): Promise<void>;
 }
@@ -105,15 +151,36 @@ export function isUnavailable(error: unknown): boolean {
   return error.name === "ConnectionRefused" || /connection refused/i.test(error.message);
 }
 
-/** Turns "cannot reach the database" into 503 and leaves every other error as it is. */
-function mapUnavailable(error: unknown): never {
+/**
+ * Turns "cannot reach the database" into 503 and an HTTP error raised in SQL
+ * into its {@link HttpError}; leaves every other error as it is.
+ */
+function mapDatabaseError(error: unknown): never {
   if (isUnavailable(error)) {
     throw new HttpError(503, "Database unavailable: try again shortly", {
       code: "database_unavailable",
       cause: error,
     });
   }
-  throw error;
+  throw httpErrorFromSql(error) ?? error;
+}
+
+/** Function and parameter names of {@link Database.callAsUser}: the code's own, never input. */
+const IDENTIFIER = /^[a-z][a-z0-9_]{0,60}$/;
+
+/**
+ * `select private.<name>(p_claims => $1, p_correlation_id => $2, p_<arg> => $3, …) as result`.
+ * Names are checked, so the text is always the same for the same call site
+ * and its prepared statement is reused.
+ */
+function callText(name: string, argNames: readonly string[]): string {
+  for (const identifier of [name, ...argNames]) {
+    if (!IDENTIFIER.test(identifier)) {
+      throw new Error(`Cannot call private.${name}: invalid name "${identifier}"`);
+    }
+  }
+  const named = ["claims", "correlation_id", ...argNames].map((arg, i) => `p_${arg} => $${i + 1}`);
+  return `select private.${name}(${named.join(", ")}) as result`;
 }
 
 /** The `BEGIN` options for an isolation level and access mode (a fixed vocabulary, never user input). */
@@ -143,10 +210,17 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
 
   async function transaction<T>(
     actor: Actor,
-    context: { correlationId?: string; isolation?: IsolationLevel; readOnly?: boolean },
+    context: {
+      correlationId?: string;
+      isolation?: IsolationLevel;
+      readOnly?: boolean;
+      durable?: boolean;
+    },
     fn: (tx: Tx) => Promise<T>,
   ) {
     const { correlationId } = context;
+    // Only ever lowered: a project's own setting (say, waiting for a replica) stays as it is.
+    const synchronousCommit = context.durable === false ? "off" : null;
     try {
       return await sql.begin(beginOptions(context), async (tx) => {
         // Sent now and awaited after `fn`: the connection runs statements in
@@ -155,14 +229,17 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
         // failed, the transaction is aborted and they fail too.
         const actAs = tx`select set_config('role', ${actor.role}, true),
                         set_config('request.jwt.claims', ${JSON.stringify(actor.claims)}, true),
-                        set_config('app.correlation_id', ${correlationId ?? ""}, true)`.execute();
+                        set_config('app.correlation_id', ${correlationId ?? ""}, true),
+                        set_config('synchronous_commit',
+                                   coalesce(${synchronousCommit}::text, current_setting('synchronous_commit')),
+                                   true)`.execute();
         actAs.catch(() => {}); // observed below; never an unhandled rejection
         const result = await fn(tx);
         await actAs;
         return result;
       }) as T;
     } catch (error) {
-      return mapUnavailable(error);
+      return mapDatabaseError(error);
     }
   }
 
@@ -172,6 +249,27 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     },
     asService(context, fn) {
       return transaction({ role: "service_role", claims: { role: "service_role" } }, context, fn);
+    },
+    async callAsUser<T>(caller: Caller, name: string, args: Record<string, CallArgument>) {
+      const names = Object.keys(args).filter((arg) => args[arg] !== undefined);
+      const values = [
+        sql.json(caller.claims as postgres.JSONValue),
+        caller.correlationId,
+        ...names.map((arg) => {
+          const value = args[arg];
+          return value !== null && typeof value === "object"
+            ? sql.json(value as postgres.JSONValue)
+            : value as string | number | boolean | null;
+        }),
+      ];
+      try {
+        const [row] = await sql.unsafe<{ result: T }[]>(callText(name, names), values, {
+          prepare: true,
+        });
+        return row.result;
+      } catch (error) {
+        return mapDatabaseError(error);
+      }
     },
     end() {
       return sql.end({ timeout: 5 });

@@ -14,12 +14,10 @@
 import type postgres from "postgres";
 import type { Tx } from "./db.ts";
 import { HttpError } from "./errors.ts";
+import { rethrowSqlError } from "./sql_errors.ts";
 
 /** Longest accepted Idempotency-Key. */
 export const MAX_KEY_LENGTH = 255;
-
-/** How long a claim blocks retries before another request may take it over. */
-const LOCK_SECONDS = 300;
 
 /** What claiming a key decided. */
 export type IdempotencyClaim =
@@ -85,17 +83,14 @@ export async function requestHash(body: unknown): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-interface KeyRow {
-  request_hash: string;
-  status: "in_progress" | "completed";
-  response_status: number | null;
-  response_body: unknown;
-  locked: boolean;
-}
-
 /**
- * Claims the key for this request inside `tx` (the caller's transaction).
- * Concurrent claims of one key serialize on its primary key.
+ * Claims the key for this request inside `tx` (the caller's transaction),
+ * with `private.claim_idempotency_key`, the one implementation of the rules
+ * above (generate's first step calls it from SQL). Concurrent claims of one
+ * key serialize on its primary key; a claim blocks retries for five minutes
+ * unless completed or released.
+ *
+ * @throws {HttpError} 409 `idempotency_conflict` or `idempotency_in_progress`.
  *
  * @example
  * const claim = await claimIdempotencyKey(tx, { scope: "generate", key }, hash);
@@ -106,40 +101,10 @@ export async function claimIdempotencyKey(
   ref: IdempotencyKeyRef,
   hash: string,
 ): Promise<IdempotencyClaim> {
-  const inserted = await tx`
-    insert into public.idempotency_keys (scope, key, request_hash, locked_until)
-    values (${ref.scope}, ${ref.key}, ${hash}, now() + make_interval(secs => ${LOCK_SECONDS}))
-    on conflict (user_id, scope, key) do nothing
-    returning key`;
-  if (inserted.length === 1) return { kind: "new" };
-
-  const [row] = await tx<KeyRow[]>`
-    select request_hash, status, response_status, response_body, locked_until > now() as locked
-      from public.idempotency_keys
-     where user_id = (select auth.uid()) and scope = ${ref.scope} and key = ${ref.key}
-       for update`;
-  if (row.request_hash !== hash) {
-    throw new HttpError(409, "Idempotency-Key reused with a different request body", {
-      code: "idempotency_conflict",
-    });
-  }
-  if (row.status === "completed") {
-    return { kind: "replay", status: row.response_status!, body: row.response_body };
-  }
-  if (row.locked) {
-    throw new HttpError(
-      409,
-      "A request with this Idempotency-Key is still running: retry shortly",
-      {
-        code: "idempotency_in_progress",
-        headers: { "retry-after": "2" },
-      },
-    );
-  }
-  await tx`
-    update public.idempotency_keys set locked_until = now() + make_interval(secs => ${LOCK_SECONDS})
-     where user_id = (select auth.uid()) and scope = ${ref.scope} and key = ${ref.key}`;
-  return { kind: "new" };
+  const [row] = await tx<{ claim: IdempotencyClaim }[]>`
+    select private.claim_idempotency_key(${ref.scope}, ${ref.key}, ${hash}) as claim`
+    .catch(rethrowSqlError);
+  return row.claim;
 }
 
 /**

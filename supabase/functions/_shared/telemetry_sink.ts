@@ -78,7 +78,12 @@ async function insertMetrics(db: Database, metrics: RequestMetric[]): Promise<vo
     correlation_id: m.correlationId,
   }));
   await db.asService(
-    { correlationId: metrics.length === 1 ? metrics[0].correlationId : undefined },
+    {
+      correlationId: metrics.length === 1 ? metrics[0].correlationId : undefined,
+      // Telemetry is not worth a WAL flush per batch: a database crash may lose
+      // the last fraction of a second of it.
+      durable: false,
+    },
     (tx) =>
       tx`insert into public.system_metrics ${
         tx(rows, "user_id", "route", "method", "status_code", "latency_ms", "correlation_id")

@@ -1,32 +1,31 @@
 /**
- * One `POST /generate` run, in two short transactions with the model calls
- * between them (a transaction is never held open across model calls):
+ * One `POST /generate` run, in two database steps of one statement each,
+ * with the model calls between them (nothing is held open across the calls;
+ * see store.ts and the SQL functions it calls):
  *
- * 1. as the user: claim the Idempotency-Key (a completed one replays its
- *    answer, no model calls), load the calibration under RLS (404 when it is
- *    missing or someone else's), count the request against the rate limit
- *    (429), audit `llm_request_started`; commit.
+ * 1. as the user, one round trip: claim the Idempotency-Key (a completed one
+ *    replays its answer, no model calls), load the calibration under RLS
+ *    (404 when it is missing or someone else's), count the request against
+ *    the rate limit (429), audit `llm_request_started`; committed without
+ *    waiting for the WAL flush, which step 3's durable commit covers.
  * 2. the model calls, concurrently, each with the SDK's timeout and retries;
  *    every successful response scored.
- * 3. as the user: insert the experiment (the trigger updates the analytics
- *    and audits `analytics_updated`), audit `experiment_generated`, read the
- *    summary and complete the key with the answer; commit. When every call
- *    failed, the experiment is stored with status `failed`, the audit event is
- *    `llm_request_failed`, the key is released (a retry runs again) and the
- *    answer is `502 upstream_unavailable`.
+ * 3. as the user, one round trip: insert the experiment (the trigger updates
+ *    the analytics and audits `analytics_updated`), audit
+ *    `experiment_generated`, complete the key with the answer and read the
+ *    fresh summary; durable. When every call failed, the experiment is stored
+ *    with status `failed`, the audit event is `llm_request_failed`, the key is
+ *    released (a retry runs again) and the answer is `502
+ *    upstream_unavailable`.
  *
- * Within each transaction the statements that do not depend on each other
- * are issued together, so postgres.js pipelines them: step 1 is one round
- * trip after the key, step 3 one round trip for insert, audit and summary
- * (the experiment id is minted here, time-ordered, for that). The bench
- * (`npm run bench`) measures what this costs against a bare handler.
- *
- * If anything fails after the key was claimed, the claim is released (best
- * effort) so a retry is not blocked.
+ * The experiment id is minted here (time-ordered, like the database's
+ * default) so the answer can be built before step 3. If anything fails after
+ * the key was claimed, the claim is released (best effort) so a retry is not
+ * blocked. The bench (`npm run bench`) measures what this costs against a
+ * bare handler.
  *
  * @module
  */
-import { recordAudit } from "../_shared/audit.ts";
 import type {
   GenerateResult,
   UpstreamFailureDetails,
@@ -35,15 +34,12 @@ import type {
 import type { Database } from "../_shared/db.ts";
 import { HttpError } from "../_shared/errors.ts";
 import {
-  claimIdempotencyKey,
-  completeIdempotencyKey,
   type IdempotencyKeyRef,
   releaseIdempotencyKey,
   requestHash,
 } from "../_shared/idempotency.ts";
 import type { LlmClient } from "../_shared/llm.ts";
 import type { ParameterRanges } from "../_shared/parameters.ts";
-import { enforceRateLimit } from "../_shared/rate_limit.ts";
 import { timed, timedSync } from "../_shared/server_timing.ts";
 import { uuidV7 } from "../_shared/uuid_v7.ts";
 import {
@@ -54,7 +50,7 @@ import {
   planParameters,
   toResponses,
 } from "./experiment.ts";
-import { insertExperiment, loadCalibrationRanges, readMetricsSummary } from "./store.ts";
+import { startGeneration, storeGeneration } from "./store.ts";
 
 /** The idempotency and rate-limit scope of this function. */
 export const GENERATE_SCOPE = "generate";
@@ -68,7 +64,7 @@ export interface RunDeps {
   ratePerMinute: number;
 }
 
-/** Who runs it, for `db.withUser`. */
+/** Who runs it: the verified caller, for `db.callAsUser`. */
 export interface RunContext {
   claims: Record<string, unknown>;
   correlationId: string;
@@ -98,45 +94,21 @@ export async function runGenerate(
   const ref: IdempotencyKeyRef | undefined = request.idempotencyKey === undefined
     ? undefined
     : { scope: GENERATE_SCOPE, key: request.idempotencyKey };
-  const hash = ref ? await requestHash(input) : "";
+  const idempotency = ref && { key: ref.key, hash: await requestHash(input) };
   const seed = experimentSeed(input.seed);
 
   const start = await timed("db.start", () =>
-    db.withUser(context, async (tx) => {
-      if (ref) {
-        const claim = await claimIdempotencyKey(tx, ref, hash);
-        if (claim.kind === "replay") return claim;
-      }
-      // Issued together, the three statements are pipelined on the transaction's
-      // connection: one round trip. Any failure rolls all of them back; the
-      // checks are reported in their order (a missing calibration before a limit).
-      const [ranges, limited, audited] = await Promise.allSettled([
-        loadCalibrationRanges(tx, input.calibration_id),
-        enforceRateLimit(tx, {
-          scope: GENERATE_SCOPE,
-          limit: deps.ratePerMinute,
-          windowSeconds: 60,
-        }),
-        recordAudit(tx, {
-          type: "llm_request_started",
-          data: {
-            calibrationId: input.calibration_id,
-            numResponses: input.numResponses,
-            model,
-            seed,
-            design: input.parameters ? "explicit" : "latin-hypercube",
-          },
-        }),
-      ]);
-      if (ranges.status === "rejected") throw ranges.reason;
-      if (!ranges.value) {
-        throw new HttpError(404, `Calibration not found: ${input.calibration_id}`, {
-          code: "calibration_not_found",
-        });
-      }
-      if (limited.status === "rejected") throw limited.reason;
-      if (audited.status === "rejected") throw audited.reason;
-      return { kind: "start" as const, ranges: ranges.value };
+    startGeneration(db, context, {
+      calibrationId: input.calibration_id,
+      ratePerMinute: deps.ratePerMinute,
+      audit: {
+        calibrationId: input.calibration_id,
+        numResponses: input.numResponses,
+        model,
+        seed,
+        design: input.parameters ? "explicit" : "latin-hypercube",
+      },
+      idempotency,
     }));
   if (start.kind === "replay") return start;
 
@@ -180,64 +152,39 @@ async function generateAndStore(
     r.status === "failed" ? [{ index: r.index, code: r.error.code }] : []
   );
 
-  const stored = await timed("db.store", () =>
-    db.withUser(context, async (tx) => {
-      // The id is minted here (time-ordered, like the database's default) so the
-      // insert, its audit event and the summary read go out together: one round trip.
-      const experimentId = uuidV7();
-      const inserted = insertExperiment(tx, {
-        id: experimentId,
-        calibrationId: input.calibration_id,
-        prompt: input.prompt,
-        model,
-        parameters: experimentParameters({ model, seed }, plan),
-        responses,
-        status,
-        latencyMs: outcome.latencyMs,
-      });
-      const summary = {
-        experimentId,
-        calibrationId: input.calibration_id,
-        status,
-        numResponses: responses.length,
-        succeeded: responses.length - failed.length,
-        failed: failed.length,
-        model,
-        seed,
-        latencyMs: outcome.latencyMs,
-      };
-      if (status === "failed") {
-        await Promise.all([
-          inserted,
-          recordAudit(tx, {
-            type: "llm_request_failed",
-            data: { ...summary, errors: failed },
-          }),
-        ]);
-        if (ref) await releaseIdempotencyKey(tx, ref);
-        return { kind: "failed" as const, experimentId };
-      }
-      const [, , analytics] = await Promise.all([
-        inserted,
-        recordAudit(tx, { type: "experiment_generated", data: summary }),
-        readMetricsSummary(tx, input.calibration_id),
-      ]);
-      const result: GenerateResult = {
-        experimentId,
-        status,
-        model,
-        seed,
-        design: plan.design,
-        responses,
-        latencyMs: outcome.latencyMs,
-        analytics,
-      };
-      if (ref) await completeIdempotencyKey(tx, ref, { status: 200, body: result });
-      return { kind: "stored" as const, result };
-    }));
+  // Minted here (time-ordered, like the database's default) so the answer is
+  // complete before the one statement that stores it.
+  const experimentId = uuidV7();
+  const experiment = {
+    id: experimentId,
+    calibrationId: input.calibration_id,
+    prompt: input.prompt,
+    model,
+    parameters: experimentParameters({ model, seed }, plan),
+    responses,
+    status,
+    latencyMs: outcome.latencyMs,
+  };
+  const audit = {
+    experimentId,
+    calibrationId: input.calibration_id,
+    status,
+    numResponses: responses.length,
+    succeeded: responses.length - failed.length,
+    failed: failed.length,
+    model,
+    seed,
+    latencyMs: outcome.latencyMs,
+  };
 
-  if (stored.kind === "failed") {
-    const details: UpstreamFailureDetails = { experimentId: stored.experimentId, errors: failed };
+  if (status === "failed") {
+    await timed("db.store", () =>
+      storeGeneration(db, context, {
+        experiment,
+        audit: { ...audit, errors: failed },
+        idempotencyKey: ref?.key,
+      }));
+    const details: UpstreamFailureDetails = { experimentId, errors: failed };
     throw new HttpError(
       502,
       `Cannot generate responses: all ${responses.length} model calls failed (${
@@ -246,5 +193,22 @@ async function generateAndStore(
       { code: "upstream_unavailable", details },
     );
   }
-  return stored.result;
+
+  const answer: Omit<GenerateResult, "analytics"> = {
+    experimentId,
+    status,
+    model,
+    seed,
+    design: plan.design,
+    responses,
+    latencyMs: outcome.latencyMs,
+  };
+  const analytics = await timed("db.store", () =>
+    storeGeneration(db, context, {
+      experiment,
+      audit,
+      idempotencyKey: ref?.key,
+      answer: ref ? answer : undefined,
+    }));
+  return { ...answer, analytics };
 }

@@ -1,51 +1,80 @@
 /**
- * Persistence of the generate function, inside the caller's RLS transaction:
- * the calibration's ranges, the experiment row and the calibration's
- * analytics summary.
+ * generate's two database steps, each one statement as the caller (the SQL
+ * functions of migration `20261201000100_generate_in_one_statement.sql`):
+ *
+ * - {@link startGeneration}, before the model calls: the Idempotency-Key
+ *   claim, the calibration's ranges under RLS, the rate limit and the
+ *   `llm_request_started` audit event;
+ * - {@link storeGeneration}, after them: the experiment (the analytics
+ *   trigger counts it), its audit event, the key's stored answer, and the
+ *   calibration's updated analytics summary.
  *
  * @module
  */
-import type postgres from "postgres";
 import type {
   ExperimentParameters,
   ExperimentStatus,
   GeneratedResponse,
+  GenerateResult,
   MetricsSummary,
 } from "../_shared/contracts/generate.ts";
-import type { Tx } from "../_shared/db.ts";
+import type { Caller, Database } from "../_shared/db.ts";
 import {
   type ParameterRanges,
   type RangeColumns,
   rangesFromColumns,
 } from "../_shared/parameters.ts";
 
-/**
- * The ranges of one of the caller's calibrations; null when it does not exist
- * or belongs to someone else (RLS hides it, so the two cannot be told apart).
- *
- * @example
- * const ranges = await loadCalibrationRanges(tx, input.calibration_id);
- * if (!ranges) throw new HttpError(404, "Calibration not found", { code: "calibration_not_found" });
- */
-export async function loadCalibrationRanges(
-  tx: Tx,
-  calibrationId: string,
-): Promise<ParameterRanges | null> {
-  const [row] = await tx<RangeColumns[]>`
-    select temperature_min::float8 as temperature_min, temperature_max::float8 as temperature_max,
-           top_p_min::float8 as top_p_min, top_p_max::float8 as top_p_max,
-           max_tokens_min, max_tokens_max,
-           frequency_penalty_min::float8 as frequency_penalty_min,
-           frequency_penalty_max::float8 as frequency_penalty_max
-      from public.calibrations
-     where id = ${calibrationId}`;
-  return row ? rangesFromColumns(row) : null;
+/** What the first step decided: run with these ranges, or replay a completed key's answer. */
+export type StartOutcome =
+  | { kind: "started"; ranges: ParameterRanges }
+  | { kind: "replay"; status: number; body: unknown };
+
+/** The first step's input. */
+export interface StartStep {
+  calibrationId: string;
+  /** Requests per user per minute. */
+  ratePerMinute: number;
+  /** The `llm_request_started` event's data. */
+  audit: Record<string, unknown>;
+  /** The Idempotency-Key and the request's hash, when the client sent a key. */
+  idempotency?: { key: string; hash: string };
 }
 
-/** What a new experiment row holds (user_id and correlation_id come from the transaction). */
+/**
+ * Step 1, one round trip; committed without waiting for the WAL flush (the
+ * durable commit of step 2 covers it).
+ *
+ * @throws {HttpError} 404 `calibration_not_found` (missing or someone else's),
+ *   429 `rate_limited`, 409 `idempotency_conflict` / `idempotency_in_progress`.
+ *
+ * @example
+ * const start = await startGeneration(db, caller, { calibrationId, ratePerMinute: 30, audit: { model } });
+ * if (start.kind === "replay") return start;
+ */
+export async function startGeneration(
+  db: Database,
+  caller: Caller,
+  step: StartStep,
+): Promise<StartOutcome> {
+  const outcome = await db.callAsUser<
+    { kind: "started"; ranges: RangeColumns } | { kind: "replay"; status: number; body: unknown }
+  >(caller, "start_generation", {
+    calibration_id: step.calibrationId,
+    rate_limit: step.ratePerMinute,
+    audit_data: step.audit,
+    idempotency_key: step.idempotency?.key,
+    request_hash: step.idempotency?.hash,
+  });
+  return outcome.kind === "started"
+    ? { kind: "started", ranges: rangesFromColumns(outcome.ranges) }
+    : outcome;
+}
+
+/** The experiment row a run stores (user_id and correlation_id come from the caller). */
 export interface NewExperiment {
-  /** The id to store; the database mints one (UUIDv7) when absent. */
-  id?: string;
+  /** Minted by the function (time-ordered), so the answer can name it before the insert returns. */
+  id: string;
   calibrationId: string;
   prompt: string;
   model: string;
@@ -55,43 +84,44 @@ export interface NewExperiment {
   latencyMs: number;
 }
 
-/** Plain JSON as postgres.js's parameter type. */
-function json(value: unknown): postgres.JSONValue {
-  return value as postgres.JSONValue;
+/** The second step's input. */
+export interface StoreStep {
+  experiment: NewExperiment;
+  /** The `experiment_generated` (or, when failed, `llm_request_failed`) event's data. */
+  audit: Record<string, unknown>;
+  /** The Idempotency-Key, when the client sent one: completed, or released when failed. */
+  idempotencyKey?: string;
+  /** The answer to store for the key; the fresh analytics are added to it. */
+  answer?: Omit<GenerateResult, "analytics">;
 }
 
 /**
- * Inserts the caller's experiment; the analytics trigger counts it in the
- * same transaction. Returns the new id.
+ * Step 2, one round trip, durable. Resolves with the calibration's analytics
+ * summary after this experiment, or null when the experiment failed (nothing
+ * counted) or counted nothing.
  *
  * @example
- * const id = await insertExperiment(tx, { calibrationId, prompt, model, parameters, responses, status, latencyMs });
+ * const analytics = await storeGeneration(db, caller, { experiment, audit, idempotencyKey, answer });
  */
-export async function insertExperiment(tx: Tx, experiment: NewExperiment): Promise<string> {
-  const [row] = await tx<{ id: string }[]>`
-    insert into public.experiments (id, calibration_id, prompt, model, parameters, responses, status, latency_ms)
-    values (coalesce(${
-    experiment.id ?? null
-  }::uuid, private.uuid_v7()), ${experiment.calibrationId},
-            ${experiment.prompt}, ${experiment.model},
-            ${tx.json(json(experiment.parameters))}, ${tx.json(json(experiment.responses))},
-            ${experiment.status}, ${experiment.latencyMs})
-    returning id`;
-  return row.id;
-}
-
-/**
- * The calibration's current `metrics_summary`; null when no experiment of it
- * has been counted yet.
- *
- * @example
- * const analytics = await readMetricsSummary(tx, calibrationId);
- */
-export async function readMetricsSummary(
-  tx: Tx,
-  calibrationId: string,
+export function storeGeneration(
+  db: Database,
+  caller: Caller,
+  step: StoreStep,
 ): Promise<MetricsSummary | null> {
-  const [row] = await tx<{ metrics_summary: MetricsSummary }[]>`
-    select metrics_summary from public.analytics_summaries where calibration_id = ${calibrationId}`;
-  return row?.metrics_summary ?? null;
+  const { experiment } = step;
+  return db.callAsUser<MetricsSummary | null>(caller, "store_generation", {
+    experiment: {
+      id: experiment.id,
+      calibration_id: experiment.calibrationId,
+      prompt: experiment.prompt,
+      model: experiment.model,
+      parameters: experiment.parameters,
+      responses: experiment.responses,
+      status: experiment.status,
+      latency_ms: experiment.latencyMs,
+    },
+    audit_data: step.audit,
+    idempotency_key: step.idempotencyKey,
+    answer: step.answer,
+  });
 }
