@@ -9,6 +9,7 @@
  */
 import { createClient } from "@supabase/supabase-js";
 import { HttpError } from "./errors.ts";
+import { streamingFetch } from "./streaming_fetch.ts";
 
 /** A signed download link. */
 export interface SignedUrl {
@@ -47,7 +48,7 @@ export interface UserStorageOptions {
   /** SUPABASE_ANON_KEY, sent as `apikey`. */
   anonKey: string;
   bucket: string;
-  /** A fetch to use instead of the global one. */
+  /** A fetch to use instead of the default (the global one, with streamed uploads sent by streaming_fetch.ts). */
   fetch?: typeof fetch;
 }
 
@@ -67,7 +68,7 @@ export function userStorageFactory(options: UserStorageOptions): ObjectStorageFa
     const client = createClient(options.supabaseUrl, options.anonKey, {
       global: {
         headers: { Authorization: `Bearer ${accessToken}` },
-        ...(options.fetch ? { fetch: options.fetch } : {}),
+        fetch: options.fetch ?? streamingFetch(),
       },
       auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     });

@@ -1,0 +1,82 @@
+import { deepEqual, equal } from "node:assert/strict";
+import { streamingFetch } from "./streaming_fetch.ts";
+
+/** A local server that answers with what it received. */
+function echoServer() {
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    return Response.json({
+      method: req.method,
+      contentType: req.headers.get("content-type"),
+      authorization: req.headers.get("authorization"),
+      length: bytes.byteLength,
+      sum: bytes.reduce((n, b) => (n + b) % 65521, 0),
+    }, { status: 201, headers: { "x-echo": "yes" } });
+  });
+  return {
+    url: `http://127.0.0.1:${server.addr.port}/object/a.csv`,
+    close: () => server.shutdown(),
+  };
+}
+
+function streamOf(chunks: number, size: number): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (sent === chunks) return controller.close();
+      controller.enqueue(new Uint8Array(size).fill(sent % 251));
+      sent += 1;
+    },
+  });
+}
+
+Deno.test("streamingFetch sends a stream body whole, with its method and headers, and answers as fetch", async () => {
+  const server = echoServer();
+  try {
+    const response = await streamingFetch()(server.url, {
+      method: "POST",
+      headers: new Headers({ "content-type": "text/csv", authorization: "Bearer t" }),
+      body: streamOf(40, 64 * 1024),
+    });
+    equal(response.status, 201);
+    equal(response.headers.get("x-echo"), "yes");
+    let sum = 0;
+    for (let i = 0; i < 40; i++) sum = (sum + (i % 251) * 64 * 1024) % 65521;
+    deepEqual(await response.json(), {
+      method: "POST",
+      contentType: "text/csv",
+      authorization: "Bearer t",
+      length: 40 * 64 * 1024,
+      sum,
+    });
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("streamingFetch leaves requests without a stream body to the wrapped fetch", async () => {
+  const seen: unknown[] = [];
+  const base = ((input: RequestInfo | URL, init?: RequestInit) => {
+    seen.push([String(input), init?.body]);
+    return Promise.resolve(new Response("ok"));
+  }) as typeof fetch;
+  const response = await streamingFetch(base)("http://storage.test/sign", {
+    method: "POST",
+    body: "{}",
+  });
+  equal(await response.text(), "ok");
+  deepEqual(seen, [["http://storage.test/sign", "{}"]]);
+});
+
+Deno.test("streamingFetch rejects when the server cannot be reached", async () => {
+  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  let failed = false;
+  try {
+    await streamingFetch()(`http://127.0.0.1:${port}/x`, { method: "POST", body: streamOf(1, 8) });
+  } catch {
+    failed = true;
+  }
+  equal(failed, true);
+});
