@@ -12,7 +12,8 @@
  * - `/auth/v1/.well-known/jwks.json` -> the project's public keys (none locally:
  *   tokens are HS256).
  */
-import { jwtVerify } from "jose";
+import { type JWTPayload, jwtVerify } from "jose";
+import { createTokenCache } from "../../supabase/functions/_shared/token_cache.ts";
 
 /** A function the gateway routes to. */
 export interface GatewayFunction {
@@ -45,6 +46,8 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
     false,
     ["verify"],
   );
+  // Tokens that passed, as the functions keep them (see token_cache.ts).
+  const verified = createTokenCache<JWTPayload>();
 
   async function verify(request: Request): Promise<Response | null> {
     const authorization = request.headers.get("authorization") ?? bearerFromApiKey(request);
@@ -55,8 +58,11 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
     if (scheme !== "Bearer" || !token) {
       return Response.json({ msg: "Error: Auth header is not 'Bearer {token}'" }, { status: 401 });
     }
+    if (verified.get(token)) return null;
     try {
-      await jwtVerify(token, await secret, { algorithms: ["HS256"] });
+      const { payload } = await jwtVerify(token, await secret, { algorithms: ["HS256"] });
+      // A token without exp is checked again on every request.
+      if (payload.exp !== undefined) verified.set(token, payload, payload.exp * 1000);
       return null;
     } catch {
       return Response.json({ msg: "Invalid JWT" }, { status: 401 });

@@ -19,6 +19,7 @@ import type { LabEnv } from "./app.ts";
 import { isUuid } from "./correlation.ts";
 import { HttpError } from "./errors.ts";
 import { timed } from "./server_timing.ts";
+import { createTokenCache, type TokenCacheOptions } from "./token_cache.ts";
 
 /** A verified token's payload (Supabase access-token claims). */
 export interface VerifiedClaims extends JWTPayload {
@@ -44,6 +45,12 @@ export interface JwtVerifierOptions {
   issuer?: string;
   /** Leeway for `exp` and `nbf`; default 0. */
   clockToleranceSeconds?: number;
+  /**
+   * Remembers tokens that passed (see token_cache.ts) so the same token is
+   * not verified again on every request; `false` verifies every time.
+   * Default: up to 1000 tokens, each for at most 60 s and never past `exp`.
+   */
+  cache?: TokenCacheOptions | false;
 }
 
 /** Verifies access tokens. */
@@ -86,8 +93,19 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   }
   // Imported once: jose would otherwise import raw key bytes on every call.
   const secretKey = secret === undefined ? undefined : hs256Key(secret);
+  const cache = options.cache === false
+    ? undefined
+    : createTokenCache<VerifiedClaims>(options.cache);
 
   async function verify(token: string): Promise<VerifiedClaims> {
+    const remembered = cache?.get(token);
+    if (remembered) return remembered;
+    const claims = await verifyFully(token);
+    // exp is required, so every verified token has one.
+    return cache ? cache.set(token, claims, (claims.exp! + clockToleranceSeconds) * 1000) : claims;
+  }
+
+  async function verifyFully(token: string): Promise<VerifiedClaims> {
     const alg = readAlgorithm(token);
     const verifyOptions = {
       algorithms: [alg],

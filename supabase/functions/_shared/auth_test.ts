@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
+import {
+  createLocalJWKSet,
+  exportJWK,
+  generateKeyPair,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  SignJWT,
+} from "jose";
 import type { LabEnv } from "./app.ts";
 import { bearerToken, createJwtVerifier, type JwtVerifier, requireUser } from "./auth.ts";
 import { errorHandler } from "./error_handler.ts";
@@ -262,6 +269,65 @@ Deno.test("verify checks the issuer when one is configured", async () => {
     401,
     "invalid_issuer",
   );
+});
+
+/** A key set that counts how often jose asks it for a key, i.e. how often a signature is checked. */
+function countingKeySet(jwks: Parameters<typeof createLocalJWKSet>[0]) {
+  const local = createLocalJWKSet(jwks);
+  const counter = {
+    checks: 0,
+    keys: ((header, token) => {
+      counter.checks++;
+      return local(header, token);
+    }) as JWTVerifyGetKey,
+  };
+  return counter;
+}
+
+Deno.test("verify checks a token's signature once and then remembers it, frozen", async () => {
+  const keys = await asymmetricKeys("ES256");
+  const counter = countingKeySet(keys.jwks);
+  const verifier = createJwtVerifier({ jwks: counter.keys });
+  const token = await keys.sign(userClaims());
+  const first = await verifier.verify(token);
+  const second = await verifier.verify(token);
+  assert.equal(counter.checks, 1, "the second request with the same token is not verified again");
+  assert.deepEqual(second, first);
+  assert.equal(second.sub, USER_ID);
+  assert.throws(() => {
+    (second as { sub?: string }).sub = "someone-else";
+  }, TypeError);
+  await verifier.verify(await keys.sign(userClaims({ session_id: "another" })));
+  assert.equal(counter.checks, 2, "another token is verified");
+});
+
+Deno.test("verify never remembers a rejected token", async () => {
+  const keys = await asymmetricKeys("ES256");
+  const counter = countingKeySet(keys.jwks);
+  const verifier = createJwtVerifier({ jwks: counter.keys });
+  const wrongAudience = await keys.sign(userClaims({ aud: "elsewhere" }));
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await verifyError(verifier.verify(wrongAudience))).code, "invalid_audience");
+  }
+  assert.equal(counter.checks, 2);
+});
+
+Deno.test("verify remembers a token only until its exp, and not at all with cache: false", async () => {
+  const keys = await asymmetricKeys("ES256");
+  let clock = Date.now();
+  const counter = countingKeySet(keys.jwks);
+  const verifier = createJwtVerifier({ jwks: counter.keys, cache: { now: () => clock } });
+  const token = await keys.sign(userClaims({ exp: now() + 30 }));
+  await verifier.verify(token);
+  clock += 31_000; // past exp: the cache lets go, and the real check runs again
+  await verifier.verify(token);
+  assert.equal(counter.checks, 2);
+
+  const uncached = countingKeySet(keys.jwks);
+  const everyTime = createJwtVerifier({ jwks: uncached.keys, cache: false });
+  await everyTime.verify(token);
+  await everyTime.verify(token);
+  assert.equal(uncached.checks, 2);
 });
 
 Deno.test("createJwtVerifier needs a key source and a long enough secret", () => {
