@@ -36,12 +36,17 @@ export interface UserContext {
   isolation?: IsolationLevel;
   /** Refuse writes for the whole transaction. */
   readOnly?: boolean;
+}
+
+/** How a {@link Database.asService} transaction runs. */
+export interface ServiceContext {
+  /** The request's correlation id (`app.correlation_id`), if there is one. */
+  correlationId?: string;
   /**
    * `false` commits without waiting for the WAL flush (`synchronous_commit =
    * off`): the rows are committed and visible at once, but a database crash in
    * the next fraction of a second may lose the whole transaction (never part
-   * of it). For bookkeeping ahead of a durable commit, which flushes
-   * everything committed before it. Default `true`.
+   * of it). For telemetry. Default `true`.
    */
   durable?: boolean;
 }
@@ -81,10 +86,7 @@ export interface Database {
    * @example
    * await db.asService({ correlationId }, (tx) => tx`insert into public.system_metrics ...`);
    */
-  asService<T>(
-    context: { correlationId?: string; durable?: boolean },
-    fn: (tx: Tx) => Promise<T>,
-  ): Promise<T>;
+  asService<T>(context: ServiceContext, fn: (tx: Tx) => Promise<T>): Promise<T>;
   /**
    * Calls `private.<name>`, one of the lab's request steps: SQL functions
    * that take the caller's verified claims and correlation id (`p_claims`,

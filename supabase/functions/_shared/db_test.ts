@@ -2,8 +2,9 @@
  * `withUser` against the real test database: the caller's role and claims,
  * and the optional isolation level and read-only mode.
  */
-import { deepEqual, equal, rejects } from "node:assert/strict";
+import { deepEqual, equal, ok as assert, rejects } from "node:assert/strict";
 import { createDatabase } from "./db.ts";
+import { HttpError } from "./errors.ts";
 import { createTestUser, databaseUrl, dbTest } from "../tests/harness.ts";
 
 Deno.test(
@@ -78,3 +79,63 @@ Deno.test("withUser can run one repeatable-read snapshot, read only", dbTest, as
     await db.end();
   }
 });
+
+Deno.test(
+  "asService commits telemetry without waiting for the WAL flush only when asked",
+  dbTest,
+  async () => {
+    const db = createDatabase(databaseUrl, { max: 1 });
+    const setting = (tx: Parameters<Parameters<typeof db.asService>[1]>[0]) =>
+      tx`select current_user as role, current_setting('synchronous_commit') as sync`;
+    try {
+      const [[lazy], [durable]] = [
+        await db.asService({ durable: false }, setting),
+        await db.asService({}, setting),
+      ];
+      deepEqual({ ...lazy }, { role: "service_role", sync: "off" });
+      deepEqual({ ...durable }, { role: "service_role", sync: "on" }, "the server's own setting");
+    } finally {
+      await db.end();
+    }
+  },
+);
+
+Deno.test(
+  "callAsUser calls a private step as the caller, sends objects as JSON and omits undefined arguments",
+  dbTest,
+  async () => {
+    const db = createDatabase(databaseUrl, { max: 1 });
+    const user = await createTestUser("caller");
+    const caller = {
+      claims: { sub: user.id, role: "authenticated" },
+      correlationId: crypto.randomUUID(),
+    };
+    try {
+      // Only step functions take the caller's claims: anything else does not resolve.
+      await rejects(
+        db.callAsUser(caller, "raise_http_error", { status: 418 }),
+        /function private\.raise_http_error\(p_claims => jsonb/,
+      );
+      await rejects(
+        db.callAsUser(caller, "start_generation; drop table x", {}),
+        /Cannot call private\.start_generation; drop table x: invalid name/,
+      );
+      await rejects(
+        db.callAsUser(caller, "start_generation", { "rate_limit) --": 1 }),
+        /invalid name "rate_limit\) --"/,
+      );
+      const error = await db.callAsUser(caller, "start_generation", {
+        calibration_id: crypto.randomUUID(),
+        rate_limit: 30,
+        audit_data: { nested: { ok: true } },
+        idempotency_key: undefined,
+        request_hash: undefined,
+      }).catch((e: unknown) => e);
+      assert(error instanceof HttpError, "a lab SQL error arrives as an HttpError");
+      equal(error.status, 404);
+      equal(error.code, "calibration_not_found");
+    } finally {
+      await db.end();
+    }
+  },
+);
