@@ -1,19 +1,24 @@
 /**
  * A `fetch` for uploads with a streamed body: Deno's `fetch` sends a
- * `ReadableStream` body at ~10-20 MB/s (a 185 MB export took 15 s to reach
- * Storage on the local stack), while `node:http`/`node:https` send the same
- * stream about fifteen times faster. Requests without a stream body go to
- * the global `fetch` unchanged.
+ * `ReadableStream` body at ~10-20 MB/s (a 185 MB export took 13 s to reach
+ * Storage on the local stack), and so does `node:http` when it is handed the
+ * stream's own 64 KiB chunks: each write costs milliseconds whatever its
+ * size. Written in 1 MiB pieces from one reused buffer, the same 185 MB take
+ * under a second (curl: about the same) and leave no chunk garbage behind.
+ * Requests without a stream body go to the global `fetch` unchanged.
  *
  * @module
  */
-import { type IncomingMessage, request as httpRequest } from "node:http";
+import { type ClientRequest, type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { Readable } from "node:stream";
+
+/** Bytes per write to the request (see the module doc). */
+const WRITE_SIZE = 1024 * 1024;
 
 /**
  * Wraps `base`: a request whose body is a ReadableStream is sent with
- * node:http(s) (chunked, streamed with backpressure), any other with `base`.
+ * node:http(s) (chunked, in 1 MiB writes, each awaited before the next is
+ * read), any other with `base`.
  *
  * @example
  * const client = createClient(url, anonKey, { global: { fetch: streamingFetch() } });
@@ -36,19 +41,72 @@ function sendStream(
   return new Promise<Response>((resolve, reject) => {
     const signal = init.signal;
     if (signal?.aborted) return reject(signal.reason);
-    const source = Readable.fromWeb(body as import("node:stream/web").ReadableStream);
     const req = send(url, { method: init.method ?? "POST", headers }, (res) => {
       readResponse(res).then(resolve, reject);
     });
     const abort = () => req.destroy(signal?.reason);
     signal?.addEventListener("abort", abort, { once: true });
-    req.on("error", (error) => {
-      source.destroy();
-      reject(error);
-    });
+    req.on("error", reject);
     req.on("close", () => signal?.removeEventListener("abort", abort));
-    source.on("error", (error) => req.destroy(error));
-    source.pipe(req);
+    sendBody(body, req).catch((error) => req.destroy(error));
+  });
+}
+
+/**
+ * Writes `body` to `req` in {@link WRITE_SIZE} pieces and ends it. A byte
+ * stream (a file's) is read straight into the buffer (BYOB); any other is
+ * copied into it. Stops reading when the request fails.
+ */
+async function sendBody(body: ReadableStream<Uint8Array>, req: ClientRequest): Promise<void> {
+  const bytes = byteReader(body);
+  const reader = bytes ?? body.getReader();
+  let buffer = new ArrayBuffer(WRITE_SIZE);
+  let used = 0;
+  try {
+    while (true) {
+      if (used === buffer.byteLength) {
+        await write(req, new Uint8Array(buffer, 0, used));
+        used = 0;
+      }
+      if (bytes) {
+        const { value, done } = await bytes.read(new Uint8Array(buffer, used));
+        if (value) [buffer, used] = [value.buffer as ArrayBuffer, used + value.byteLength];
+        if (done) break;
+        continue;
+      }
+      const { value, done } = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+      if (done) break;
+      for (let offset = 0; offset < value.byteLength;) {
+        if (used === buffer.byteLength) {
+          await write(req, new Uint8Array(buffer, 0, used));
+          used = 0;
+        }
+        const n = Math.min(value.byteLength - offset, buffer.byteLength - used);
+        new Uint8Array(buffer, used, n).set(value.subarray(offset, offset + n));
+        [used, offset] = [used + n, offset + n];
+      }
+    }
+    if (used > 0) await write(req, new Uint8Array(buffer, 0, used));
+    req.end();
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  }
+}
+
+/** A BYOB reader of `body` when it is a byte stream, else undefined. */
+function byteReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
+  try {
+    return body.getReader({ mode: "byob" });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes `chunk`; resolves once the request is done with it, so its buffer can be reused. */
+function write(req: ClientRequest, chunk: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.write(chunk, (error) => (error ? reject(error) : resolve()));
   });
 }
 

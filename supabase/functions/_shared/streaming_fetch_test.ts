@@ -1,6 +1,11 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { streamingFetch } from "./streaming_fetch.ts";
 
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** A local server that answers with what it received. */
 function echoServer() {
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
@@ -11,6 +16,7 @@ function echoServer() {
       authorization: req.headers.get("authorization"),
       length: bytes.byteLength,
       sum: bytes.reduce((n, b) => (n + b) % 65521, 0),
+      sha256: await sha256Hex(bytes),
     }, { status: 201, headers: { "x-echo": "yes" } });
   });
   return {
@@ -48,9 +54,29 @@ Deno.test("streamingFetch sends a stream body whole, with its method and headers
       authorization: "Bearer t",
       length: 40 * 64 * 1024,
       sum,
+      sha256: await sha256Hex(
+        new Uint8Array(await new Response(streamOf(40, 64 * 1024)).arrayBuffer()),
+      ),
     });
   } finally {
     await server.close();
+  }
+});
+
+Deno.test("streamingFetch sends a file's byte stream whole, read into its reused buffer", async () => {
+  const server = echoServer();
+  const path = await Deno.makeTempFile();
+  try {
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 12345).map((_, i) => (i * 7 + (i >> 16)) % 256);
+    await Deno.writeFile(path, bytes);
+    const file = await Deno.open(path, { read: true });
+    const response = await streamingFetch()(server.url, { method: "PUT", body: file.readable });
+    const echoed = await response.json();
+    equal(echoed.length, bytes.byteLength);
+    equal(echoed.sha256, await sha256Hex(bytes), "the same bytes in the same order");
+  } finally {
+    await server.close();
+    await Deno.remove(path);
   }
 });
 
