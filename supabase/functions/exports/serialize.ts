@@ -1,14 +1,15 @@
 /**
  * Page-by-page writers: each reads one pass of a {@link Pages} source of text
  * the database already formatted and writes it to a {@link ByteSink} as it
- * goes, one write per page, holding one page at a time. The JSON shape of an
+ * goes, through one reused buffer (sink.ts `textWriter`), holding one page at
+ * a time. The JSON shape of an
  * experiment is {@link experimentJson}; selection.ts has Postgres write it.
  *
  * @module
  */
 import { type CsvColumn, csvText, EXPERIMENT_COLUMNS, RESPONSE_COLUMNS } from "./csv.ts";
 import type { ExperimentRecord, Json, Pages } from "./records.ts";
-import { type ByteSink, writeText } from "./sink.ts";
+import { type ByteSink, textWriter } from "./sink.ts";
 
 /**
  * The header line of a CSV with these columns.
@@ -31,8 +32,12 @@ export async function writeCsv(
   sink: ByteSink,
   header: string,
 ): Promise<void> {
-  await writeText(sink, header);
-  for await (const page of pages) await writeText(sink, joinText(page));
+  const out = textWriter(sink);
+  await out.write(header);
+  for await (const page of pages) {
+    for (const row of page) await out.write(row.text);
+  }
+  await out.flush();
 }
 
 /**
@@ -76,14 +81,18 @@ export async function writeJsonDocument(
 ): Promise<void> {
   const opening = JSON.stringify(head).slice(0, -1);
   const separator = opening === "{" ? "" : ",";
-  await writeText(sink, `${opening}${separator}${JSON.stringify(list.key)}:[`);
+  const out = textWriter(sink);
+  await out.write(`${opening}${separator}${JSON.stringify(list.key)}:[`);
   let first = true;
   for await (const page of list.pages) {
-    if (page.length === 0) continue;
-    await writeText(sink, `${first ? "\n" : ",\n"}${page.join(",\n")}`);
-    first = false;
+    for (const item of page) {
+      await out.write(first ? "\n" : ",\n");
+      await out.write(item);
+      first = false;
+    }
   }
-  await writeText(sink, `${first ? "" : "\n"}]}\n`);
+  await out.write(`${first ? "" : "\n"}]}\n`);
+  await out.flush();
 }
 
 /**
@@ -137,11 +146,4 @@ export function writeExperimentsJson(
 /** Maps every page of a source. */
 export async function* mapPages<T, U>(pages: Pages<T>, map: (page: T[]) => U[]): Pages<U> {
   for await (const page of pages) yield map(page);
-}
-
-/** The text of a page of formatted rows, in order. */
-function joinText(page: { text: string }[]): string {
-  let text = "";
-  for (const row of page) text += row.text;
-  return text;
 }

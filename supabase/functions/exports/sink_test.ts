@@ -1,5 +1,5 @@
-import { equal, rejects } from "node:assert/strict";
-import { createTempFile, measuringSink, writeText } from "./sink.ts";
+import { equal, ok as assert, rejects } from "node:assert/strict";
+import { createTempFile, measuringSink, textWriter, writeText } from "./sink.ts";
 import { memorySink, sha256Hex } from "./test_fixtures.ts";
 
 Deno.test("measuringSink forwards every chunk and measures size and SHA-256 incrementally", async () => {
@@ -52,4 +52,32 @@ Deno.test("removing a temp file midway through writing discards it", async () =>
   await writeText(file, "partial");
   await file.remove();
   await rejects(Deno.stat(file.path), Deno.errors.NotFound);
+});
+
+Deno.test("textWriter passes text on in buffer-sized writes, reusing its buffer", async () => {
+  const inner = memorySink();
+  const lent: Uint8Array[] = [];
+  const out = textWriter({
+    write(chunk) {
+      lent.push(chunk);
+      return inner.write(chunk);
+    },
+  }, { size: 16 });
+  for (const text of ["héllo", ", ", "wörld", "!", "\r\n"]) await out.write(text);
+  await out.flush();
+  await out.flush();
+  equal(inner.text(), "héllo, wörld!\r\n");
+  assert(inner.writes.length >= 2, `${inner.writes.length} writes`);
+  assert(inner.writes.every((n) => n <= 16), "no write is larger than the buffer");
+  equal(new Set(lent.map((chunk) => chunk.buffer)).size, 1, "every write lends the same buffer");
+});
+
+Deno.test("textWriter writes a text larger than its buffer on its own, in order", async () => {
+  const inner = memorySink();
+  const out = textWriter(inner, { size: 8 });
+  await out.write("ab");
+  await out.write("0123456789✓");
+  await out.write("cd");
+  await out.flush();
+  equal(inner.text(), "ab0123456789✓cd");
 });
