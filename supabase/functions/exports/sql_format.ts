@@ -44,20 +44,26 @@ function isoTime(value: string): string {
   return `to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
-/** Text needing care in a CSV cell: a formula start, or a quote, comma, CR or LF anywhere. */
-const NEEDS_CARE = String.raw`'^[=+\-@\t\r]|[",\r\n]'`;
+/**
+ * True when text `value` holds no quote, comma, CR or LF: four `strpos`
+ * scans cost a fraction of one regex match.
+ */
+function isPlain(value: string): string {
+  return `strpos(${value}, '"') + strpos(${value}, ',') + strpos(${value}, E'\\r') + strpos(${value}, E'\\n') = 0`;
+}
 
 /**
  * A text cell: `'` before a formula start (csv.ts `neutralizeFormula`), then
  * quoted when it holds a quote, comma, CR or LF. `value` must be cheap to
- * repeat (a column of a subquery), since it appears more than once.
+ * repeat (a column of a subquery), since it appears more than once. A plain
+ * text needs no quotes once neutralized (`'` is not special, and a text
+ * starting with CR is not plain).
  */
 function textCell(value: string): string {
   const neutral =
     `(case when left(${value}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${value} else ${value} end)`;
-  return `(case when ${value} !~ ${NEEDS_CARE} then ${value}
-     when ${neutral} ~ '[",\\r\\n]' then '"' || replace(${neutral}, '"', '""') || '"'
-     else ${neutral} end)`;
+  return `(case when ${isPlain(value)} then ${neutral}
+     else '"' || replace(${neutral}, '"', '""') || '"' end)`;
 }
 
 /** One CSV line (CRLF-terminated) of cells that are SQL text or null (an empty cell). */
@@ -66,15 +72,31 @@ function csvLine(cells: string[]): string {
 }
 
 /**
- * The values of one response row, computed once (`offset 0` keeps Postgres
- * from inlining them into every place they are used): response CSV columns
- * in RESPONSE_COLUMNS order. Reads `e` and `r`.
+ * The fields of one response, each looked up once (`#>` walks the path
+ * inside the stored value without copying the objects on the way; `offset 0`
+ * keeps Postgres from inlining the lookups into every place they are used).
+ * Reads `r`.
  */
+const RESPONSE_FIELDS = `
+  select r.value -> 'index' as index, r.value -> 'status' as status,
+         r.value #> '{parameters,temperature}' as temperature, r.value #> '{parameters,top_p}' as top_p,
+         r.value #> '{parameters,max_tokens}' as max_tokens,
+         r.value #> '{parameters,frequency_penalty}' as frequency_penalty,
+         r.value -> 'finishReason' as finish_reason, r.value -> 'latencyMs' as latency_ms,
+         r.value #> '{usage,promptTokens}' as prompt_tokens, r.value #> '{usage,prompt_tokens}' as prompt_tokens_snake,
+         r.value #> '{usage,completionTokens}' as completion_tokens,
+         r.value #> '{usage,completion_tokens}' as completion_tokens_snake,
+         r.value #> '{metrics,creativity}' as creativity, r.value #> '{metrics,coherence}' as coherence,
+         r.value #> '{metrics,structure}' as structure, r.value #> '{metrics,completeness}' as completeness,
+         r.value -> 'text' as text, r.value #> '{error,code}' as error_code
+  offset 0`;
+
+/** The response's text values, from its fields `f`, computed once. */
 const RESPONSE_VALUES = `
-  select ${jsonString(at("r.value", "'status'"))} as response_status,
-         ${jsonString(at("r.value", "'finishReason'"))} as finish_reason,
-         ${jsonString(at("r.value", "'text'"))} as text,
-         ${jsonString(at("r.value", "'error' -> 'code'"))} as error_code
+  select ${jsonString("f.status")} as response_status, ${
+  jsonString("f.finish_reason")
+} as finish_reason,
+         ${jsonString("f.text")} as text, ${jsonString("f.error_code")} as error_code
   offset 0`;
 
 /** The experiment's text values, computed once per experiment. Reads `e`. */
@@ -82,36 +104,42 @@ const EXPERIMENT_VALUES = `
   select e.model, e.prompt, e.status, ${jsonString(at("e.parameters", "'design'"))} as design
   offset 0`;
 
-/** The response CSV line of response `r` of experiment `e` (its text values in `v` and `x`). */
+/**
+ * The cells every response line of experiment `e` starts with (its text
+ * values in `x`), the comma after them included: formatted once per
+ * experiment, not once per response.
+ */
+const RESPONSE_PREFIX = `concat(${
+  [
+    "e.id::text",
+    isoTime("e.created_at"),
+    "e.calibration_id::text",
+    textCell("x.model"),
+    jsonNumber(at("e.parameters", "'seed'")),
+    textCell("x.design"),
+    textCell("x.prompt"),
+    bool("e.saved"),
+    bool("e.discarded"),
+    textCell("x.status"),
+  ].join(", ',', ")
+}, ',')`;
+
+/** The rest of the response CSV line of response `r` (its fields in `f`, its text values in `v`). */
 const RESPONSE_LINE = csvLine([
-  "e.id::text",
-  isoTime("e.created_at"),
-  "e.calibration_id::text",
-  textCell("x.model"),
-  jsonNumber(at("e.parameters", "'seed'")),
-  textCell("x.design"),
-  textCell("x.prompt"),
-  bool("e.saved"),
-  bool("e.discarded"),
-  textCell("x.status"),
-  `coalesce(${jsonNumber(at("r.value", "'index'"))}, (r.position - 1)::text)`,
+  `coalesce(${jsonNumber("f.index")}, (r.position - 1)::text)`,
   textCell("v.response_status"),
-  jsonNumber(at("r.value", "'parameters' -> 'temperature'")),
-  jsonNumber(at("r.value", "'parameters' -> 'top_p'")),
-  jsonNumber(at("r.value", "'parameters' -> 'max_tokens'")),
-  jsonNumber(at("r.value", "'parameters' -> 'frequency_penalty'")),
+  jsonNumber("f.temperature"),
+  jsonNumber("f.top_p"),
+  jsonNumber("f.max_tokens"),
+  jsonNumber("f.frequency_penalty"),
   textCell("v.finish_reason"),
-  jsonNumber(at("r.value", "'latencyMs'")),
-  `coalesce(${jsonNumber(at("r.value", "'usage' -> 'promptTokens'"))}, ${
-    jsonNumber(at("r.value", "'usage' -> 'prompt_tokens'"))
-  })`,
-  `coalesce(${jsonNumber(at("r.value", "'usage' -> 'completionTokens'"))}, ${
-    jsonNumber(at("r.value", "'usage' -> 'completion_tokens'"))
-  })`,
-  jsonNumber(at("r.value", "'metrics' -> 'creativity'")),
-  jsonNumber(at("r.value", "'metrics' -> 'coherence'")),
-  jsonNumber(at("r.value", "'metrics' -> 'structure'")),
-  jsonNumber(at("r.value", "'metrics' -> 'completeness'")),
+  jsonNumber("f.latency_ms"),
+  `coalesce(${jsonNumber("f.prompt_tokens")}, ${jsonNumber("f.prompt_tokens_snake")})`,
+  `coalesce(${jsonNumber("f.completion_tokens")}, ${jsonNumber("f.completion_tokens_snake")})`,
+  jsonNumber("f.creativity"),
+  jsonNumber("f.coherence"),
+  jsonNumber("f.structure"),
+  jsonNumber("f.completeness"),
   textCell("v.text"),
   textCell("v.error_code"),
 ]);
@@ -125,8 +153,10 @@ const RESPONSE_LINE = csvLine([
  * export.
  */
 export const RESPONSE_LINES_SQL = `(
-  select string_agg(${RESPONSE_LINE}, '')
-    from jsonb_array_elements(e.responses) with ordinality as r(value, position)
+  select string_agg(p.prefix || ${RESPONSE_LINE}, '')
+    from (select ${RESPONSE_PREFIX} as prefix offset 0) p
+   cross join jsonb_array_elements(e.responses) with ordinality as r(value, position)
+   cross join lateral (${RESPONSE_FIELDS}) f
    cross join lateral (${RESPONSE_VALUES}) v
 )`;
 
