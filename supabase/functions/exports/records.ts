@@ -143,8 +143,8 @@ export type ExperimentFile = "experiments.csv" | "responses.csv" | "experiments.
  * with what a {@link Tally} needs.
  */
 export interface FormattedExperiment {
-  /** Its text in the file: its CSV line(s), or its JSON item. */
-  text: string;
+  /** Its text in the file (its CSV line(s), or its JSON item), or that text's UTF-8 bytes. */
+  text: string | Uint8Array;
   /** How many responses it holds. */
   responses: number;
   model: string;

@@ -12,6 +12,7 @@ import {
   selectionOf,
   selectionSource,
 } from "./selection.ts";
+import { textOf } from "./test_fixtures.ts";
 import { seedExperiments } from "./test_seed.ts";
 
 Deno.test("selectionOf leaves discarded experiments out unless asked, or selected by id", () => {
@@ -122,7 +123,7 @@ Deno.test("RLS hides other users' experiments from every read of a selection", d
         });
         const experiments: string[] = [];
         for await (const page of source.experiments("experiments.csv")) {
-          experiments.push(...page.map((e) => e.text.slice(0, 36)));
+          experiments.push(...page.map((e) => textOf(e).slice(0, 36)));
         }
         const calibrations = (await source.calibrations()).map((c) => c.id);
         let audit = 0;

@@ -28,7 +28,7 @@ export function csvHeader<R>(columns: CsvColumn<R>[]): string {
  * await writeCsv(source.experiments("experiments.csv"), sink, csvHeader(EXPERIMENT_COLUMNS));
  */
 export async function writeCsv(
-  pages: Pages<{ text: string }>,
+  pages: Pages<{ text: string | Uint8Array }>,
   sink: ByteSink,
   header: string,
 ): Promise<void> {
@@ -46,7 +46,10 @@ export async function writeCsv(
  * @example
  * await writeResponsesCsv(source.experiments("responses.csv"), file);
  */
-export function writeResponsesCsv(pages: Pages<{ text: string }>, sink: ByteSink): Promise<void> {
+export function writeResponsesCsv(
+  pages: Pages<{ text: string | Uint8Array }>,
+  sink: ByteSink,
+): Promise<void> {
   return writeCsv(pages, sink, csvHeader(RESPONSE_COLUMNS));
 }
 
@@ -57,7 +60,7 @@ export function writeResponsesCsv(pages: Pages<{ text: string }>, sink: ByteSink
  * await writeExperimentsCsv(source.experiments("experiments.csv"), entry);
  */
 export function writeExperimentsCsv(
-  pages: Pages<{ text: string }>,
+  pages: Pages<{ text: string | Uint8Array }>,
   sink: ByteSink,
 ): Promise<void> {
   return writeCsv(pages, sink, csvHeader(EXPERIMENT_COLUMNS));
@@ -77,7 +80,7 @@ export function writeExperimentsCsv(
 export async function writeJsonDocument(
   sink: ByteSink,
   head: Record<string, Json>,
-  list: { key: string; pages: Pages<string> },
+  list: { key: string; pages: Pages<string | Uint8Array> },
 ): Promise<void> {
   const opening = JSON.stringify(head).slice(0, -1);
   const separator = opening === "{" ? "" : ",";
@@ -133,7 +136,7 @@ export interface JsonExportHead {
  * await writeExperimentsJson(source.experiments("experiments.json"), file, { formatVersion: 1, exportId, exportedAt });
  */
 export function writeExperimentsJson(
-  pages: Pages<{ text: string }>,
+  pages: Pages<{ text: string | Uint8Array }>,
   sink: ByteSink,
   head: JsonExportHead,
 ): Promise<void> {

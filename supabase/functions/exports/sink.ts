@@ -65,8 +65,8 @@ export function writeText(sink: ByteSink, text: string): Promise<void> {
 
 /** Text written into one reused buffer, passed on to a {@link ByteSink} whenever it fills. */
 export interface TextWriter {
-  /** Appends `text` as UTF-8; resolves once the buffer has room again. */
-  write(text: string): Promise<void>;
+  /** Appends `text` as UTF-8 (bytes as they are); resolves once the buffer has room again. */
+  write(text: string | Uint8Array): Promise<void>;
   /** Passes on what is buffered; call after the last write. */
   flush(): Promise<void>;
 }
@@ -97,8 +97,16 @@ export function textWriter(sink: ByteSink, options: { size?: number } = {}): Tex
     await sink.write(filled);
   }
 
+  async function writeBytes(bytes: Uint8Array) {
+    if (used + bytes.byteLength > buffer.byteLength) await flush();
+    if (bytes.byteLength > buffer.byteLength) return await sink.write(bytes);
+    buffer.set(bytes, used);
+    used += bytes.byteLength;
+  }
+
   return {
     async write(text) {
+      if (typeof text !== "string") return await writeBytes(text);
       // UTF-8 takes at most three bytes per UTF-16 code unit.
       if (used + text.length * 3 > buffer.byteLength) await flush();
       if (text.length * 3 > buffer.byteLength) return await writeText(sink, text);

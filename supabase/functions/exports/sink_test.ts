@@ -81,3 +81,15 @@ Deno.test("textWriter writes a text larger than its buffer on its own, in order"
   await out.flush();
   equal(inner.text(), "ab0123456789✓cd");
 });
+
+Deno.test("textWriter takes bytes as they are, between texts and larger than its buffer", async () => {
+  const inner = memorySink();
+  const out = textWriter(inner, { size: 8 });
+  const encode = (text: string) => new TextEncoder().encode(text);
+  await out.write("a");
+  await out.write(encode("ü,"));
+  await out.write(encode("0123456789"));
+  await out.write("z");
+  await out.flush();
+  equal(inner.text(), "aü,0123456789z");
+});

@@ -9,7 +9,7 @@ import { createDatabase } from "../_shared/db.ts";
 import { createTestUser, databaseUrl, dbTest } from "../tests/harness.ts";
 import type { ExperimentFile, ExperimentRecord, FormattedExperiment } from "./records.ts";
 import { prepareSnapshot, selectionSource } from "./selection.ts";
-import { failedResponse, formatted, succeededResponse } from "./test_fixtures.ts";
+import { failedResponse, formatted, succeededResponse, textOf } from "./test_fixtures.ts";
 import { seedExperiments } from "./test_seed.ts";
 
 const TRICKY_TEXT = [
@@ -76,14 +76,14 @@ Deno.test(
       equal(read.records.length, TRICKY_TEXT.length);
       for (const file of ["experiments.csv", "responses.csv"] as const) {
         deepEqual(
-          read.files[file]!.map((row) => row.text),
-          read.records.map((record) => formatted(record, file).text),
+          read.files[file]!.map(textOf),
+          read.records.map((record) => textOf(formatted(record, file))),
           `${file} lines`,
         );
       }
       deepEqual(
-        read.files["experiments.json"]!.map((row) => JSON.parse(row.text)),
-        read.records.map((record) => JSON.parse(formatted(record, "experiments.json").text)),
+        read.files["experiments.json"]!.map((row) => JSON.parse(textOf(row))),
+        read.records.map((record) => JSON.parse(textOf(formatted(record, "experiments.json")))),
       );
       deepEqual(
         read.files["responses.csv"]!.map(({ text: _, ...tally }) => tally),

@@ -157,6 +157,11 @@ export function formatted(experiment: ExperimentRecord, file: ExperimentFile): F
   };
 }
 
+/** The text of a formatted experiment, decoded when it came as bytes. */
+export function textOf(row: { text: string | Uint8Array }): string {
+  return typeof row.text === "string" ? row.text : new TextDecoder().decode(row.text);
+}
+
 /** Experiments formatted for `file`, in pages of `size`. */
 export function formattedPages(
   experiments: ExperimentRecord[],
