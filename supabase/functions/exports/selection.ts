@@ -3,9 +3,9 @@
  * calibrations, analytics and audit events) inside the caller's RLS
  * transaction: experiments and audit events through cursors, a page at a time,
  * as text Postgres formats (sql_format.ts), the next page read while the
- * current one is written (read_ahead.ts). Experiments come as raw rows: their
- * text stays the bytes Postgres sent, so postgres.js makes no string per row
- * (peak memory of a 100 k CSV export: ~220 MB -> see the commit).
+ * current one is written (read_ahead.ts). Rows come raw: their text stays the
+ * bytes Postgres sent, so postgres.js makes no string per row (those strings
+ * were most of the function's heap growth during an export).
  *
  * @module
  */
@@ -198,8 +198,9 @@ export function selectionSource(
          where a.user_id = (select auth.uid()) and a.calibration_id in (${calibrationIds()})
          order by a.calibration_id`;
     },
-    auditJson(): Pages<string> {
-      return textPages(readAhead(tx<{ text: string }[]>`
+    auditJson(): Pages<Uint8Array> {
+      return textPages(readAhead(
+        tx`
         with chosen as (
           select e.id, e.correlation_id from public.experiments e where ${matching(tx, selection)}
         )
@@ -208,13 +209,14 @@ export function selectionSource(
          where a.user_id = (select auth.uid())
            and (a.correlation_id in (select c.correlation_id from chosen c)
                 or a.event_data ->> 'experimentId' in (select c.id::text from chosen c))
-         order by a.created_at, a.id`.cursor(pageSize)));
+         order by a.created_at, a.id`.raw().cursor(pageSize) as unknown as Pages<RawRow>,
+      ));
     },
   };
 }
 
-async function* textPages(pages: Pages<{ text: string }>): Pages<string> {
-  for await (const page of pages) yield page.map((row) => row.text);
+async function* textPages(pages: Pages<RawRow>): Pages<Uint8Array> {
+  for await (const page of pages) yield page.map(([text]) => text!);
 }
 
 interface CalibrationRow extends RangeColumns {

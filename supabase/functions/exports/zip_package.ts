@@ -42,8 +42,8 @@ export interface PackageSource {
   experiments(file: ExperimentFile): Pages<FormattedExperiment>;
   calibrations(): Promise<CalibrationRecord[]>;
   analytics(): Promise<AnalyticsRecord[]>;
-  /** The audit events of the experiments, each already JSON text (see {@link auditJson}). */
-  auditJson(): Pages<string>;
+  /** The audit events of the experiments, each already JSON text or its UTF-8 bytes (see {@link auditJson}). */
+  auditJson(): Pages<string | Uint8Array>;
 }
 
 /** Who and what the package is for. */
