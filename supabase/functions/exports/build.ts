@@ -1,13 +1,13 @@
 /**
- * Builds an export's file in a temporary file, page by page, from a
- * {@link PackageSource}: the response CSV, the experiments JSON, or the ZIP
- * reproducibility package.
+ * Builds an export's file in a temporary file from a {@link PackageSource}:
+ * the response CSV (one COPY, see copy_sql.ts), or page by page the
+ * experiments JSON or the ZIP reproducibility package.
  *
  * @module
  */
 import { EXPORT_FORMAT_VERSION, type ExportFormat } from "../_shared/contracts/exports.ts";
-import { emptyTally, tallied, type Tally } from "./records.ts";
-import { writeExperimentsJson, writeResponsesCsv } from "./serialize.ts";
+import { type Counts, emptyTally, tallied } from "./records.ts";
+import { writeExperimentsJson } from "./serialize.ts";
 import { createTempFile, type Measure, type TempFile } from "./sink.ts";
 import { type PackageSource, writeZipPackage } from "./zip_package.ts";
 
@@ -25,7 +25,7 @@ export interface ExportSpec {
 export interface BuiltExport {
   file: TempFile;
   measure: Measure;
-  tally: Tally;
+  tally: Counts;
 }
 
 /**
@@ -42,18 +42,21 @@ export async function buildExport(
 ): Promise<BuiltExport> {
   const file = await createTempFile({ suffix: `.${spec.format}`, dir: options.tempDir });
   try {
-    let tally = emptyTally();
+    let tally: Counts;
     switch (spec.format) {
       case "csv":
-        await writeResponsesCsv(tallied(source.experiments("responses.csv"), tally), file);
+        tally = await source.responsesCsv(file);
         break;
-      case "json":
-        await writeExperimentsJson(tallied(source.experiments("experiments.json"), tally), file, {
+      case "json": {
+        const counted = emptyTally();
+        await writeExperimentsJson(tallied(source.experiments("experiments.json"), counted), file, {
           formatVersion: EXPORT_FORMAT_VERSION,
           exportId: spec.exportId,
           exportedAt: spec.createdAt.toISOString(),
         });
+        tally = counted;
         break;
+      }
       case "zip":
         ({ tally } = await writeZipPackage(source, file, {
           exportId: spec.exportId,

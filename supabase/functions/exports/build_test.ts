@@ -53,6 +53,10 @@ Deno.test("buildExport leaves no file behind when the source fails midway", asyn
       yield [formatted(experiments[0], file)];
       throw new Error("connection lost");
     },
+    async responsesCsv(sink) {
+      await sink.write(new TextEncoder().encode("experiment_id\r\n"));
+      throw new Error("connection lost");
+    },
   };
   try {
     const built = await buildExport(memorySource(experiments), spec("csv"), { tempDir });

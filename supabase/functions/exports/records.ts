@@ -115,10 +115,14 @@ export function responseRows(experiments: ExperimentRecord[]): ResponseRow[] {
   );
 }
 
-/** Counts and distinct values over the experiments written, for the row and the manifest. */
-export interface Tally {
+/** How many experiments and responses an export holds. */
+export interface Counts {
   experiments: number;
   responses: number;
+}
+
+/** Counts and distinct values over the experiments written, for the row and the manifest. */
+export interface Tally extends Counts {
   models: Set<string>;
   designs: Set<string>;
   calibrationIds: Set<string>;

@@ -28,6 +28,17 @@ import {
   RESPONSE_LINES_SQL,
 } from "./sql_format.ts";
 import { readAhead } from "./read_ahead.ts";
+import { copyOut } from "./copy_out.ts";
+import {
+  RESPONSES_COPY_SQL,
+  SELECTION_COUNT_SQL,
+  SELECTION_SETTING,
+  selectionSetting,
+} from "./copy_sql.ts";
+import { crlfRecords } from "./crlf_records.ts";
+import { csvHeader } from "./serialize.ts";
+import { RESPONSE_COLUMNS } from "./csv.ts";
+import { type ByteSink, writeText } from "./sink.ts";
 import type { PackageSource } from "./zip_package.ts";
 
 /** The experiments of one export: every given condition holds. */
@@ -174,6 +185,15 @@ export function selectionSource(
          where ${matching(tx, selection)}
          order by e.created_at, e.id`.raw().cursor(pageSize) as unknown as Pages<RawRow>,
       ));
+    },
+    async responsesCsv(sink: ByteSink) {
+      await tx`select set_config(${SELECTION_SETTING}, ${selectionSetting(selection)}, true)`;
+      const [{ experiments }] = await tx.unsafe<{ experiments: number }[]>(SELECTION_COUNT_SQL);
+      await writeText(sink, csvHeader(RESPONSE_COLUMNS));
+      const out = crlfRecords(sink);
+      for await (const chunk of copyOut(tx.unsafe(RESPONSES_COPY_SQL))) await out.write(chunk);
+      await out.flush();
+      return { experiments, responses: out.records };
     },
     async calibrations() {
       const rows = await tx<CalibrationRow[]>`

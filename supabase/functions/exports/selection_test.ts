@@ -67,12 +67,14 @@ Deno.test(
       const [middle] = await withAdmin((sql) =>
         sql`select created_at from public.experiments where id = ${b.ids[1]}`
       );
+      // The COPY of the response CSV reads the selection its own way (copy_sql.ts): it must agree.
       const count = (selection: Selection) =>
-        asUser<{ experiments: number; responses: number }>(
-          db,
-          user,
-          (tx) => countSelection(tx, selection),
-        );
+        asUser<{ experiments: number; responses: number }>(db, user, async (tx) => {
+          const counts = await countSelection(tx, selection);
+          const source = selectionSource(tx, selection, { pageSize: 10 });
+          deepEqual(await source.responsesCsv({ write: () => Promise.resolve() }), counts);
+          return counts;
+        });
       deepEqual(await count({ includeDiscarded: false }), { experiments: 5, responses: 15 });
       equal((await count({ includeDiscarded: true })).experiments, 6);
       equal((await count({ includeDiscarded: false, saved: true })).experiments, 2);
@@ -128,10 +130,23 @@ Deno.test("RLS hides other users' experiments from every read of a selection", d
         const calibrations = (await source.calibrations()).map((c) => c.id);
         let audit = 0;
         for await (const page of source.auditJson()) audit += page.length;
-        return { experiments, calibrations, audit };
+        let csv = "";
+        const decoder = new TextDecoder();
+        await source.responsesCsv({
+          write: (chunk) => Promise.resolve(void (csv += decoder.decode(chunk, { stream: true }))),
+        });
+        const csvIds = [
+          ...new Set(csv.split("\r\n").slice(1, -1).map((line) => line.slice(0, 36))),
+        ];
+        return { experiments, calibrations, audit, csvIds };
       },
     );
-    deepEqual(seen, { experiments: mine.ids, calibrations: [mine.calibrationId], audit: 3 });
+    deepEqual(seen, {
+      experiments: mine.ids,
+      calibrations: [mine.calibrationId],
+      audit: 3,
+      csvIds: mine.ids,
+    });
   } finally {
     await db.end();
   }

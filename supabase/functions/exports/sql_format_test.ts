@@ -6,8 +6,16 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { createDatabase } from "../_shared/db.ts";
-import { createTestUser, databaseUrl, dbTest } from "../tests/harness.ts";
-import type { ExperimentFile, ExperimentRecord, FormattedExperiment } from "./records.ts";
+import { createTestUser, databaseUrl, dbTest, withAdmin } from "../tests/harness.ts";
+import { csvText, RESPONSE_COLUMNS } from "./csv.ts";
+import {
+  type ExperimentFile,
+  type ExperimentRecord,
+  type FormattedExperiment,
+  type JsonObject,
+  responseRows,
+} from "./records.ts";
+import type { ByteSink } from "./sink.ts";
 import { prepareSnapshot, selectionSource } from "./selection.ts";
 import { failedResponse, formatted, succeededResponse, textOf } from "./test_fixtures.ts";
 import { seedExperiments } from "./test_seed.ts";
@@ -31,7 +39,9 @@ function trickyResponses(i: number) {
     metrics: { creativity: 0.125, coherence: 1, structure: 0, completeness: 0.3333333333333333 },
   });
   delete noIndex.index;
+  const notAnObject = (i === 1 ? ["not an object"] : []) as unknown as JsonObject[];
   return [
+    ...notAnObject,
     succeededResponse(0, text, { finishReason: "length" }),
     failedResponse(1),
     noIndex,
@@ -55,6 +65,12 @@ Deno.test(
         prompt: (i) => TRICKY_TEXT[(i + 3) % TRICKY_TEXT.length] || "-",
         responses: trickyResponses,
       });
+      // Numbers written in SQL keep their scale in jsonb (JavaScript's never have trailing zeros).
+      await withAdmin((sql) =>
+        sql`update public.experiments
+               set responses = jsonb_set(responses, '{1,metrics,creativity}', '0.50'::jsonb)
+             where user_id = ${user.id} and jsonb_typeof(responses #> '{1,metrics}') = 'object'`
+      );
       const context = { claims: { sub: user.id, role: "authenticated" }, correlationId: "x" };
       const read = await db.withUser(
         { ...context, correlationId: crypto.randomUUID(), isolation: "repeatable read" },
@@ -65,12 +81,18 @@ Deno.test(
           for (const file of ["experiments.csv", "responses.csv", "experiments.json"] as const) {
             files[file] = (await Array.fromAsync(source.experiments(file))).flat();
           }
+          const chunks: Uint8Array[] = [];
+          const sink: ByteSink = {
+            write: (chunk) => Promise.resolve(void chunks.push(chunk.slice())),
+          };
+          const counts = await source.responsesCsv(sink);
+          const csv = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
           const records = await tx<ExperimentRecord[]>`
           select e.id, e.created_at as "createdAt", e.calibration_id as "calibrationId", e.prompt,
                  e.model, e.parameters, e.responses, e.status, e.saved, e.discarded,
                  e.latency_ms as "latencyMs", e.correlation_id as "correlationId"
             from public.experiments e order by e.created_at, e.id`;
-          return { files, records: [...records] };
+          return { files, records: [...records], csv, counts };
         },
       );
       equal(read.records.length, TRICKY_TEXT.length);
@@ -81,6 +103,13 @@ Deno.test(
           `${file} lines`,
         );
       }
+      const rows = responseRows(read.records);
+      equal(
+        read.csv,
+        csvText(rows, RESPONSE_COLUMNS, { header: true }),
+        "the response CSV from COPY",
+      );
+      deepEqual(read.counts, { experiments: read.records.length, responses: rows.length });
       deepEqual(
         read.files["experiments.json"]!.map((row) => JSON.parse(textOf(row))),
         read.records.map((record) => JSON.parse(textOf(formatted(record, "experiments.json")))),

@@ -19,7 +19,7 @@ import {
   stringAt,
 } from "./records.ts";
 import { experimentJson } from "./serialize.ts";
-import type { ByteSink } from "./sink.ts";
+import { type ByteSink, writeText } from "./sink.ts";
 import { auditJson, type PackageSource } from "./zip_package.ts";
 
 /** A succeeded response as generate stores it. */
@@ -183,6 +183,11 @@ export function memorySource(
 ): PackageSource {
   return {
     experiments: (file) => formattedPages(experiments, file, pageSize),
+    async responsesCsv(sink) {
+      const rows = responseRows(experiments);
+      await writeText(sink, csvText(rows, RESPONSE_COLUMNS, { header: true }));
+      return { experiments: experiments.length, responses: rows.length };
+    },
     calibrations: () => Promise.resolve(extra.calibrations ?? []),
     analytics: () => Promise.resolve(extra.analytics ?? []),
     auditJson: () =>

@@ -17,6 +17,7 @@ import {
   type AnalyticsRecord,
   type AuditRecord,
   type CalibrationRecord,
+  type Counts,
   emptyTally,
   type ExperimentFile,
   type FormattedExperiment,
@@ -40,6 +41,8 @@ const LEVEL = 6;
 export interface PackageSource {
   /** The experiments, each already formatted for `file`. */
   experiments(file: ExperimentFile): Pages<FormattedExperiment>;
+  /** Writes the whole response CSV (csv.ts RESPONSE_COLUMNS, header first) to `sink`; returns what it holds. */
+  responsesCsv(sink: ByteSink): Promise<Counts>;
   calibrations(): Promise<CalibrationRecord[]>;
   analytics(): Promise<AnalyticsRecord[]>;
   /** The audit events of the experiments, each already JSON text or its UTF-8 bytes (see {@link auditJson}). */

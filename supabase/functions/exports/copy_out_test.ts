@@ -1,0 +1,82 @@
+/**
+ * copyOut against the real database: COPYs read slowly (so postgres.js
+ * pauses its socket) leave the transaction usable, and so does one abandoned
+ * midway.
+ */
+import { equal, rejects } from "node:assert/strict";
+import { createDatabase } from "../_shared/db.ts";
+import { createTestUser, databaseUrl, dbTest } from "../tests/harness.ts";
+import { copyOut } from "./copy_out.ts";
+
+const ROWS = 20_000;
+const LINE = 102; // comma, 100 x and LF; the row number (1..ROWS) is counted apart
+
+/** Fails instead of hanging when `promise` does not settle in time. */
+function settles<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Still waiting: ${what}`)), 60_000);
+  });
+  return Promise.race([promise, hung]).finally(() => clearTimeout(timer));
+}
+
+Deno.test(
+  "copyOut leaves the connection ready after slowly read and abandoned COPYs",
+  dbTest,
+  async () => {
+    const user = await createTestUser("copy-out");
+    const db = createDatabase(databaseUrl, { max: 1 });
+    const context = { claims: { sub: user.id, role: "authenticated" }, correlationId: "copy" };
+    try {
+      const counts = await settles(
+        db.withUser(context, async (tx) => {
+          const copy = () =>
+            tx`copy (select g, repeat('x', 100) from generate_series(1, ${
+              tx.unsafe(String(ROWS))
+            }) g)
+               to stdout with (format csv)`;
+          const bytes: number[] = [];
+          for (let pass = 0; pass < 3; pass++) {
+            let total = 0;
+            let chunks = 0;
+            for await (const chunk of copyOut(copy())) {
+              total += chunk.byteLength;
+              // Yield to the event loop now and then, so the stream's buffer fills.
+              if (++chunks % 200 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+            }
+            bytes.push(total);
+            const [{ n }] = await tx<{ n: number }[]>`select ${pass}::int as n`;
+            equal(n, pass, "the statement after the COPY runs");
+          }
+          let read = 0;
+          for await (const _ of copyOut(copy())) if (++read === 10) break;
+          const [{ one }] = await tx<{ one: number }[]>`select 1 as one`;
+          equal(one, 1, "the statement after an abandoned COPY runs");
+          return bytes;
+        }),
+        "three COPYs and the commit",
+      );
+      const digits = Array.from({ length: ROWS }, (_, i) => String(i + 1).length)
+        .reduce((a, b) => a + b, 0);
+      equal(counts.length, 3);
+      for (const total of counts) equal(total, ROWS * LINE + digits);
+      await rejects(
+        settles(
+          db.withUser(context, async (tx) => {
+            for await (
+              const _ of copyOut(
+                tx`copy (select 1 / (g - 5) from generate_series(1, 10) g) to stdout`,
+              )
+            ) {
+              // read until the division by zero
+            }
+          }),
+          "a failing COPY",
+        ),
+        /division by zero/,
+      );
+    } finally {
+      await db.end();
+    }
+  },
+);
