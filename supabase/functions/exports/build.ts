@@ -1,14 +1,15 @@
 /**
- * Builds an export's file in a temporary file from a {@link PackageSource}:
- * the response CSV (one COPY, see copy_sql.ts), or page by page the
- * experiments JSON or the ZIP reproducibility package.
+ * Builds an export's bytes from a {@link PackageSource} into a sink (the
+ * pipeline streams them into the upload as they are made): the response
+ * CSV (one COPY, see copy_sql.ts), or page by page the experiments JSON or
+ * the ZIP reproducibility package.
  *
  * @module
  */
 import { EXPORT_FORMAT_VERSION, type ExportFormat } from "../_shared/contracts/exports.ts";
 import { type Counts, emptyTally, tallied } from "./records.ts";
 import { writeExperimentsJson } from "./serialize.ts";
-import { createTempFile, type Measure, type TempFile } from "./sink.ts";
+import { type ByteSink, type Measure, measuringSink } from "./sink.ts";
 import { type PackageSource, writeZipPackage } from "./zip_package.ts";
 
 /** The export being built. */
@@ -21,55 +22,53 @@ export interface ExportSpec {
   request: unknown;
 }
 
-/** A finished file, still on disk: upload it, then `file.remove()`. */
-export interface BuiltExport {
-  file: TempFile;
+/** What was written: its size and hash, and the experiments and responses it holds. */
+export interface StreamedExport {
   measure: Measure;
   tally: Counts;
 }
 
 /**
- * Writes the export's file; on failure nothing is left on disk.
+ * Writes the export's bytes to `sink` as they are made, measuring them.
  *
  * @example
- * const built = await buildExport(selectionSource(tx, selection, { pageSize }), spec);
- * try { await storage.upload(path, await built.file.readable(), "text/csv"); } finally { await built.file.remove(); }
+ * const body = streamSink();
+ * const uploading = storage.upload(path, body.readable, "text/csv");
+ * const { measure, tally } = await streamExport(selectionSource(tx, selection, { pageSize }), spec, body);
  */
-export async function buildExport(
+export async function streamExport(
   source: PackageSource,
   spec: ExportSpec,
-  options: { tempDir?: string } = {},
-): Promise<BuiltExport> {
-  const file = await createTempFile({ suffix: `.${spec.format}`, dir: options.tempDir });
-  try {
-    let tally: Counts;
-    switch (spec.format) {
-      case "csv":
-        tally = await source.responsesCsv(file);
-        break;
-      case "json": {
-        const counted = emptyTally();
-        await writeExperimentsJson(tallied(source.experiments("experiments.json"), counted), file, {
+  sink: ByteSink,
+): Promise<StreamedExport> {
+  const measured = measuringSink(sink);
+  let tally: Counts;
+  switch (spec.format) {
+    case "csv":
+      tally = await source.responsesCsv(measured);
+      break;
+    case "json": {
+      const counted = emptyTally();
+      await writeExperimentsJson(
+        tallied(source.experiments("experiments.json"), counted),
+        measured,
+        {
           formatVersion: EXPORT_FORMAT_VERSION,
           exportId: spec.exportId,
           exportedAt: spec.createdAt.toISOString(),
-        });
-        tally = counted;
-        break;
-      }
-      case "zip":
-        ({ tally } = await writeZipPackage(source, file, {
-          exportId: spec.exportId,
-          userId: spec.userId,
-          createdAt: spec.createdAt,
-          request: spec.request,
-        }));
-        break;
+        },
+      );
+      tally = counted;
+      break;
     }
-    const measure = await file.finish();
-    return { file, measure, tally };
-  } catch (error) {
-    await file.remove();
-    throw error;
+    case "zip":
+      ({ tally } = await writeZipPackage(source, measured, {
+        exportId: spec.exportId,
+        userId: spec.userId,
+        createdAt: spec.createdAt,
+        request: spec.request,
+      }));
+      break;
   }
+  return { measure: measured.measure(), tally };
 }

@@ -1,7 +1,8 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { unzipSync } from "fflate";
-import { buildExport, type ExportSpec } from "./build.ts";
+import { type ExportSpec, streamExport } from "./build.ts";
 import { experimentRecord, formatted, memorySource, parseCsv, sha256Hex } from "./test_fixtures.ts";
+import type { ByteSink } from "./sink.ts";
 import type { PackageSource } from "./zip_package.ts";
 
 const experiments = Array.from({ length: 3 }, () => experimentRecord());
@@ -16,37 +17,42 @@ function spec(format: ExportSpec["format"]): ExportSpec {
   };
 }
 
-async function readBuilt(format: ExportSpec["format"]) {
-  const built = await buildExport(memorySource(experiments), spec(format));
-  try {
-    const bytes = await Deno.readFile(built.file.path);
-    equal(built.measure.bytes, bytes.byteLength);
-    equal(built.measure.sha256, await sha256Hex(bytes));
-    equal(built.tally.experiments, 3);
-    equal(built.tally.responses, 6);
-    return bytes;
-  } finally {
-    await built.file.remove();
-  }
+/** A sink that keeps copies of what it is lent. */
+function memorySink(): ByteSink & { bytes(): Uint8Array } {
+  const chunks: Uint8Array[] = [];
+  return {
+    write: (chunk) => Promise.resolve(void chunks.push(chunk.slice())),
+    bytes: () => new Uint8Array(chunks.flatMap((chunk) => [...chunk])),
+  };
 }
 
-Deno.test("buildExport writes the response CSV to a measured temp file", async () => {
-  const rows = parseCsv(new TextDecoder().decode(await readBuilt("csv")));
+async function readStreamed(format: ExportSpec["format"]) {
+  const sink = memorySink();
+  const streamed = await streamExport(memorySource(experiments), spec(format), sink);
+  const bytes = sink.bytes();
+  equal(streamed.measure.bytes, bytes.byteLength);
+  equal(streamed.measure.sha256, await sha256Hex(bytes));
+  equal(streamed.tally.experiments, 3);
+  equal(streamed.tally.responses, 6);
+  return bytes;
+}
+
+Deno.test("streamExport writes the response CSV, measured", async () => {
+  const rows = parseCsv(new TextDecoder().decode(await readStreamed("csv")));
   equal(rows.length, 6);
 });
 
-Deno.test("buildExport writes the experiments JSON", async () => {
-  const document = JSON.parse(new TextDecoder().decode(await readBuilt("json")));
+Deno.test("streamExport writes the experiments JSON", async () => {
+  const document = JSON.parse(new TextDecoder().decode(await readStreamed("json")));
   deepEqual(document.experiments.map((e: { id: string }) => e.id), experiments.map((e) => e.id));
 });
 
-Deno.test("buildExport writes the ZIP package", async () => {
-  const entries = unzipSync(await readBuilt("zip"));
+Deno.test("streamExport writes the ZIP package", async () => {
+  const entries = unzipSync(await readStreamed("zip"));
   equal(Object.keys(entries).at(-1), "manifest.json");
 });
 
-Deno.test("buildExport leaves no file behind when the source fails midway", async () => {
-  const tempDir = await Deno.makeTempDir();
+Deno.test("streamExport passes on a source's failure midway, for every format", async () => {
   const failing: PackageSource = {
     ...memorySource(experiments),
     async *experiments(file) {
@@ -58,13 +64,7 @@ Deno.test("buildExport leaves no file behind when the source fails midway", asyn
       throw new Error("connection lost");
     },
   };
-  try {
-    const built = await buildExport(memorySource(experiments), spec("csv"), { tempDir });
-    equal((await Array.fromAsync(Deno.readDir(tempDir))).length, 1, "files are built in tempDir");
-    await built.file.remove();
-    await rejects(buildExport(failing, spec("csv"), { tempDir }), /connection lost/);
-    deepEqual(await Array.fromAsync(Deno.readDir(tempDir)), []);
-  } finally {
-    await Deno.remove(tempDir, { recursive: true });
+  for (const format of ["csv", "json", "zip"] as const) {
+    await rejects(streamExport(failing, spec(format), memorySink()), /connection lost/);
   }
 });

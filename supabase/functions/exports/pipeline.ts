@@ -5,13 +5,19 @@
  *    (else 404 and nothing written), check the size limit (else 413), insert
  *    the export row (pending) and audit `export_started`; commit;
  * 2. mark it running;
- * 3. in one repeatable-read, read-only snapshot, stream the experiments page
- *    by page, as text Postgres formats, into a temporary file; commit;
- * 4. upload the file with the caller's JWT (no transaction open), sign a URL;
+ * 3. start the upload with the caller's JWT, its body a stream;
+ * 4. in one repeatable-read, read-only snapshot, write the file (the CSV as
+ *    one COPY, the others page by page, as text Postgres formats) straight
+ *    into that body, at the upload's pace; commit; only then end the body
+ *    and wait for Storage's answer; sign a URL;
  * 5. mark it completed, audit `export_completed`, store the answer for the key.
  *
  * Any failure after step 1 marks the row failed (never completed), audits
  * `export_failed`, releases the key, and is rethrown for the error boundary.
+ * A build that fails errors the upload's body instead of ending it, and the
+ * upload has settled before the row is marked failed, so Storage never keeps
+ * a partial file; an upload that fails first stops the build at its next
+ * write, with the upload's error.
  *
  * @module
  */
@@ -26,7 +32,7 @@ import {
   releaseIdempotencyKey,
   requestHash,
 } from "../_shared/idempotency.ts";
-import { buildExport, type BuiltExport } from "./build.ts";
+import { streamExport } from "./build.ts";
 import type { Caller, ExportDeps } from "./deps.ts";
 import { describeExport, resultOf } from "./details.ts";
 import {
@@ -44,6 +50,7 @@ import {
   selectionOf,
   selectionSource,
 } from "./selection.ts";
+import { uploadWhileBuilding } from "./upload_while_building.ts";
 
 /** A new export, or the answer stored for a repeated Idempotency-Key. */
 export type CreateOutcome =
@@ -124,27 +131,29 @@ export async function createExport(
 
   const { job } = started;
   const path = storagePathOf(caller.userId, job.id, request.format);
-  let built: BuiltExport | undefined;
   try {
     await db.withUser(context, (tx) => markRunning(tx, job.id));
-    // `built` is set inside the transaction, so `finally` removes the file even if the commit fails.
-    const { file, tally, measure } = await db.withUser(
-      { ...context, isolation: "repeatable read", readOnly: true },
-      async (tx) => {
-        await prepareSnapshot(tx);
-        return built = await buildExport(
-          selectionSource(tx, selection, { pageSize: limits.pageSize }),
-          {
-            exportId: job.id,
-            userId: caller.userId,
-            format: request.format,
-            createdAt: job.createdAt,
-            request: stored,
+    const { tally, measure } = await uploadWhileBuilding(
+      (body) =>
+        db.withUser(
+          { ...context, isolation: "repeatable read", readOnly: true },
+          async (tx) => {
+            await prepareSnapshot(tx);
+            return await streamExport(
+              selectionSource(tx, selection, { pageSize: limits.pageSize }),
+              {
+                exportId: job.id,
+                userId: caller.userId,
+                format: request.format,
+                createdAt: job.createdAt,
+                request: stored,
+              },
+              body,
+            );
           },
-        );
-      },
+        ),
+      (body) => storage.upload(path, body, CONTENT_TYPES[request.format]),
     );
-    await storage.upload(path, await file.readable(), CONTENT_TYPES[request.format]);
     const signed = await storage.createSignedUrl(path, limits.urlTtlSeconds);
     const result: ExportResult = {
       id: job.id,
@@ -182,8 +191,6 @@ export async function createExport(
   } catch (error) {
     await failExport(db, context, { id: job.id, format: request.format }, { error, ref });
     throw error;
-  } finally {
-    await built?.file.remove();
   }
 }
 
