@@ -3,7 +3,8 @@
  * calibrations, analytics and audit events) inside the caller's RLS
  * transaction: experiments and audit events through cursors, a page at a time,
  * as text Postgres formats (sql_format.ts), the next page read while the
- * current one is written (read_ahead.ts). Rows come raw: their text stays the
+ * current one is written (read_ahead.ts); the response CSV as one COPY
+ * (copy_sql.ts, copy_out.ts). Rows come raw: their text stays the
  * bytes Postgres sent, so postgres.js makes no string per row (those strings
  * were most of the function's heap growth during an export).
  *
