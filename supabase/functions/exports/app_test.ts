@@ -298,6 +298,12 @@ Deno.test(
         stored.map((e) => e.id),
       );
       equal(parseCsv(text(entries["responses.csv"])).length, 15);
+      const csv = await lab.create(user, {
+        format: "csv",
+        filter: { saved: true, calibrationId: seeded.calibrationId },
+      });
+      equal(csv.status, 201, JSON.stringify(csv.body));
+      deepEqual(entries["responses.csv"], (await download(csv.body.data.url)).bytes);
       const experiments = JSON.parse(text(entries["experiments.json"])).experiments;
       deepEqual(
         experiments.map((e: { responses: unknown }) => e.responses),

@@ -42,7 +42,7 @@ function chosen(key: string, type: string): string {
 }
 
 /** The selection's condition on `public.experiments e` (selection.ts `matching`, from the setting). */
-const MATCHING = `e.user_id = (select auth.uid())
+export const MATCHING = `e.user_id = (select auth.uid())
    and (${chosen("ids", "text")} is null or e.id = any(array(
         select jsonb_array_elements_text(current_setting('${SELECTION_SETTING}')::jsonb -> 'ids')::uuid)))
    and (${chosen("calibrationId", "uuid")} is null or e.calibration_id = ${

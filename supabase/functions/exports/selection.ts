@@ -1,12 +1,13 @@
 /**
  * Which experiments an export holds, and reading them (with their
  * calibrations, analytics and audit events) inside the caller's RLS
- * transaction: experiments and audit events through cursors, a page at a time,
- * as text Postgres formats (sql_format.ts), the next page read while the
- * current one is written (read_ahead.ts); the response CSV as one COPY
- * (copy_sql.ts, copy_out.ts). Rows come raw: their text stays the
- * bytes Postgres sent, so postgres.js makes no string per row (those strings
- * were most of the function's heap growth during an export).
+ * transaction: experiments and audit events each as one binary COPY of the
+ * text Postgres formats (sql_format.ts, copy_rows.ts), streamed with
+ * backpressure (a cursor pass per page held ~40 MB more of the function's
+ * memory); the response CSV as one CSV COPY (copy_sql.ts, copy_out.ts). The
+ * COPYs read the selection from a setting (copy_sql.ts). Rows come raw: their
+ * text stays the bytes Postgres sent, so postgres.js makes no string per row
+ * (those strings were most of the function's heap growth during an export).
  *
  * @module
  */
@@ -28,9 +29,10 @@ import {
   EXPERIMENT_VALUES_SQL,
   RESPONSE_LINES_SQL,
 } from "./sql_format.ts";
-import { readAhead } from "./read_ahead.ts";
 import { copyOut } from "./copy_out.ts";
+import { copyRows } from "./copy_rows.ts";
 import {
+  MATCHING,
   RESPONSES_COPY_SQL,
   SELECTION_COUNT_SQL,
   SELECTION_SETTING,
@@ -159,7 +161,8 @@ export async function prepareSnapshot(tx: Tx): Promise<void> {
 
 /**
  * Reads a selection within `tx`; every `experiments()` or `auditJson()` call
- * is a new cursor pass, whose rows Postgres has already formatted. Run it in
+ * is a new COPY pass, whose rows Postgres has already formatted (one row per
+ * page; `pageSize` is no longer used: COPY streams). Run it in
  * a repeatable-read transaction so passes agree.
  *
  * @example
@@ -169,26 +172,31 @@ export async function prepareSnapshot(tx: Tx): Promise<void> {
 export function selectionSource(
   tx: Tx,
   selection: Selection,
-  options: { pageSize: number },
+  _options: { pageSize?: number } = {},
 ): PackageSource {
-  const { pageSize } = options;
+  /** Puts the selection where the COPYs read it (see copy_sql.ts). */
+  const choose = () =>
+    tx`select set_config(${SELECTION_SETTING}, ${selectionSetting(selection)}, true)`;
+  /** The rows of `select` (fixed SQL text, selection from the setting) by binary COPY. */
+  async function* copyPages(select: string): Pages<RawRow> {
+    await choose();
+    yield* copyRows(copyOut(tx.unsafe(`copy (${select}) to stdout with (format binary)`)));
+  }
   const calibrationIds = () =>
     tx`select e.calibration_id from public.experiments e where ${matching(tx, selection)}`;
   return {
     experiments(file: ExperimentFile): Pages<FormattedExperiment> {
-      // Raw rows: the text stays the UTF-8 bytes Postgres sent, no string per row.
-      return formattedPages(readAhead(
-        tx`
-        select ${tx.unsafe(FILE_TEXT[file])} as text, jsonb_array_length(e.responses)::text,
+      // Binary COPY rows: the text stays the UTF-8 bytes Postgres sent, no string per row.
+      return formattedPages(copyPages(`
+        select ${FILE_TEXT[file]} as text, jsonb_array_length(e.responses)::text,
                e.model, e.calibration_id::text, x.design
           from public.experiments e
-         cross join ${tx.unsafe(EXPERIMENT_VALUES_SQL)}
-         where ${matching(tx, selection)}
-         order by e.created_at, e.id`.raw().cursor(pageSize) as unknown as Pages<RawRow>,
-      ));
+         cross join ${EXPERIMENT_VALUES_SQL}
+         where ${MATCHING}
+         order by e.created_at, e.id`));
     },
     async responsesCsv(sink: ByteSink) {
-      await tx`select set_config(${SELECTION_SETTING}, ${selectionSetting(selection)}, true)`;
+      await choose();
       const [{ experiments }] = await tx.unsafe<{ experiments: number }[]>(SELECTION_COUNT_SQL);
       await writeText(sink, csvHeader(RESPONSE_COLUMNS));
       const out = crlfRecords(sink);
@@ -220,18 +228,16 @@ export function selectionSource(
          order by a.calibration_id`;
     },
     auditJson(): Pages<Uint8Array> {
-      return textPages(readAhead(
-        tx`
+      return textPages(copyPages(`
         with chosen as (
-          select e.id, e.correlation_id from public.experiments e where ${matching(tx, selection)}
+          select e.id, e.correlation_id from public.experiments e where ${MATCHING}
         )
-        select ${tx.unsafe(AUDIT_JSON_SQL)} as text
+        select ${AUDIT_JSON_SQL} as text
           from public.audit_logs a
          where a.user_id = (select auth.uid())
            and (a.correlation_id in (select c.correlation_id from chosen c)
                 or a.event_data ->> 'experimentId' in (select c.id::text from chosen c))
-         order by a.created_at, a.id`.raw().cursor(pageSize) as unknown as Pages<RawRow>,
-      ));
+         order by a.created_at, a.id`));
     },
   };
 }

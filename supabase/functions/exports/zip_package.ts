@@ -25,12 +25,7 @@ import {
   tallied,
   type Tally,
 } from "./records.ts";
-import {
-  writeExperimentsCsv,
-  writeExperimentsJson,
-  writeJsonDocument,
-  writeResponsesCsv,
-} from "./serialize.ts";
+import { writeExperimentsCsv, writeExperimentsJson, writeJsonDocument } from "./serialize.ts";
 import { type ByteSink, measuringSink, writeText } from "./sink.ts";
 import { deflateEntry } from "./zip_deflate.ts";
 
@@ -89,7 +84,9 @@ export async function writeZipPackage(
   files.push(
     await archive.entry(
       "responses.csv",
-      (out) => writeResponsesCsv(source.experiments("responses.csv"), out),
+      async (out) => {
+        await source.responsesCsv(out);
+      },
     ),
   );
   files.push(

@@ -118,3 +118,10 @@ Deno.test("writeZipPackage streams: no single write holds the whole archive", as
   assert(sink.writes.length > 7, `${sink.writes.length} writes`);
   assert(Math.max(...sink.writes) < sink.bytes().byteLength);
 });
+
+Deno.test("responses.csv is the source's response CSV, byte for byte (the CSV export's bytes)", async () => {
+  const { entries, experiments } = await buildPackage();
+  const csv = memorySink();
+  await memorySource(experiments).responsesCsv(csv);
+  deepEqual(entries["responses.csv"], csv.bytes());
+});
