@@ -19,8 +19,12 @@ export interface DeflateEntry {
   end(): Promise<void>;
 }
 
-/** zlib's output chunk size: fewer, larger chunks for the archive to pass on. */
-const CHUNK_SIZE = 256 * 1024;
+/**
+ * zlib's output chunk size: larger than zlib's 16 KiB default, for fewer
+ * chunks to pass on, but not 256 KiB: each output buffer of that size stayed
+ * held until collected, ~40 MB more peak RSS over two 100k exports, no faster.
+ */
+const CHUNK_SIZE = 64 * 1024;
 
 /** The deflate level as ZIP records it (APPNOTE 4.4.4 bits 1-2; fflate shifts it into place). */
 function levelFlag(level: number): number {
