@@ -33,7 +33,6 @@ export const exportsEnvSchema = baseEnvSchema.extend({
   SUPABASE_ANON_KEY: z.string().min(1),
   LAB_EXPORT_URL_TTL_SECONDS: positiveInt(3600),
   LAB_EXPORT_MAX_EXPERIMENTS: positiveInt(100_000),
-  LAB_EXPORT_PAGE_SIZE: positiveInt(500),
 });
 
 /** The parsed environment of the exports function. */
@@ -60,7 +59,6 @@ export function createExportsApp(runtime: Runtime<ExportsEnv>, options: ExportsA
   });
   const limits = {
     maxExperiments: env.LAB_EXPORT_MAX_EXPERIMENTS,
-    pageSize: env.LAB_EXPORT_PAGE_SIZE,
     urlTtlSeconds: env.LAB_EXPORT_URL_TTL_SECONDS,
   };
   const app = createFunctionApp("exports", runtime.appDeps);

@@ -34,7 +34,7 @@ export interface StreamedExport {
  * @example
  * const body = streamSink();
  * const uploading = storage.upload(path, body.readable, "text/csv");
- * const { measure, tally } = await streamExport(selectionSource(tx, selection, { pageSize }), spec, body);
+ * const { measure, tally } = await streamExport(selectionSource(tx, selection), spec, body);
  */
 export async function streamExport(
   source: PackageSource,

@@ -15,8 +15,6 @@ export interface ExportDeps {
   limits: {
     /** LAB_EXPORT_MAX_EXPERIMENTS */
     maxExperiments: number;
-    /** LAB_EXPORT_PAGE_SIZE */
-    pageSize: number;
     /** LAB_EXPORT_URL_TTL_SECONDS */
     urlTtlSeconds: number;
   };

@@ -140,7 +140,7 @@ export async function createExport(
           async (tx) => {
             await prepareSnapshot(tx);
             return await streamExport(
-              selectionSource(tx, selection, { pageSize: limits.pageSize }),
+              selectionSource(tx, selection),
               {
                 exportId: job.id,
                 userId: caller.userId,

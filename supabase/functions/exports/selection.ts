@@ -161,18 +161,16 @@ export async function prepareSnapshot(tx: Tx): Promise<void> {
 
 /**
  * Reads a selection within `tx`; every `experiments()` or `auditJson()` call
- * is a new COPY pass, whose rows Postgres has already formatted (one row per
- * page; `pageSize` is no longer used: COPY streams). Run it in
- * a repeatable-read transaction so passes agree.
+ * is a new COPY pass, whose rows Postgres has already formatted, streamed
+ * as they arrive. Run it in a repeatable-read transaction so passes agree.
  *
  * @example
- * const source = selectionSource(tx, selection, { pageSize: 500 });
+ * const source = selectionSource(tx, selection);
  * for await (const page of source.experiments("responses.csv")) console.log(page.length);
  */
 export function selectionSource(
   tx: Tx,
   selection: Selection,
-  _options: { pageSize?: number } = {},
 ): PackageSource {
   /** Puts the selection where the COPYs read it (see copy_sql.ts). */
   const choose = () =>

@@ -71,7 +71,7 @@ Deno.test(
       const count = (selection: Selection) =>
         asUser<{ experiments: number; responses: number }>(db, user, async (tx) => {
           const counts = await countSelection(tx, selection);
-          const source = selectionSource(tx, selection, { pageSize: 10 });
+          const source = selectionSource(tx, selection);
           deepEqual(await source.responsesCsv({ write: () => Promise.resolve() }), counts);
           return counts;
         });
@@ -120,8 +120,6 @@ Deno.test("RLS hides other users' experiments from every read of a selection", d
         const source = selectionSource(tx, {
           ids: [...theirs.ids, mine.ids[0]],
           includeDiscarded: true,
-        }, {
-          pageSize: 10,
         });
         const experiments: string[] = [];
         for await (const page of source.experiments("experiments.csv")) {

@@ -76,7 +76,7 @@ Deno.test(
         { ...context, correlationId: crypto.randomUUID(), isolation: "repeatable read" },
         async (tx) => {
           await prepareSnapshot(tx);
-          const source = selectionSource(tx, { includeDiscarded: true }, { pageSize: 4 });
+          const source = selectionSource(tx, { includeDiscarded: true });
           const files: Partial<Record<ExperimentFile, FormattedExperiment[]>> = {};
           for (const file of ["experiments.csv", "responses.csv", "experiments.json"] as const) {
             files[file] = (await Array.fromAsync(source.experiments(file))).flat();
