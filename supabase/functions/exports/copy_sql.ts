@@ -15,6 +15,7 @@
  * @module
  */
 import type { Selection } from "./selection.ts";
+import { isoTime, jsonNumber, jsonString, neutralized } from "./sql_format.ts";
 
 /** The setting that holds the selection of {@link RESPONSES_COPY_SQL}. */
 export const SELECTION_SETTING = "app.export_selection";
@@ -55,23 +56,9 @@ export const MATCHING = `e.user_id = (select auth.uid())
 })
    and (${chosen("to", "timestamptz")} is null or e.created_at < ${chosen("to", "timestamptz")})`;
 
-/** Text `value` with `'` before a formula start (csv.ts `neutralizeFormula`); empty text as null. */
+/** Text `value` with `'` before a formula start; an empty text as null (COPY would quote it). */
 function text(value: string): string {
-  return `nullif(case when left(${value}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r')
-    then '''' || ${value} else ${value} end, '')`;
-}
-
-/** The string in jsonb `value`, or null (records.ts `stringAt`). */
-function jsonString(value: string): string {
-  return `case when jsonb_typeof(${value}) = 'string' then ${value} #>> '{}' end`;
-}
-
-/**
- * The number in jsonb `value`, or null (records.ts `numberAt`), without
- * trailing zeros (`0.20` -> `0.2`, as sql_format.ts `jsonNumber`).
- */
-function jsonNumber(value: string): string {
-  return `case when jsonb_typeof(${value}) = 'number' then trim_scale(${value}::numeric)::text end`;
+  return `nullif(${neutralized(value)}, '')`;
 }
 
 /** The number at `key` of the jsonb object column `object` of `r`. */
@@ -85,7 +72,7 @@ function nested(object: string, key: string): string {
  * subquery is the file's order.
  */
 const EXPERIMENTS = `(
-  select e.id, to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as created_at,
+  select e.id, ${isoTime("e.created_at")} as created_at,
          e.calibration_id, ${text("e.model")} as model,
          ${jsonNumber("(e.parameters -> 'seed')")} as seed,
          ${text(`(${jsonString("(e.parameters -> 'design')")})`)} as design,

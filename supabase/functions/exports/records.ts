@@ -140,7 +140,7 @@ export function emptyTally(): Tally {
 }
 
 /** The files of an export with one entry per experiment. */
-export type ExperimentFile = "experiments.csv" | "responses.csv" | "experiments.json";
+export type ExperimentFile = "experiments.csv" | "experiments.json";
 
 /**
  * One experiment as the database formatted it for one {@link ExperimentFile},
@@ -162,7 +162,7 @@ export interface FormattedExperiment {
  *
  * @example
  * const tally = emptyTally();
- * await writeResponsesCsv(tallied(source.experiments("responses.csv"), tally), sink);
+ * await writeExperimentsCsv(tallied(source.experiments("experiments.csv"), tally), sink);
  * tally.experiments; // experiments written
  */
 export async function* tallied(

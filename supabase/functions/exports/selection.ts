@@ -27,7 +27,6 @@ import {
   EXPERIMENT_JSON_SQL,
   EXPERIMENT_LINE_SQL,
   EXPERIMENT_VALUES_SQL,
-  RESPONSE_LINES_SQL,
 } from "./sql_format.ts";
 import { copyOut } from "./copy_out.ts";
 import { copyRows } from "./copy_rows.ts";
@@ -144,7 +143,6 @@ async function* formattedPages(pages: Pages<RawRow>): Pages<FormattedExperiment>
 /** What each {@link ExperimentFile} selects per experiment, in SQL (fixed text, see sql_format.ts). */
 const FILE_TEXT: Readonly<Record<ExperimentFile, string>> = {
   "experiments.csv": EXPERIMENT_LINE_SQL,
-  "responses.csv": RESPONSE_LINES_SQL,
   "experiments.json": EXPERIMENT_JSON_SQL,
 };
 
@@ -166,7 +164,7 @@ export async function prepareSnapshot(tx: Tx): Promise<void> {
  *
  * @example
  * const source = selectionSource(tx, selection);
- * for await (const page of source.experiments("responses.csv")) console.log(page.length);
+ * for await (const page of source.experiments("experiments.csv")) console.log(page.length);
  */
 export function selectionSource(
   tx: Tx,

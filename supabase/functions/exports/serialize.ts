@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type CsvColumn, csvText, EXPERIMENT_COLUMNS, RESPONSE_COLUMNS } from "./csv.ts";
+import { type CsvColumn, csvText, EXPERIMENT_COLUMNS } from "./csv.ts";
 import type { ExperimentRecord, Json, Pages } from "./records.ts";
 import { type ByteSink, textWriter } from "./sink.ts";
 
@@ -38,19 +38,6 @@ export async function writeCsv(
     for (const row of page) await out.write(row.text);
   }
   await out.flush();
-}
-
-/**
- * The response CSV: one row per response, with its experiment's columns.
- *
- * @example
- * await writeResponsesCsv(source.experiments("responses.csv"), file);
- */
-export function writeResponsesCsv(
-  pages: Pages<{ text: string | Uint8Array }>,
-  sink: ByteSink,
-): Promise<void> {
-  return writeCsv(pages, sink, csvHeader(RESPONSE_COLUMNS));
 }
 
 /**

@@ -1,11 +1,10 @@
-import { deepEqual, equal, ok as assert } from "node:assert/strict";
+import { deepEqual, equal } from "node:assert/strict";
 import { emptyTally, tallied } from "./records.ts";
 import {
   experimentJson,
   writeExperimentsCsv,
   writeExperimentsJson,
   writeJsonDocument,
-  writeResponsesCsv,
 } from "./serialize.ts";
 import {
   experimentRecord,
@@ -19,27 +18,6 @@ const experiments = Array.from(
   { length: 5 },
   (_, i) => experimentRecord({ prompt: `Prompt ${i}` }),
 );
-
-Deno.test("writeResponsesCsv reads the source page by page and writes through one buffer", async () => {
-  const sink = memorySink();
-  const pages = formattedPages(experiments, "responses.csv", 2);
-  await writeResponsesCsv(pages, sink);
-  equal(pages.pagesRead, 3);
-  equal(sink.writes.length, 1, "the header and three small pages fit in one buffer");
-  const rows = parseCsv(sink.text());
-  equal(rows.length, 10, "two responses per experiment");
-  deepEqual(
-    rows.map((r) => `${r.prompt}#${r.response_index}`),
-    experiments.flatMap((e) => [`${e.prompt}#0`, `${e.prompt}#1`]),
-  );
-});
-
-Deno.test("writeResponsesCsv of no experiments is the header line alone", async () => {
-  const sink = memorySink();
-  await writeResponsesCsv(pagesOf([], 2), sink);
-  assert(sink.text().startsWith("experiment_id,created_at,calibration_id,"));
-  equal(sink.text().split("\r\n").length, 2);
-});
 
 Deno.test("writeExperimentsCsv writes one row per experiment", async () => {
   const sink = memorySink();
@@ -88,7 +66,7 @@ Deno.test("tallied counts experiments, responses and distinct models, designs an
     experimentRecord({ model: "a", calibrationId: "22222222-2222-4222-8222-222222222222" }),
   ];
   for await (
-    const _page of tallied(formattedPages(mixed, "responses.csv", 2), tally)
+    const _page of tallied(formattedPages(mixed, "experiments.csv", 2), tally)
   ) { /* pass through */ }
   equal(tally.experiments, 3);
   equal(tally.responses, 6);

@@ -1,7 +1,7 @@
 /**
  * Where export bytes go, a chunk at a time: a sink that measures what passes
- * (byte count and SHA-256, computed incrementally) and a temporary file, so
- * an export of any size is built with memory bounded by one page.
+ * (byte count and SHA-256, computed incrementally) and a text writer with one
+ * reused buffer, so an export of any size is built with bounded memory.
  *
  * @module
  */
@@ -113,84 +113,5 @@ export function textWriter(sink: ByteSink, options: { size?: number } = {}): Tex
       used += encoder.encodeInto(text, buffer.subarray(used)).written;
     },
     flush,
-  };
-}
-
-/** A temporary file being written; remove it once it has been uploaded (or on failure). */
-export interface TempFile extends MeasuringSink {
-  path: string;
-  /** Flushes and closes the file; returns its size and hash. */
-  finish(): Promise<Measure>;
-  /** The finished file as a byte stream (e.g. an upload body). */
-  readable(): Promise<ReadableStream<Uint8Array>>;
-  /** Deletes the file; safe to call more than once. */
-  remove(): Promise<void>;
-}
-
-/**
- * Creates an empty temporary file to write an export into (in `dir`, by
- * default the system's temporary directory).
- *
- * @example
- * const file = await createTempFile({ suffix: ".csv" });
- * try {
- *   await writeText(file, "a,b\r\n");
- *   const { bytes, sha256 } = await file.finish();
- *   await storage.upload(path, await file.readable(), "text/csv");
- * } finally {
- *   await file.remove();
- * }
- */
-export async function createTempFile(
-  options: { suffix?: string; dir?: string } = {},
-): Promise<TempFile> {
-  const path = await Deno.makeTempFile({
-    prefix: "lab-export-",
-    suffix: options.suffix,
-    dir: options.dir,
-  });
-  const handle = await Deno.open(path, { write: true, truncate: true });
-  const writer = handle.writable.getWriter();
-  const measuring = measuringSink({ write: (chunk) => writer.write(chunk) });
-  const readers: Deno.FsFile[] = [];
-  let closed = false;
-  let measured: Measure | undefined;
-
-  async function close() {
-    if (closed) return;
-    closed = true;
-    await writer.close();
-  }
-
-  return {
-    path,
-    write: measuring.write,
-    measure: () => (measured ??= measuring.measure()),
-    async finish() {
-      await close();
-      return (measured ??= measuring.measure());
-    },
-    async readable() {
-      const reader = await Deno.open(path, { read: true });
-      readers.push(reader);
-      return reader.readable;
-    },
-    async remove() {
-      if (!closed) {
-        closed = true;
-        await writer.abort().catch(() => {});
-      }
-      // A stream read to its end has closed its file already; one abandoned midway has not.
-      for (const reader of readers.splice(0)) {
-        try {
-          reader.close();
-        } catch (error) {
-          if (!(error instanceof Deno.errors.BadResource)) throw error;
-        }
-      }
-      await Deno.remove(path).catch((error) => {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      });
-    },
   };
 }

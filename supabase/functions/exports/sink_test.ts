@@ -1,5 +1,5 @@
-import { equal, ok as assert, rejects } from "node:assert/strict";
-import { createTempFile, measuringSink, textWriter, writeText } from "./sink.ts";
+import { equal, ok as assert } from "node:assert/strict";
+import { measuringSink, textWriter, writeText } from "./sink.ts";
 import { memorySink, sha256Hex } from "./test_fixtures.ts";
 
 Deno.test("measuringSink forwards every chunk and measures size and SHA-256 incrementally", async () => {
@@ -19,39 +19,6 @@ Deno.test("measuringSink of nothing is the SHA-256 of the empty string", () => {
     measuringSink().measure().sha256,
     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
   );
-});
-
-Deno.test("a temp file keeps what was written, streams it back and is removed", async () => {
-  const file = await createTempFile({ suffix: ".csv" });
-  try {
-    await writeText(file, "a,b\r\n");
-    await writeText(file, "1,2\r\n");
-    const measure = await file.finish();
-    equal(measure.bytes, 10);
-    const text = await new Response(await file.readable()).text();
-    equal(text, "a,b\r\n1,2\r\n");
-    equal(measure.sha256, await sha256Hex(new TextEncoder().encode(text)));
-  } finally {
-    await file.remove();
-  }
-  await rejects(Deno.stat(file.path), Deno.errors.NotFound);
-  await file.remove();
-});
-
-Deno.test("removing a temp file closes a stream that was never read", async () => {
-  const file = await createTempFile();
-  await writeText(file, "x");
-  await file.finish();
-  await file.readable();
-  await file.remove();
-  await rejects(Deno.stat(file.path), Deno.errors.NotFound);
-});
-
-Deno.test("removing a temp file midway through writing discards it", async () => {
-  const file = await createTempFile();
-  await writeText(file, "partial");
-  await file.remove();
-  await rejects(Deno.stat(file.path), Deno.errors.NotFound);
 });
 
 Deno.test("textWriter passes text on in buffer-sized writes, reusing its buffer", async () => {

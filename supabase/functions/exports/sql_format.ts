@@ -1,14 +1,13 @@
 /**
  * The export's text, formatted by Postgres: SQL expressions that turn a row
- * of `public.experiments e` (and one response `r.value`, its 1-based
- * `r.position`) into CSV lines and JSON items byte for byte like the
- * JavaScript formatters in csv.ts (RFC 4180 quoting, CRLF record ends,
- * formula neutralization, numbers and booleans as JavaScript writes them),
- * so an export streams text from the database instead of parsing every row
- * into objects and formatting it again.
+ * of `public.experiments e` (or `public.audit_logs a`) into CSV lines and
+ * JSON items byte for byte like the JavaScript formatters in csv.ts (RFC 4180
+ * quoting, CRLF record ends, formula neutralization, numbers and booleans as
+ * JavaScript writes them), so an export streams text from the database
+ * instead of parsing every row into objects and formatting it again. The
+ * response CSV's COPY (copy_sql.ts) builds on the same value expressions.
  *
- * The expressions are fixed SQL text (no user input is ever spliced in); the
- * selection's values stay query parameters.
+ * The expressions are fixed SQL text (no user input is ever spliced in).
  *
  * @module
  */
@@ -19,7 +18,7 @@ function at(json: string, path: string): string {
 }
 
 /** The string at a jsonb expression, or null (like `stringAt`). */
-function jsonString(value: string): string {
+export function jsonString(value: string): string {
   return `(case when jsonb_typeof(${value}) = 'string' then ${value} #>> '{}' end)`;
 }
 
@@ -30,7 +29,7 @@ function jsonString(value: string): string {
  * comes back as `0.0000001`): the same number either way. (A float8 cast
  * would match the exponents too, but triples the cost of every number cell.)
  */
-function jsonNumber(value: string): string {
+export function jsonNumber(value: string): string {
   return `(case when jsonb_typeof(${value}) = 'number' then trim_scale((${value})::numeric)::text end)`;
 }
 
@@ -40,7 +39,7 @@ function bool(value: string): string {
 }
 
 /** `Date.toISOString()` of a timestamptz (milliseconds, UTC). */
-function isoTime(value: string): string {
+export function isoTime(value: string): string {
   return `to_char(${value} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
@@ -52,6 +51,11 @@ function isPlain(value: string): string {
   return `strpos(${value}, '"') + strpos(${value}, ',') + strpos(${value}, E'\\r') + strpos(${value}, E'\\n') = 0`;
 }
 
+/** Text `value` with `'` before a formula start (csv.ts `neutralizeFormula`). */
+export function neutralized(value: string): string {
+  return `(case when left(${value}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${value} else ${value} end)`;
+}
+
 /**
  * A text cell: `'` before a formula start (csv.ts `neutralizeFormula`), then
  * quoted when it holds a quote, comma, CR or LF. `value` must be cheap to
@@ -60,8 +64,7 @@ function isPlain(value: string): string {
  * starting with CR is not plain).
  */
 function textCell(value: string): string {
-  const neutral =
-    `(case when left(${value}, 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${value} else ${value} end)`;
+  const neutral = neutralized(value);
   return `(case when ${isPlain(value)} then ${neutral}
      else '"' || replace(${neutral}, '"', '""') || '"' end)`;
 }
@@ -71,94 +74,10 @@ function csvLine(cells: string[]): string {
   return `concat(${cells.join(", ',', ")}, E'\\r\\n')`;
 }
 
-/**
- * The fields of one response, each looked up once (`#>` walks the path
- * inside the stored value without copying the objects on the way; `offset 0`
- * keeps Postgres from inlining the lookups into every place they are used).
- * Reads `r`.
- */
-const RESPONSE_FIELDS = `
-  select r.value -> 'index' as index, r.value -> 'status' as status,
-         r.value #> '{parameters,temperature}' as temperature, r.value #> '{parameters,top_p}' as top_p,
-         r.value #> '{parameters,max_tokens}' as max_tokens,
-         r.value #> '{parameters,frequency_penalty}' as frequency_penalty,
-         r.value -> 'finishReason' as finish_reason, r.value -> 'latencyMs' as latency_ms,
-         r.value #> '{usage,promptTokens}' as prompt_tokens, r.value #> '{usage,prompt_tokens}' as prompt_tokens_snake,
-         r.value #> '{usage,completionTokens}' as completion_tokens,
-         r.value #> '{usage,completion_tokens}' as completion_tokens_snake,
-         r.value #> '{metrics,creativity}' as creativity, r.value #> '{metrics,coherence}' as coherence,
-         r.value #> '{metrics,structure}' as structure, r.value #> '{metrics,completeness}' as completeness,
-         r.value -> 'text' as text, r.value #> '{error,code}' as error_code
-  offset 0`;
-
-/** The response's text values, from its fields `f`, computed once. */
-const RESPONSE_VALUES = `
-  select ${jsonString("f.status")} as response_status, ${
-  jsonString("f.finish_reason")
-} as finish_reason,
-         ${jsonString("f.text")} as text, ${jsonString("f.error_code")} as error_code
-  offset 0`;
-
 /** The experiment's text values, computed once per experiment. Reads `e`. */
 const EXPERIMENT_VALUES = `
   select e.model, e.prompt, e.status, ${jsonString(at("e.parameters", "'design'"))} as design
   offset 0`;
-
-/**
- * The cells every response line of experiment `e` starts with (its text
- * values in `x`), the comma after them included: formatted once per
- * experiment, not once per response.
- */
-const RESPONSE_PREFIX = `concat(${
-  [
-    "e.id::text",
-    isoTime("e.created_at"),
-    "e.calibration_id::text",
-    textCell("x.model"),
-    jsonNumber(at("e.parameters", "'seed'")),
-    textCell("x.design"),
-    textCell("x.prompt"),
-    bool("e.saved"),
-    bool("e.discarded"),
-    textCell("x.status"),
-  ].join(", ',', ")
-}, ',')`;
-
-/** The rest of the response CSV line of response `r` (its fields in `f`, its text values in `v`). */
-const RESPONSE_LINE = csvLine([
-  `coalesce(${jsonNumber("f.index")}, (r.position - 1)::text)`,
-  textCell("v.response_status"),
-  jsonNumber("f.temperature"),
-  jsonNumber("f.top_p"),
-  jsonNumber("f.max_tokens"),
-  jsonNumber("f.frequency_penalty"),
-  textCell("v.finish_reason"),
-  jsonNumber("f.latency_ms"),
-  `coalesce(${jsonNumber("f.prompt_tokens")}, ${jsonNumber("f.prompt_tokens_snake")})`,
-  `coalesce(${jsonNumber("f.completion_tokens")}, ${jsonNumber("f.completion_tokens_snake")})`,
-  jsonNumber("f.creativity"),
-  jsonNumber("f.coherence"),
-  jsonNumber("f.structure"),
-  jsonNumber("f.completeness"),
-  textCell("v.text"),
-  textCell("v.error_code"),
-]);
-
-/**
- * SQL text: all response CSV lines of experiment `e`, in order (one per
- * response, like RESPONSE_COLUMNS), as one text value. The aggregate reads
- * the array's elements in the order `jsonb_array_elements` yields them (a
- * plain function scan, nothing to reorder them); an `order by r.position`
- * inside it would sort four rows per experiment at a cost of ~15 % of the
- * export.
- */
-export const RESPONSE_LINES_SQL = `(
-  select string_agg(p.prefix || ${RESPONSE_LINE}, '')
-    from (select ${RESPONSE_PREFIX} as prefix offset 0) p
-   cross join jsonb_array_elements(e.responses) with ordinality as r(value, position)
-   cross join lateral (${RESPONSE_FIELDS}) f
-   cross join lateral (${RESPONSE_VALUES}) v
-)`;
 
 /**
  * SQL text: the experiment CSV line of `e` (like EXPERIMENT_COLUMNS); reads

@@ -78,7 +78,7 @@ Deno.test(
           await prepareSnapshot(tx);
           const source = selectionSource(tx, { includeDiscarded: true });
           const files: Partial<Record<ExperimentFile, FormattedExperiment[]>> = {};
-          for (const file of ["experiments.csv", "responses.csv", "experiments.json"] as const) {
+          for (const file of ["experiments.csv", "experiments.json"] as const) {
             files[file] = (await Array.fromAsync(source.experiments(file))).flat();
           }
           const chunks: Uint8Array[] = [];
@@ -96,13 +96,11 @@ Deno.test(
         },
       );
       equal(read.records.length, TRICKY_TEXT.length);
-      for (const file of ["experiments.csv", "responses.csv"] as const) {
-        deepEqual(
-          read.files[file]!.map(textOf),
-          read.records.map((record) => textOf(formatted(record, file))),
-          `${file} lines`,
-        );
-      }
+      deepEqual(
+        read.files["experiments.csv"]!.map(textOf),
+        read.records.map((record) => textOf(formatted(record, "experiments.csv"))),
+        "experiments.csv lines",
+      );
       const rows = responseRows(read.records);
       equal(
         read.csv,
@@ -115,9 +113,9 @@ Deno.test(
         read.records.map((record) => JSON.parse(textOf(formatted(record, "experiments.json")))),
       );
       deepEqual(
-        read.files["responses.csv"]!.map(({ text: _, ...tally }) => tally),
+        read.files["experiments.csv"]!.map(({ text: _, ...tally }) => tally),
         read.records.map((record) => {
-          const { text: _, ...tally } = formatted(record, "responses.csv");
+          const { text: _, ...tally } = formatted(record, "experiments.csv");
           return tally;
         }),
         "the tally columns",

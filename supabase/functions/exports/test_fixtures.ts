@@ -145,9 +145,7 @@ export function calibrationRecord(id = "11111111-1111-4111-8111-111111111111"): 
 export function formatted(experiment: ExperimentRecord, file: ExperimentFile): FormattedExperiment {
   const text = file === "experiments.json"
     ? JSON.stringify(experimentJson(experiment))
-    : file === "experiments.csv"
-    ? csvText([experiment], EXPERIMENT_COLUMNS, { header: false })
-    : csvText(responseRows([experiment]), RESPONSE_COLUMNS, { header: false });
+    : csvText([experiment], EXPERIMENT_COLUMNS, { header: false });
   return {
     text,
     responses: experiment.responses.length,
