@@ -7,8 +7,8 @@
  *   the project secret (HS256) or else 401 `{"msg":"Invalid JWT"}`; OPTIONS is
  *   never checked. A legacy `apikey` JWT stands in for a missing Authorization
  *   header, as Kong does.
- * - `/storage/v1/...` -> the Storage API stand-in.
- * - `/rest/v1/...` -> the PostgREST stand-in (rest.ts).
+ * - `/storage/v1/...` -> the Storage API stand-in (storage/).
+ * - `/rest/v1/...` -> the PostgREST stand-in (rest/).
  * - `/auth/v1/.well-known/jwks.json` -> the project's public keys (none locally:
  *   tokens are HS256).
  */

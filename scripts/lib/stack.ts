@@ -8,8 +8,8 @@
 import { createGateway, type GatewayFunction } from "../gateway/gateway.ts";
 import { loadFunctionsConfig } from "../gateway/functions_config.ts";
 import { startLabFunction } from "../gateway/registry.ts";
-import { createRestApi } from "../gateway/rest.ts";
-import { createStorageApi } from "../gateway/storage.ts";
+import { createRestApi } from "../gateway/rest/api.ts";
+import { createStorageApi } from "../gateway/storage/api.ts";
 import { type RunningModelServer, startModelServer } from "../model_server/main.ts";
 import { flushBackground } from "../../supabase/functions/_shared/background.ts";
 import type { StartedFunction } from "../../supabase/functions/_shared/runtime.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 import type postgres from "postgres";
-import { STORAGE_ERRORS } from "./storage_errors.ts";
-import { type Caller, callerFromClaims } from "./storage_store.ts";
-import { verifyBearer } from "./storage_tokens.ts";
+import { STORAGE_ERRORS } from "./errors.ts";
+import { type Caller, callerFromClaims } from "./store.ts";
+import { verifyBearer } from "./tokens.ts";
 
 /** Shared state of one Storage API stand-in. */
 export interface StorageContext {

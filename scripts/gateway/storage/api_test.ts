@@ -13,8 +13,8 @@ import {
   LOCAL_JWT_SECRET,
   mintAccessToken,
   mintApiKey,
-} from "../lib/local_auth.ts";
-import { createStorageApi, type StorageApi } from "./storage.ts";
+} from "../../lib/local_auth.ts";
+import { createStorageApi, type StorageApi } from "./api.ts";
 
 const APP_URL = Deno.env.get("LAB_TEST_DATABASE_URL");
 const ADMIN_URL = Deno.env.get("LAB_TEST_ADMIN_DATABASE_URL");

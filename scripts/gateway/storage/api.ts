@@ -17,17 +17,17 @@
  * @module
  */
 import postgres from "postgres";
-import type { StorageContext } from "./storage_context.ts";
+import type { StorageContext } from "./context.ts";
 import {
   handleAuthenticatedDownload,
   handlePublicDownload,
   handleSign,
   handleSignedDownload,
   handleSignMany,
-} from "./storage_download.ts";
-import { STORAGE_ERRORS, storageErrorResponse } from "./storage_errors.ts";
-import { matchStorageRoute, STORAGE_PREFIX, type StorageRoute } from "./storage_paths.ts";
-import { handleUpload } from "./storage_upload.ts";
+} from "./download.ts";
+import { STORAGE_ERRORS, storageErrorResponse } from "./errors.ts";
+import { matchStorageRoute, STORAGE_PREFIX, type StorageRoute } from "./paths.ts";
+import { handleUpload } from "./upload.ts";
 
 /** Options for {@link createStorageApi}. */
 export interface StorageApiOptions {

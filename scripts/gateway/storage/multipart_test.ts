@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { multipartBoundary, readMultipartFile } from "./storage_multipart.ts";
+import { multipartBoundary, readMultipartFile } from "./multipart.ts";
 
 /** The body storage-js sends for a Blob: text fields, then the file under the empty name. */
 function storageJsForm(

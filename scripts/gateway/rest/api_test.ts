@@ -11,8 +11,8 @@ import {
   LOCAL_ANON_KEY,
   LOCAL_JWT_SECRET,
   mintAccessToken,
-} from "../lib/local_auth.ts";
-import { createRestApi } from "./rest.ts";
+} from "../../lib/local_auth.ts";
+import { createRestApi } from "./api.ts";
 
 const APP_URL = Deno.env.get("LAB_TEST_DATABASE_URL");
 const ADMIN_URL = Deno.env.get("LAB_TEST_ADMIN_DATABASE_URL");

@@ -8,7 +8,7 @@
  * @module
  */
 import { errors as joseErrors, type JWTPayload, jwtVerify, SignJWT } from "jose";
-import { STORAGE_ERRORS, StorageApiError } from "./storage_errors.ts";
+import { STORAGE_ERRORS, StorageApiError } from "./errors.ts";
 
 /** The verified claims of a caller. */
 export type Claims = JWTPayload & { role?: unknown };

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertValidObject, matchStorageRoute } from "./storage_paths.ts";
+import { assertValidObject, matchStorageRoute } from "./paths.ts";
 
 const none = new Headers();
 

@@ -9,8 +9,8 @@
  * @module
  */
 import postgres from "postgres";
-import { fromDatabaseError, STORAGE_ERRORS } from "./storage_errors.ts";
-import type { Claims } from "./storage_tokens.ts";
+import { fromDatabaseError, STORAGE_ERRORS } from "./errors.ts";
+import type { Claims } from "./tokens.ts";
 
 /** A transaction handle. */
 export type Tx = postgres.TransactionSql;

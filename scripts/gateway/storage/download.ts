@@ -6,23 +6,18 @@
  *
  * @module
  */
-import {
-  authenticate,
-  readExpiresIn,
-  readJsonObject,
-  type StorageContext,
-} from "./storage_context.ts";
-import { STORAGE_ERRORS } from "./storage_errors.ts";
-import { objectFilePath, openObjectFile } from "./storage_files.ts";
-import { assertValidObject } from "./storage_paths.ts";
+import { authenticate, readExpiresIn, readJsonObject, type StorageContext } from "./context.ts";
+import { STORAGE_ERRORS } from "./errors.ts";
+import { objectFilePath, openObjectFile } from "./files.ts";
+import { assertValidObject } from "./paths.ts";
 import {
   findBucket,
   findObject,
   findVisibleObject,
   type StoredObject,
   visibleNames,
-} from "./storage_store.ts";
-import { signDownloadToken, verifyDownloadToken } from "./storage_tokens.ts";
+} from "./store.ts";
+import { signDownloadToken, verifyDownloadToken } from "./tokens.ts";
 
 /** A bucket and object name, already URL-decoded. */
 export interface ObjectTarget {

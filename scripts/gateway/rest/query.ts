@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { REST_ERRORS } from "./rest_errors.ts";
+import { REST_ERRORS } from "./errors.ts";
 
 /** A comparison operator the stand-in supports. */
 export type FilterOperator = "eq" | "neq" | "gt" | "gte" | "lt" | "lte" | "in" | "is";

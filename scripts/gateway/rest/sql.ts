@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { REST_ERRORS } from "./rest_errors.ts";
-import type { Filter, RestQuery } from "./rest_query.ts";
+import { REST_ERRORS } from "./errors.ts";
+import type { Filter, RestQuery } from "./query.ts";
 
 /** A relation of the `public` schema: its name and each column's SQL type. */
 export interface TableInfo {

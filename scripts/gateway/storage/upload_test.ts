@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { assertAllowedMimeType, readIncomingFile } from "./storage_upload.ts";
-import { contentDisposition } from "./storage_download.ts";
+import { assertAllowedMimeType, readIncomingFile } from "./upload.ts";
+import { contentDisposition } from "./download.ts";
 
 Deno.test("assertAllowedMimeType: exact types and type/* match; parameters are not stripped, as in Storage", () => {
   assertAllowedMimeType("text/csv", ["text/csv", "application/json"]);

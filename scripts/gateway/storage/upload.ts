@@ -7,12 +7,12 @@
  *
  * @module
  */
-import { authenticate, type StorageContext } from "./storage_context.ts";
-import { STORAGE_ERRORS } from "./storage_errors.ts";
-import { readMultipartFile } from "./storage_multipart.ts";
-import { objectFilePath, publishStaged, removeQuietly, stageUpload } from "./storage_files.ts";
-import { assertValidObject } from "./storage_paths.ts";
-import { findBucket, type NewObject, testWrite, writeObject } from "./storage_store.ts";
+import { authenticate, type StorageContext } from "./context.ts";
+import { STORAGE_ERRORS } from "./errors.ts";
+import { readMultipartFile } from "./multipart.ts";
+import { objectFilePath, publishStaged, removeQuietly, stageUpload } from "./files.ts";
+import { assertValidObject } from "./paths.ts";
+import { findBucket, type NewObject, testWrite, writeObject } from "./store.ts";
 
 /** The file part of an upload. */
 export interface IncomingFile {

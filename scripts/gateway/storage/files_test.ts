@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { objectFilePath, openObjectFile, publishStaged, stageUpload } from "./storage_files.ts";
+import { objectFilePath, openObjectFile, publishStaged, stageUpload } from "./files.ts";
 
 function streamOf(...chunks: Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({

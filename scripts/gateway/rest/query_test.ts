@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { RestError } from "./rest_errors.ts";
-import { parseList, parseRestQuery } from "./rest_query.ts";
+import { RestError } from "./errors.ts";
+import { parseList, parseRestQuery } from "./query.ts";
 
 Deno.test("parseRestQuery reads select, filters, order, limit and offset as supabase-js writes them", () => {
   const query = parseRestQuery(

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { REST_ERRORS, restErrorResponse, statusForSqlState, toRestError } from "./rest_errors.ts";
+import { REST_ERRORS, restErrorResponse, statusForSqlState, toRestError } from "./errors.ts";
 
 Deno.test("statusForSqlState follows PostgREST's table, 42501 by caller", () => {
   assert.equal(statusForSqlState("42501", true), 401);

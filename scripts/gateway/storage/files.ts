@@ -7,7 +7,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { STORAGE_ERRORS } from "./storage_errors.ts";
+import { STORAGE_ERRORS } from "./errors.ts";
 
 /** A fully received upload, not yet at its final place. */
 export interface StagedFile {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { decodeJwt, SignJWT } from "jose";
-import { signDownloadToken, verifyBearer, verifyDownloadToken } from "./storage_tokens.ts";
+import { signDownloadToken, verifyBearer, verifyDownloadToken } from "./tokens.ts";
 
 const SECRET = "test-secret-with-at-least-32-characters-long";
 const key = new TextEncoder().encode(SECRET);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { STORAGE_ERRORS } from "./storage_errors.ts";
+import { STORAGE_ERRORS } from "./errors.ts";
 
 /** A recognised route, with the URL-decoded bucket and object name. */
 export type StorageRoute =

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { STORAGE_ERRORS, type StorageApiError } from "./storage_errors.ts";
+import { STORAGE_ERRORS, type StorageApiError } from "./errors.ts";
 
 /** The first file part of a multipart body and the text fields before it. */
 export interface MultipartFile {

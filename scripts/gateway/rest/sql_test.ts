@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { RestError } from "./rest_errors.ts";
-import { parseRestQuery } from "./rest_query.ts";
-import { buildSelect, buildUpdate, type TableInfo } from "./rest_sql.ts";
+import { RestError } from "./errors.ts";
+import { parseRestQuery } from "./query.ts";
+import { buildSelect, buildUpdate, type TableInfo } from "./sql.ts";
 
 const table: TableInfo = {
   name: "experiments",

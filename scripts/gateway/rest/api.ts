@@ -15,15 +15,15 @@
  * The caller is the verified `Authorization` bearer, else a JWT `apikey`, else
  * `anon`. Only relations of the `public` schema exist; identifiers are checked
  * against the catalog and values are bound parameters. Errors have PostgREST's
- * body and statuses (rest_errors.ts).
+ * body and statuses (errors.ts).
  *
  * @module
  */
 import { errors as joseErrors, type JWTPayload, jwtVerify } from "jose";
 import postgres from "postgres";
-import { REST_ERRORS, restErrorResponse, toRestError } from "./rest_errors.ts";
-import { parseRestQuery } from "./rest_query.ts";
-import { buildSelect, buildUpdate, type Statement, type TableInfo } from "./rest_sql.ts";
+import { REST_ERRORS, restErrorResponse, toRestError } from "./errors.ts";
+import { parseRestQuery } from "./query.ts";
+import { buildSelect, buildUpdate, type Statement, type TableInfo } from "./sql.ts";
 
 /** Options for {@link createRestApi}. */
 export interface RestApiOptions {
