@@ -1,5 +1,5 @@
 /**
- * `npm run gen:types` — regenerates supabase/functions/_shared/database.types.ts
+ * `npm run gen:types` — regenerates supabase/functions/_shared/db/database.types.ts
  * with `supabase gen types typescript` from a throwaway database built from the
  * migrations, so the result depends on the migrations alone. `npm test` fails
  * when the committed file differs.

@@ -4,7 +4,7 @@
  * @module
  */
 import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js";
-import type { Database } from "../../supabase/functions/_shared/database.types.ts";
+import type { Database } from "../../supabase/functions/_shared/db/database.types.ts";
 import { calibrationCalls } from "./calibration.ts";
 import { exportCalls } from "./exports.ts";
 import type { FunctionsTransport } from "./functions.ts";

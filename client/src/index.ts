@@ -70,4 +70,4 @@ export type {
   ExportResult,
   ExportStatus,
 } from "../../supabase/functions/_shared/contracts/exports.ts";
-export type { ParameterRanges, ParameterSet } from "../../supabase/functions/_shared/parameters.ts";
+export type { ParameterRanges, ParameterSet } from "../../supabase/functions/_shared/lab/parameters.ts";

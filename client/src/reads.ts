@@ -6,7 +6,7 @@
  * @module
  */
 import type { SupabaseClient } from "@supabase/supabase-js";
-import type { Database } from "../../supabase/functions/_shared/database.types.ts";
+import type { Database } from "../../supabase/functions/_shared/db/database.types.ts";
 import { LabError, LabNotFoundError } from "./errors.ts";
 import { failure, type LabResult, success } from "./result.ts";
 import { fromPostgrest, toAnalyticsRow, toExperimentRow } from "./rows.ts";

@@ -13,7 +13,7 @@ import type {
   REALTIME_SUBSCRIBE_STATES,
   RealtimePostgresChangesPayload,
 } from "@supabase/supabase-js";
-import type { Tables } from "../../supabase/functions/_shared/database.types.ts";
+import type { Tables } from "../../supabase/functions/_shared/db/database.types.ts";
 import { LabError } from "./errors.ts";
 import type { LabSupabaseClient } from "./reads.ts";
 import { toAnalyticsRow, toExperimentRow } from "./rows.ts";

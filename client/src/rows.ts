@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import type { Tables } from "../../supabase/functions/_shared/database.types.ts";
+import type { Tables } from "../../supabase/functions/_shared/db/database.types.ts";
 import {
   experimentParametersSchema,
   experimentStatusSchema,

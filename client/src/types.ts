@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Database, Tables } from "../../supabase/functions/_shared/database.types.ts";
+import type { Database, Tables } from "../../supabase/functions/_shared/db/database.types.ts";
 import type {
   ExperimentParameters,
   ExperimentStatus,

@@ -11,7 +11,7 @@
  * @module
  */
 import postgres from "postgres";
-import { createDatabase, type Database } from "../../supabase/functions/_shared/db.ts";
+import { createDatabase, type Database } from "../../supabase/functions/_shared/db/client.ts";
 import { uuidV7 } from "../../supabase/functions/_shared/uuid_v7.ts";
 import type { DatabaseTarget } from "../lib/database.ts";
 import { withThrowawayDatabase } from "../lib/throwaway.ts";

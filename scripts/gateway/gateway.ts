@@ -13,7 +13,7 @@
  *   tokens are HS256).
  */
 import { type JWTPayload, jwtVerify } from "jose";
-import { createTokenCache } from "../../supabase/functions/_shared/token_cache.ts";
+import { createTokenCache } from "../../supabase/functions/_shared/auth/token_cache.ts";
 
 /** A function the gateway routes to. */
 export interface GatewayFunction {

@@ -10,12 +10,12 @@
  */
 import type { Hono } from "hono";
 import type { z } from "zod";
-import { createJwtVerifier, type JwtVerifier } from "./auth.ts";
-import { failureRecorder } from "./audit.ts";
-import { createDatabase, type Database } from "./db.ts";
+import { createJwtVerifier, type JwtVerifier } from "./auth/jwt.ts";
+import { failureRecorder } from "./db/audit.ts";
+import { createDatabase, type Database } from "./db/client.ts";
 import { type BaseEnv, jwksUrl, readEnv } from "./env.ts";
-import type { FunctionAppDeps, LabEnv } from "./app.ts";
-import { metricRecorder } from "./telemetry_sink.ts";
+import type { FunctionAppDeps, LabEnv } from "./http/app.ts";
+import { metricRecorder } from "./db/telemetry_sink.ts";
 
 /** Shared dependencies of the lab's functions. */
 export interface Runtime<E extends BaseEnv = BaseEnv> {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { isUuid } from "./correlation.ts";
+import { isUuid } from "./http/correlation.ts";
 import { uuidV7 } from "./uuid_v7.ts";
 
 Deno.test("uuidV7 writes the time in the first 48 bits, then version 7 and the RFC variant", () => {

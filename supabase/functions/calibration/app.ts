@@ -9,19 +9,19 @@
  *
  * @module
  */
-import { requireUser } from "../_shared/auth.ts";
-import { createFunctionApp } from "../_shared/app.ts";
-import { recordAudit } from "../_shared/audit.ts";
+import { requireUser } from "../_shared/auth/jwt.ts";
+import { createFunctionApp } from "../_shared/http/app.ts";
+import { recordAudit } from "../_shared/db/audit.ts";
 import {
   type CalibrationResult,
   questionnaireQuerySchema,
   submitCalibrationSchema,
 } from "../_shared/contracts/calibration.ts";
 import { HttpError } from "../_shared/errors.ts";
-import { ok } from "../_shared/response.ts";
+import { ok } from "../_shared/http/response.ts";
 import { type BaseEnv, baseEnvSchema } from "../_shared/env.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
-import { parseJsonBody, parseQuery } from "../_shared/validation.ts";
+import { parseJsonBody, parseQuery } from "../_shared/http/validation.ts";
 import { mapAnswersToRanges } from "./mapping.ts";
 import { getQuestionnaire, QUESTIONNAIRE_VERSION, validateAnswers } from "./questionnaire.ts";
 import { insertCalibration } from "./store.ts";

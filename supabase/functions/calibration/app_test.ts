@@ -4,7 +4,7 @@
  */
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { flushBackground } from "../_shared/background.ts";
-import { PARAMETER_BOUNDS, PARAMETER_NAMES } from "../_shared/parameters.ts";
+import { PARAMETER_BOUNDS, PARAMETER_NAMES } from "../_shared/lab/parameters.ts";
 import { startFunction } from "../_shared/runtime.ts";
 import {
   createTestUser,

@@ -10,7 +10,7 @@ import {
   type ParameterName,
   type ParameterRange,
   type ParameterRanges,
-} from "../_shared/parameters.ts";
+} from "../_shared/lab/parameters.ts";
 
 /** Spread at or above which an insight points out mixed signals. */
 const MIXED_SPREAD = 0.5;

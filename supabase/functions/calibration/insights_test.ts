@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { buildInsights, type InsightOptions } from "./insights.ts";
-import type { ParameterRanges } from "../_shared/parameters.ts";
+import type { ParameterRanges } from "../_shared/lab/parameters.ts";
 
 const CALM = { lean: 0, spread: 0 };
 const LEANINGS: InsightOptions["leanings"] = {

@@ -48,7 +48,7 @@ import {
   type ParameterRange,
   type ParameterRanges,
   roundParameter,
-} from "../_shared/parameters.ts";
+} from "../_shared/lab/parameters.ts";
 import { buildInsights } from "./insights.ts";
 import { chosenOption, questionDefinitions, validateAnswers } from "./questionnaire.ts";
 import type { Dimension } from "./questions.ts";

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { leaningsFor, mapAnswersToRanges } from "./mapping.ts";
 import { questionDefinitions } from "./questionnaire.ts";
 import type { Answers, CalibrationMode } from "../_shared/contracts/calibration.ts";
-import { PARAMETER_NAMES, parameterRangesSchema } from "../_shared/parameters.ts";
+import { PARAMETER_NAMES, parameterRangesSchema } from "../_shared/lab/parameters.ts";
 
 const MODES = ["quick", "deep"] as const;
 

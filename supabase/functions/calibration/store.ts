@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { Tx } from "../_shared/db.ts";
+import type { Tx } from "../_shared/db/client.ts";
 import type { Answers, CalibrationMode, Insight } from "../_shared/contracts/calibration.ts";
-import type { ParameterRanges } from "../_shared/parameters.ts";
+import type { ParameterRanges } from "../_shared/lab/parameters.ts";
 import { QUESTIONNAIRE_VERSION } from "./questionnaire.ts";
 
 /** What a new calibration row holds. */

@@ -12,15 +12,15 @@
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import { bearerToken, requireUser } from "../_shared/auth.ts";
-import { createFunctionApp, type LabEnv } from "../_shared/app.ts";
+import { bearerToken, requireUser } from "../_shared/auth/jwt.ts";
+import { createFunctionApp, type LabEnv } from "../_shared/http/app.ts";
 import { createExportSchema, exportIdParamsSchema } from "../_shared/contracts/exports.ts";
 import { baseEnvSchema, positiveInt } from "../_shared/env.ts";
-import { idempotencyKeyFrom } from "../_shared/idempotency.ts";
-import { ok } from "../_shared/response.ts";
+import { idempotencyKeyFrom } from "../_shared/db/idempotency.ts";
+import { ok } from "../_shared/http/response.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
-import { type ObjectStorageFactory, userStorageFactory } from "../_shared/storage.ts";
-import { parseJsonBody, parseParams } from "../_shared/validation.ts";
+import { type ObjectStorageFactory, userStorageFactory } from "../_shared/integrations/storage.ts";
+import { parseJsonBody, parseParams } from "../_shared/http/validation.ts";
 import type { Caller, ExportDeps } from "./deps.ts";
 import { describeExport } from "./details.ts";
 import { createExport } from "./pipeline.ts";

@@ -11,7 +11,7 @@ import { unzipSync } from "fflate";
 import { SignJWT } from "jose";
 import { flushBackground } from "../_shared/background.ts";
 import type { ExportDetails, ExportResult } from "../_shared/contracts/exports.ts";
-import { createDatabase, type Database } from "../_shared/db.ts";
+import { createDatabase, type Database } from "../_shared/db/client.ts";
 import { readEnv } from "../_shared/env.ts";
 import { HttpError } from "../_shared/errors.ts";
 import { createRuntime } from "../_shared/runtime.ts";

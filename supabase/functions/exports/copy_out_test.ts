@@ -4,7 +4,7 @@
  * midway.
  */
 import { equal, rejects } from "node:assert/strict";
-import { createDatabase } from "../_shared/db.ts";
+import { createDatabase } from "../_shared/db/client.ts";
 import { createTestUser, databaseUrl, dbTest } from "../tests/harness.ts";
 import { copyOut } from "./copy_out.ts";
 

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { Database } from "../_shared/db.ts";
-import type { ObjectStorage } from "../_shared/storage.ts";
+import type { Database } from "../_shared/db/client.ts";
+import type { ObjectStorage } from "../_shared/integrations/storage.ts";
 
 /** What the export operations work with. */
 export interface ExportDeps {

@@ -1,8 +1,8 @@
 import { deepEqual, equal, ok as assert, rejects, throws } from "node:assert/strict";
 import type { ExportDetails } from "../_shared/contracts/exports.ts";
-import { createDatabase } from "../_shared/db.ts";
+import { createDatabase } from "../_shared/db/client.ts";
 import { HttpError } from "../_shared/errors.ts";
-import type { ObjectStorage } from "../_shared/storage.ts";
+import type { ObjectStorage } from "../_shared/integrations/storage.ts";
 import { createTestUser, databaseUrl, hasDatabase } from "../tests/harness.ts";
 import { describeExport, resultOf } from "./details.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Tx } from "../_shared/db.ts";
+import type { Tx } from "../_shared/db/client.ts";
 import type { ExportFormat, ExportStatus } from "../_shared/contracts/exports.ts";
 
 /** An export row as the function reads it. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { PARAMETER_BOUNDS } from "../_shared/parameters.ts";
+import { PARAMETER_BOUNDS } from "../_shared/lab/parameters.ts";
 import type { Measure } from "./sink.ts";
 import type { Tally } from "./records.ts";
 

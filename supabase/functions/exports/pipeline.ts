@@ -21,8 +21,8 @@
  *
  * @module
  */
-import { recordAudit } from "../_shared/audit.ts";
-import type { Database } from "../_shared/db.ts";
+import { recordAudit } from "../_shared/db/audit.ts";
+import type { Database } from "../_shared/db/client.ts";
 import type { CreateExportRequest, ExportResult } from "../_shared/contracts/exports.ts";
 import { HttpError, isHttpError } from "../_shared/errors.ts";
 import {
@@ -31,7 +31,7 @@ import {
   type IdempotencyKeyRef,
   releaseIdempotencyKey,
   requestHash,
-} from "../_shared/idempotency.ts";
+} from "../_shared/db/idempotency.ts";
 import { streamExport } from "./build.ts";
 import type { Caller, ExportDeps } from "./deps.ts";
 import { describeExport, resultOf } from "./details.ts";

@@ -4,9 +4,9 @@
  * behind (a failed row, an `export_failed` event, a released key).
  */
 import { deepEqual, equal, ok as assert, rejects } from "node:assert/strict";
-import { createDatabase, type Database } from "../_shared/db.ts";
+import { createDatabase, type Database } from "../_shared/db/client.ts";
 import { HttpError } from "../_shared/errors.ts";
-import type { ObjectStorage } from "../_shared/storage.ts";
+import type { ObjectStorage } from "../_shared/integrations/storage.ts";
 import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from "../tests/harness.ts";
 import type { Caller, ExportDeps } from "./deps.ts";
 import { describeExport } from "./details.ts";

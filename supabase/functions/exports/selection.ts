@@ -11,8 +11,8 @@
  *
  * @module
  */
-import type { Tx } from "../_shared/db.ts";
-import { type RangeColumns, rangesFromColumns } from "../_shared/parameters.ts";
+import type { Tx } from "../_shared/db/client.ts";
+import { type RangeColumns, rangesFromColumns } from "../_shared/lab/parameters.ts";
 import type { CreateExportRequest } from "../_shared/contracts/exports.ts";
 import type {
   AnalyticsRecord,

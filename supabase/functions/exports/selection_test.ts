@@ -3,7 +3,7 @@
  * the caller's RLS against the real test database.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { createDatabase, type Database } from "../_shared/db.ts";
+import { createDatabase, type Database } from "../_shared/db/client.ts";
 import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from "../tests/harness.ts";
 import {
   countInvisible,

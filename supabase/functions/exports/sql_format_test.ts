@@ -5,7 +5,7 @@
  * non-ASCII, missing and mistyped fields).
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { createDatabase } from "../_shared/db.ts";
+import { createDatabase } from "../_shared/db/client.ts";
 import { createTestUser, databaseUrl, dbTest, withAdmin } from "../tests/harness.ts";
 import { csvText, RESPONSE_COLUMNS } from "./csv.ts";
 import {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Database } from "../_shared/db.ts";
+import type { Database } from "../_shared/db/client.ts";
 import type { TestUser } from "../tests/harness.ts";
 import type { JsonObject } from "./records.ts";
 import { failedResponse, succeededResponse } from "./test_fixtures.ts";

@@ -16,16 +16,16 @@
  */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { createFunctionApp } from "../_shared/app.ts";
-import { requireUser } from "../_shared/auth.ts";
+import { createFunctionApp } from "../_shared/http/app.ts";
+import { requireUser } from "../_shared/auth/jwt.ts";
 import { generateRequestSchema } from "../_shared/contracts/generate.ts";
 import { baseEnvSchema, positiveInt } from "../_shared/env.ts";
-import { idempotencyKeyFrom } from "../_shared/idempotency.ts";
-import { createLlmClient, type LlmClient } from "../_shared/llm.ts";
-import { ok } from "../_shared/response.ts";
+import { idempotencyKeyFrom } from "../_shared/db/idempotency.ts";
+import { createLlmClient, type LlmClient } from "../_shared/integrations/llm.ts";
+import { ok } from "../_shared/http/response.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
-import { timed } from "../_shared/server_timing.ts";
-import { parseJsonBody } from "../_shared/validation.ts";
+import { timed } from "../_shared/http/server_timing.ts";
+import { parseJsonBody } from "../_shared/http/validation.ts";
 import { runGenerate } from "./run.ts";
 
 /** The generate function's environment: the base plus the model endpoint and limits. */

@@ -12,9 +12,9 @@ import type {
   GenerateResult,
   UpstreamFailureDetails,
 } from "../_shared/contracts/generate.ts";
-import type { ValidationIssue } from "../_shared/validation.ts";
-import { createLlmClient, type LlmClient } from "../_shared/llm.ts";
-import { PARAMETER_NAMES } from "../_shared/parameters.ts";
+import type { ValidationIssue } from "../_shared/http/validation.ts";
+import { createLlmClient, type LlmClient } from "../_shared/integrations/llm.ts";
+import { PARAMETER_NAMES } from "../_shared/lab/parameters.ts";
 import { createRuntime } from "../_shared/runtime.ts";
 import {
   createTestUser,

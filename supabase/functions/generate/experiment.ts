@@ -13,10 +13,10 @@ import type {
   ParameterDesign,
 } from "../_shared/contracts/generate.ts";
 import { MAX_SEED } from "../_shared/contracts/generate.ts";
-import type { LlmClient, LlmResult } from "../_shared/llm.ts";
-import { scoreResponse } from "../_shared/metrics.ts";
-import type { ParameterRanges, ParameterSet } from "../_shared/parameters.ts";
-import { timed } from "../_shared/server_timing.ts";
+import type { LlmClient, LlmResult } from "../_shared/integrations/llm.ts";
+import { scoreResponse } from "../_shared/lab/scoring.ts";
+import type { ParameterRanges, ParameterSet } from "../_shared/lab/parameters.ts";
+import { timed } from "../_shared/http/server_timing.ts";
 import { designParameterSets, seedFrom } from "./parameter_design.ts";
 
 /** The parameter sets of one experiment and how they were chosen. */

@@ -1,9 +1,9 @@
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import type { GeneratedResponse } from "../_shared/contracts/generate.ts";
 import { MAX_SEED } from "../_shared/contracts/generate.ts";
-import type { CompletionRequest, LlmClient, LlmResult } from "../_shared/llm.ts";
-import { scoreResponse } from "../_shared/metrics.ts";
-import type { ParameterRanges } from "../_shared/parameters.ts";
+import type { CompletionRequest, LlmClient, LlmResult } from "../_shared/integrations/llm.ts";
+import { scoreResponse } from "../_shared/lab/scoring.ts";
+import type { ParameterRanges } from "../_shared/lab/parameters.ts";
 import {
   callModel,
   experimentParameters,

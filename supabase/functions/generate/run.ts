@@ -31,16 +31,16 @@ import type {
   UpstreamFailureDetails,
   ValidGenerateRequest,
 } from "../_shared/contracts/generate.ts";
-import type { Database } from "../_shared/db.ts";
+import type { Database } from "../_shared/db/client.ts";
 import { HttpError } from "../_shared/errors.ts";
 import {
   type IdempotencyKeyRef,
   releaseIdempotencyKey,
   requestHash,
-} from "../_shared/idempotency.ts";
-import type { LlmClient } from "../_shared/llm.ts";
-import type { ParameterRanges } from "../_shared/parameters.ts";
-import { timed, timedSync } from "../_shared/server_timing.ts";
+} from "../_shared/db/idempotency.ts";
+import type { LlmClient } from "../_shared/integrations/llm.ts";
+import type { ParameterRanges } from "../_shared/lab/parameters.ts";
+import { timed, timedSync } from "../_shared/http/server_timing.ts";
 import { uuidV7 } from "../_shared/uuid_v7.ts";
 import {
   callModel,

@@ -3,9 +3,9 @@
  * around the model calls, and what happens to an Idempotency-Key when storing fails.
  */
 import { deepEqual, equal, ok as assert, rejects } from "node:assert/strict";
-import { createDatabase } from "../_shared/db.ts";
+import { createDatabase } from "../_shared/db/client.ts";
 import { HttpError } from "../_shared/errors.ts";
-import type { LlmClient } from "../_shared/llm.ts";
+import type { LlmClient } from "../_shared/integrations/llm.ts";
 import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from "../tests/harness.ts";
 import { runGenerate } from "./run.ts";
 import { createTestCalibration } from "./test_fixtures.ts";

@@ -18,12 +18,12 @@ import type {
   GenerateResult,
   MetricsSummary,
 } from "../_shared/contracts/generate.ts";
-import type { Caller, Database } from "../_shared/db.ts";
+import type { Caller, Database } from "../_shared/db/client.ts";
 import {
   type ParameterRanges,
   type RangeColumns,
   rangesFromColumns,
-} from "../_shared/parameters.ts";
+} from "../_shared/lab/parameters.ts";
 
 /** What the first step decided: run with these ranges, or replay a completed key's answer. */
 export type StartOutcome =

@@ -3,7 +3,7 @@
  * writes, as whom, and the errors it answers with.
  */
 import { deepEqual, equal, ok as assert, rejects } from "node:assert/strict";
-import { createDatabase } from "../_shared/db.ts";
+import { createDatabase } from "../_shared/db/client.ts";
 import { HttpError } from "../_shared/errors.ts";
 import { uuidV7 } from "../_shared/uuid_v7.ts";
 import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from "../tests/harness.ts";

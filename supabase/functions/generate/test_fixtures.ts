@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ParameterRanges } from "../_shared/parameters.ts";
+import type { ParameterRanges } from "../_shared/lab/parameters.ts";
 import { type TestUser, withAdmin } from "../tests/harness.ts";
 
 /** Ranges of {@link createTestCalibration}: wide enough for 10 distinct values of each parameter. */

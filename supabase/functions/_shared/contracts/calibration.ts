@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { PARAMETER_NAMES, type ParameterName, parameterRangesSchema } from "../parameters.ts";
+import { PARAMETER_NAMES, type ParameterName, parameterRangesSchema } from "../lab/parameters.ts";
 
 /** The most answers one submission may carry (the deep quiz has far fewer). */
 export const MAX_ANSWERS = 50;

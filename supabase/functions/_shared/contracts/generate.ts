@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from "zod";
-import { parameterSetSchema } from "../parameters.ts";
+import { parameterSetSchema } from "../lab/parameters.ts";
 
 /** Longest accepted prompt, in characters (the database checks the same). */
 export const MAX_PROMPT_CHARS = 32_000;

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { LabEnv } from "./app.ts";
-import type { HttpError, HttpErrorJson } from "./errors.ts";
+import type { HttpError, HttpErrorJson } from "../errors.ts";
 
 /** `{ success: true, data, correlationId }`. */
 export interface SuccessBody<T> {

@@ -12,8 +12,8 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Tx } from "./db.ts";
-import { HttpError } from "./errors.ts";
+import type { Tx } from "./client.ts";
+import { HttpError } from "../errors.ts";
 import { rethrowSqlError } from "./sql_errors.ts";
 
 /** Longest accepted Idempotency-Key. */

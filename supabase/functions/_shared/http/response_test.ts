@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import type { LabEnv } from "./app.ts";
-import { HttpError } from "./errors.ts";
+import { HttpError } from "../errors.ts";
 import { failureBody, ok } from "./response.ts";
 
 const ID = "2f1f7f44-5d8a-4c3e-9d57-6d3e7c0f9b11";

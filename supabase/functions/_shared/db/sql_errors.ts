@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { HttpError } from "./errors.ts";
+import { HttpError } from "../errors.ts";
 
 const LAB_SQLSTATE = /^LB([45]\d\d)$/;
 

@@ -6,7 +6,7 @@
  */
 import type { Context } from "hono";
 import type { z } from "zod";
-import { HttpError } from "./errors.ts";
+import { HttpError } from "../errors.ts";
 
 /** One validation problem, as sent in `error.details`. */
 export interface ValidationIssue {

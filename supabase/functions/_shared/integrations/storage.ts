@@ -8,7 +8,7 @@
  * @module
  */
 import { createClient } from "@supabase/supabase-js";
-import { HttpError } from "./errors.ts";
+import { HttpError } from "../errors.ts";
 import { streamingFetch } from "./streaming_fetch.ts";
 
 /** A signed download link. */

@@ -12,7 +12,7 @@
  * @module
  */
 import OpenAI from "openai";
-import type { ParameterSet } from "./parameters.ts";
+import type { ParameterSet } from "../lab/parameters.ts";
 
 /** One chat completion to run. */
 export interface CompletionRequest {

@@ -8,10 +8,10 @@ import {
   type JWTVerifyGetKey,
   SignJWT,
 } from "jose";
-import type { LabEnv } from "./app.ts";
-import { bearerToken, createJwtVerifier, type JwtVerifier, requireUser } from "./auth.ts";
-import { errorHandler } from "./error_handler.ts";
-import { HttpError } from "./errors.ts";
+import type { LabEnv } from "../http/app.ts";
+import { bearerToken, createJwtVerifier, type JwtVerifier, requireUser } from "./jwt.ts";
+import { errorHandler } from "../http/error_handler.ts";
+import { HttpError } from "../errors.ts";
 
 const SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
 const USER_ID = "8d0fd2b3-9ca7-4d9e-a95f-9e13dded323e";

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { Database } from "./db.ts";
-import type { RequestMetric } from "./telemetry.ts";
+import type { Database } from "./client.ts";
+import type { RequestMetric } from "../http/telemetry.ts";
 
 /** Options for {@link metricRecorder}. */
 export interface MetricRecorderOptions {

@@ -1,6 +1,6 @@
 import { equal, rejects } from "node:assert/strict";
-import { createDatabase } from "./db.ts";
-import { HttpError } from "./errors.ts";
+import { createDatabase } from "./client.ts";
+import { HttpError } from "../errors.ts";
 import {
   canonicalJson,
   claimIdempotencyKey,
@@ -9,7 +9,7 @@ import {
   releaseIdempotencyKey,
   requestHash,
 } from "./idempotency.ts";
-import { createTestUser, databaseUrl, hasDatabase, type TestUser } from "../tests/harness.ts";
+import { createTestUser, databaseUrl, hasDatabase, type TestUser } from "../../tests/harness.ts";
 
 const dbTest = { ignore: !hasDatabase };
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { type ResponseScores, scoreResponse } from "./metrics.ts";
+import { type ResponseScores, scoreResponse } from "./scoring.ts";
 
 const AXES = ["creativity", "coherence", "structure", "completeness"] as const;
 

@@ -15,10 +15,10 @@ import {
   jwtVerify,
   type JWTVerifyGetKey,
 } from "jose";
-import type { LabEnv } from "./app.ts";
-import { isUuid } from "./correlation.ts";
-import { HttpError } from "./errors.ts";
-import { timed } from "./server_timing.ts";
+import type { LabEnv } from "../http/app.ts";
+import { isUuid } from "../http/correlation.ts";
+import { HttpError } from "../errors.ts";
+import { timed } from "../http/server_timing.ts";
 import { createTokenCache, type TokenCacheOptions } from "./token_cache.ts";
 
 /** A verified token's payload (Supabase access-token claims). */

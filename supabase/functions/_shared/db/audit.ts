@@ -7,8 +7,8 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Database, Tx } from "./db.ts";
-import type { FailureEvent } from "./error_handler.ts";
+import type { Database, Tx } from "./client.ts";
+import type { FailureEvent } from "../http/error_handler.ts";
 
 /** The server's audit event types. */
 export type AuditEventType =

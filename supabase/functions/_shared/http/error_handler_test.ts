@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { LabEnv } from "./app.ts";
-import { flushBackground } from "./background.ts";
+import { flushBackground } from "../background.ts";
 import { errorHandler, type FailureEvent, notFoundHandler } from "./error_handler.ts";
-import { HttpError } from "./errors.ts";
+import { HttpError } from "../errors.ts";
 
 const ID = "2f1f7f44-5d8a-4c3e-9d57-6d3e7c0f9b11";
 const USER_ID = "8d0fd2b3-9ca7-4d9e-a95f-9e13dded323e";

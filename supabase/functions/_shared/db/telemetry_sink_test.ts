@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import type { Database, Tx } from "./db.ts";
-import type { RequestMetric } from "./telemetry.ts";
+import type { Database, Tx } from "./client.ts";
+import type { RequestMetric } from "../http/telemetry.ts";
 import { metricRecorder } from "./telemetry_sink.ts";
 
 function metric(n: number): RequestMetric {

@@ -3,9 +3,9 @@
  * and the optional isolation level and read-only mode.
  */
 import { deepEqual, equal, ok as assert, rejects } from "node:assert/strict";
-import { createDatabase } from "./db.ts";
-import { HttpError } from "./errors.ts";
-import { createTestUser, databaseUrl, dbTest } from "../tests/harness.ts";
+import { createDatabase } from "./client.ts";
+import { HttpError } from "../errors.ts";
+import { createTestUser, databaseUrl, dbTest } from "../../tests/harness.ts";
 
 Deno.test(
   "withUser runs as authenticated with the caller's claims and correlation id",

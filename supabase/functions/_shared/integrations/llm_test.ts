@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
-import { startModelServer } from "../../../scripts/model_server/main.ts";
+import { startModelServer } from "../../../../scripts/model_server/main.ts";
 import { createLlmClient, describeError, MAX_ERROR_MESSAGE_CHARS, sanitizeMessage } from "./llm.ts";
 
 const KEY = "sk-test-SECRET123";

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { SignJWT } from "jose";
 import { createFunctionApp } from "./app.ts";
-import { createJwtVerifier, requireUser } from "./auth.ts";
-import { flushBackground } from "./background.ts";
+import { createJwtVerifier, requireUser } from "../auth/jwt.ts";
+import { flushBackground } from "../background.ts";
 import type { FailureEvent } from "./error_handler.ts";
-import { HttpError } from "./errors.ts";
+import { HttpError } from "../errors.ts";
 import { ok } from "./response.ts";
 import type { RequestMetric } from "./telemetry.ts";
 import { parseJsonBody } from "./validation.ts";

@@ -6,7 +6,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { LabEnv } from "./app.ts";
-import { uuidV7 } from "./uuid_v7.ts";
+import { uuidV7 } from "../uuid_v7.ts";
 
 /** The request and response header that carries the correlation id. */
 export const CORRELATION_HEADER = "x-correlation-id";

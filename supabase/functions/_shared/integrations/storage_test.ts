@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok as assert, rejects } from "node:assert/strict";
-import { HttpError } from "./errors.ts";
+import { HttpError } from "../errors.ts";
 import { userStorageFactory } from "./storage.ts";
 
 interface Seen {

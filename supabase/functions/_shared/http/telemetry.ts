@@ -8,7 +8,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { LabEnv } from "./app.ts";
-import { runInBackground } from "./background.ts";
+import { runInBackground } from "../background.ts";
 import { timedSync } from "./server_timing.ts";
 
 /** What is recorded for each request. */

@@ -6,7 +6,7 @@
  * @module
  */
 import postgres from "postgres";
-import { HttpError } from "./errors.ts";
+import { HttpError } from "../errors.ts";
 import { httpErrorFromSql } from "./sql_errors.ts";
 
 /** A transaction handle (tagged template). */

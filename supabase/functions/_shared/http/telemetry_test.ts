@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import type { LabEnv } from "./app.ts";
-import { flushBackground } from "./background.ts";
-import { HttpError } from "./errors.ts";
+import { flushBackground } from "../background.ts";
+import { HttpError } from "../errors.ts";
 import { type RequestMetric, routePattern, withTelemetry } from "./telemetry.ts";
 
 const USER_ID = "8d0fd2b3-9ca7-4d9e-a95f-9e13dded323e";

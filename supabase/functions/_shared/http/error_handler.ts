@@ -8,9 +8,9 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { LabEnv } from "./app.ts";
-import { runInBackground } from "./background.ts";
+import { runInBackground } from "../background.ts";
 import { CORRELATION_HEADER } from "./correlation.ts";
-import { HttpError, isHttpError } from "./errors.ts";
+import { HttpError, isHttpError } from "../errors.ts";
 import { failureBody } from "./response.ts";
 import { routePattern } from "./telemetry.ts";
 

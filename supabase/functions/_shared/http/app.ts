@@ -7,7 +7,7 @@
  * @module
  */
 import { Hono } from "hono";
-import type { VerifiedClaims } from "./auth.ts";
+import type { VerifiedClaims } from "../auth/jwt.ts";
 import { correlationId } from "./correlation.ts";
 import { withCors } from "./cors.ts";
 import { errorHandler, type FailureEvent, notFoundHandler } from "./error_handler.ts";

@@ -4,9 +4,9 @@
  */
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import postgres from "postgres";
-import { HttpError } from "./errors.ts";
+import { HttpError } from "../errors.ts";
 import { httpErrorFromSql, rethrowSqlError } from "./sql_errors.ts";
-import { databaseUrl, dbTest } from "../tests/harness.ts";
+import { databaseUrl, dbTest } from "../../tests/harness.ts";
 
 function sqlError(fields: Record<string, string>): Error {
   return Object.assign(new Error(fields.message ?? "boom"), fields);
