@@ -14,7 +14,8 @@ import { createJwtVerifier, type JwtVerifier } from "./auth/jwt.ts";
 import { failureRecorder } from "./db/audit.ts";
 import { createDatabase, type Database } from "./db/client.ts";
 import { type BaseEnv, jwksUrl, readEnv } from "./env.ts";
-import type { FunctionAppDeps, LabEnv } from "./http/app.ts";
+import type { FunctionAppDeps } from "./http/app.ts";
+import type { LabEnv } from "./http/context.ts";
 import { metricRecorder } from "./db/telemetry_sink.ts";
 
 /** Shared dependencies of the lab's functions. */

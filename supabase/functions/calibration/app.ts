@@ -54,9 +54,8 @@ export function createCalibrationApp(runtime: Runtime) {
       });
     }
     const { ranges, insights } = mapAnswersToRanges(input.mode, input.answers);
-    const user = c.var.user!;
     const stored = await db.withUser(
-      { claims: user.claims, correlationId: c.var.correlationId },
+      c.var.caller,
       async (tx) => {
         const row = await insertCalibration(tx, {
           mode: input.mode,

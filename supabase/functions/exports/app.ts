@@ -13,7 +13,8 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import { bearerToken, requireUser } from "../_shared/auth/jwt.ts";
-import { createFunctionApp, type LabEnv } from "../_shared/http/app.ts";
+import { createFunctionApp } from "../_shared/http/app.ts";
+import type { UserEnv } from "../_shared/http/context.ts";
 import { createExportSchema, exportIdParamsSchema } from "../_shared/contracts/exports.ts";
 import { baseEnvSchema, positiveInt } from "../_shared/env.ts";
 import { idempotencyKeyFrom } from "../_shared/db/idempotency.ts";
@@ -21,7 +22,8 @@ import { ok } from "../_shared/http/response.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
 import { type ObjectStorageFactory, userStorageFactory } from "../_shared/integrations/storage.ts";
 import { parseJsonBody, parseParams } from "../_shared/http/validation.ts";
-import type { Caller, ExportDeps } from "./deps.ts";
+import type { Caller } from "../_shared/caller.ts";
+import type { ExportDeps } from "./deps.ts";
 import { describeExport } from "./details.ts";
 import { createExport } from "./pipeline.ts";
 
@@ -65,11 +67,10 @@ export function createExportsApp(runtime: Runtime<ExportsEnv>, options: ExportsA
   const auth = requireUser({ verifier });
 
   /** The pipeline's dependencies and the caller, for this request. */
-  function scope(c: Context<LabEnv>): { deps: ExportDeps; caller: Caller } {
-    const user = c.var.user!;
+  function scope(c: Context<UserEnv>): { deps: ExportDeps; caller: Caller } {
     return {
       deps: { db, limits, storage: storageFor(bearerToken(c.req.header("authorization"))) },
-      caller: { userId: user.id, claims: user.claims, correlationId: c.var.correlationId },
+      caller: c.var.caller,
     };
   }
 

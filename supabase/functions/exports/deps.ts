@@ -19,10 +19,3 @@ export interface ExportDeps {
     urlTtlSeconds: number;
   };
 }
-
-/** The verified caller of one request. */
-export interface Caller {
-  userId: string;
-  claims: Record<string, unknown>;
-  correlationId: string;
-}

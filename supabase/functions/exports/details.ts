@@ -6,7 +6,8 @@
  */
 import type { ExportDetails, ExportResult } from "../_shared/contracts/exports.ts";
 import { HttpError } from "../_shared/errors.ts";
-import type { Caller, ExportDeps } from "./deps.ts";
+import type { Caller } from "../_shared/caller.ts";
+import type { ExportDeps } from "./deps.ts";
 import { type ExportRow, findExport, saveSignedUrl } from "./jobs.ts";
 
 /**

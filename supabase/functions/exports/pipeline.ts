@@ -33,7 +33,8 @@ import {
   requestHash,
 } from "../_shared/db/idempotency.ts";
 import { streamExport } from "./build.ts";
-import type { Caller, ExportDeps } from "./deps.ts";
+import type { Caller } from "../_shared/caller.ts";
+import type { ExportDeps } from "./deps.ts";
 import { describeExport, resultOf } from "./details.ts";
 import {
   CONTENT_TYPES,

@@ -76,10 +76,9 @@ export function createGenerateApp(runtime: Runtime<GenerateEnv>, options: Genera
       parseJsonBody(c, generateRequestSchema, {
         maxBytes: env.LAB_MAX_BODY_BYTES,
       }));
-    const user = c.var.user!;
     const answer = await runGenerate(
       { db, llm, model: env.LAB_MODEL, ratePerMinute: env.LAB_GENERATE_RATE_LIMIT_PER_MINUTE },
-      { claims: user.claims, correlationId: c.var.correlationId },
+      c.var.caller,
       { input, idempotencyKey },
     );
     if (answer.kind === "replay") {

@@ -31,6 +31,7 @@ import type {
   UpstreamFailureDetails,
   ValidGenerateRequest,
 } from "../_shared/contracts/generate.ts";
+import type { DbCaller } from "../_shared/caller.ts";
 import type { Database } from "../_shared/db/client.ts";
 import { HttpError } from "../_shared/errors.ts";
 import {
@@ -64,12 +65,6 @@ export interface RunDeps {
   ratePerMinute: number;
 }
 
-/** Who runs it: the verified caller, for `db.callAsUser`. */
-export interface RunContext {
-  claims: Record<string, unknown>;
-  correlationId: string;
-}
-
 /** The answer: a fresh result, or the stored one replayed for an Idempotency-Key. */
 export type RunAnswer =
   | { kind: "fresh"; result: GenerateResult }
@@ -86,7 +81,7 @@ export type RunAnswer =
  */
 export async function runGenerate(
   deps: RunDeps,
-  context: RunContext,
+  context: DbCaller,
   request: { input: ValidGenerateRequest; idempotencyKey?: string },
 ): Promise<RunAnswer> {
   const { db, model } = deps;
@@ -127,7 +122,7 @@ export async function runGenerate(
 
 async function generateAndStore(
   deps: RunDeps,
-  context: RunContext,
+  context: DbCaller,
   run: {
     input: ValidGenerateRequest;
     ref?: IdempotencyKeyRef;

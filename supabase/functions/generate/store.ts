@@ -18,7 +18,8 @@ import type {
   GenerateResult,
   MetricsSummary,
 } from "../_shared/contracts/generate.ts";
-import type { Caller, Database } from "../_shared/db/client.ts";
+import type { DbCaller } from "../_shared/caller.ts";
+import type { Database } from "../_shared/db/client.ts";
 import {
   type ParameterRanges,
   type RangeColumns,
@@ -54,7 +55,7 @@ export interface StartStep {
  */
 export async function startGeneration(
   db: Database,
-  caller: Caller,
+  caller: DbCaller,
   step: StartStep,
 ): Promise<StartOutcome> {
   const outcome = await db.callAsUser<
@@ -105,7 +106,7 @@ export interface StoreStep {
  */
 export function storeGeneration(
   db: Database,
-  caller: Caller,
+  caller: DbCaller,
   step: StoreStep,
 ): Promise<MetricsSummary | null> {
   const { experiment } = step;

@@ -11,25 +11,15 @@ import {
   createRemoteJWKSet,
   decodeJwt,
   decodeProtectedHeader,
-  type JWTPayload,
   jwtVerify,
   type JWTVerifyGetKey,
 } from "jose";
-import type { LabEnv } from "../http/app.ts";
+import type { VerifiedClaims } from "../caller.ts";
+import type { UserEnv } from "../http/context.ts";
 import { isUuid } from "../http/correlation.ts";
 import { HttpError } from "../errors.ts";
 import { timed } from "../http/server_timing.ts";
 import { createTokenCache, type TokenCacheOptions } from "./token_cache.ts";
-
-/** A verified token's payload (Supabase access-token claims). */
-export interface VerifiedClaims extends JWTPayload {
-  role?: string;
-  email?: string;
-  phone?: string;
-  session_id?: string;
-  is_anonymous?: boolean;
-  aal?: string;
-}
 
 /** Options for {@link createJwtVerifier}; give a secret, a JWKS, or both. */
 export interface JwtVerifierOptions {
@@ -146,16 +136,16 @@ export interface RequireUserOptions {
 
 /**
  * Middleware that requires `Authorization: Bearer <user access token>` and
- * sets `c.var.user` to `{ id, email, claims }`.
+ * sets `c.var.caller` (user id, claims and the correlation id).
  *
  * @example
  * ```ts
- * app.post("/", requireUser({ verifier }), (c) => ok(c, { userId: c.var.user?.id }));
+ * app.post("/", requireUser({ verifier }), (c) => ok(c, { userId: c.var.caller.userId }));
  * ```
  */
 export function requireUser(
   options: RequireUserOptions,
-): MiddlewareHandler<LabEnv> {
+): MiddlewareHandler<UserEnv> {
   const { verifier } = options;
   return async function requireUser(c, next) {
     const token = bearerToken(c.req.header("authorization"));
@@ -172,7 +162,11 @@ export function requireUser(
         },
       );
     }
-    c.set("user", { id: claims.sub, email: claims.email ?? null, claims });
+    c.set("caller", {
+      userId: claims.sub,
+      claims,
+      correlationId: c.var.correlationId,
+    });
     await next();
   };
 }

@@ -8,7 +8,7 @@ import {
   type JWTVerifyGetKey,
   SignJWT,
 } from "jose";
-import type { LabEnv } from "../http/app.ts";
+import type { LabEnv } from "../http/context.ts";
 import { bearerToken, createJwtVerifier, type JwtVerifier, requireUser } from "./jwt.ts";
 import { errorHandler } from "../http/error_handler.ts";
 import { HttpError } from "../errors.ts";
@@ -374,7 +374,7 @@ function protectedApp(verifier: JwtVerifier) {
   app.get(
     "/me",
     requireUser({ verifier }),
-    (c) => c.json(c.get("user") ?? null),
+    (c) => c.json(c.get("caller") ?? null),
   );
   return app;
 }
@@ -384,7 +384,7 @@ async function errorCode(response: Response): Promise<string> {
   return body.error.code;
 }
 
-Deno.test("requireUser sets the user with id, email and the full claims", async () => {
+Deno.test("requireUser sets the caller with the user id, the full claims and the correlation id", async () => {
   const app = protectedApp(createJwtVerifier({ secret: SECRET }));
   const response = await app.request("/me", {
     headers: {
@@ -393,8 +393,9 @@ Deno.test("requireUser sets the user with id, email and the full claims", async 
   });
   assert.equal(response.status, 200);
   const user = await response.json();
-  assert.equal(user.id, USER_ID);
-  assert.equal(user.email, "ada@example.com");
+  assert.equal(user.userId, USER_ID);
+  assert.equal(user.claims.email, "ada@example.com");
+  assert.match(user.correlationId, /^[0-9a-f-]{36}$/);
   assert.equal(user.claims.role, "authenticated");
   assert.equal(user.claims.custom, 1);
   assert.equal(user.claims.session_id, "5b9b5c4e-6f60-4c5a-a9a4-3b4c1f2f8f52");

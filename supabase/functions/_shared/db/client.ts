@@ -6,6 +6,7 @@
  * @module
  */
 import postgres from "postgres";
+import type { DbCaller } from "../caller.ts";
 import { HttpError } from "../errors.ts";
 import { httpErrorFromSql } from "./sql_errors.ts";
 
@@ -23,12 +24,8 @@ export interface Actor {
 /** Transaction isolation beyond Postgres's default `read committed`. */
 export type IsolationLevel = "repeatable read" | "serializable";
 
-/** Who and how a {@link Database.withUser} transaction runs. */
-export interface UserContext {
-  /** The caller's verified JWT claims. */
-  claims: Record<string, unknown>;
-  /** The request's correlation id (`app.correlation_id`). */
-  correlationId: string;
+/** Who and how a {@link Database.withUser} transaction runs: a caller and options. */
+export interface UserContext extends DbCaller {
   /**
    * `repeatable read` gives every statement of the transaction one snapshot,
    * e.g. for an export that reads the same rows in several passes.
@@ -50,9 +47,6 @@ export interface ServiceContext {
    */
   durable?: boolean;
 }
-
-/** Who a {@link Database.callAsUser} statement runs as. */
-export type Caller = Pick<UserContext, "claims" | "correlationId">;
 
 /**
  * A named argument of {@link Database.callAsUser}: objects and arrays are
@@ -104,7 +98,7 @@ export interface Database {
    *   audit_data: { model: "gpt-4o" },
    * });
    */
-  callAsUser<T>(caller: Caller, name: string, args: Record<string, CallArgument>): Promise<T>;
+  callAsUser<T>(caller: DbCaller, name: string, args: Record<string, CallArgument>): Promise<T>;
   /** Closes the pool. */
   end(): Promise<void>;
 }
@@ -252,7 +246,7 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     asService(context, fn) {
       return transaction({ role: "service_role", claims: { role: "service_role" } }, context, fn);
     },
-    async callAsUser<T>(caller: Caller, name: string, args: Record<string, CallArgument>) {
+    async callAsUser<T>(caller: DbCaller, name: string, args: Record<string, CallArgument>) {
       const names = Object.keys(args).filter((arg) => args[arg] !== undefined);
       const values = [
         sql.json(caller.claims as postgres.JSONValue),

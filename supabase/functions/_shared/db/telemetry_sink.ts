@@ -1,5 +1,5 @@
 /**
- * Where `withTelemetry` puts its metrics: `public.system_metrics`, written as
+ * Where `telemetry` puts its metrics: `public.system_metrics`, written as
  * service_role after the response has gone out. Metrics are written in
  * batches: the first metric opens a short window (`maxDelayMs`), and every
  * metric that arrives before it closes — or while the previous batch is
@@ -28,7 +28,7 @@ interface Pending {
 }
 
 /**
- * A `record` callback for `withTelemetry`. Each call resolves once the batch
+ * A `record` callback for `telemetry`. Each call resolves once the batch
  * holding its metric is committed (or rejects if that insert failed).
  *
  * @example

@@ -7,29 +7,12 @@
  * @module
  */
 import { Hono } from "hono";
-import type { VerifiedClaims } from "../auth/jwt.ts";
 import { correlationId } from "./correlation.ts";
-import { withCors } from "./cors.ts";
+import type { LabEnv } from "./context.ts";
+import { cors } from "./cors.ts";
 import { errorHandler, type FailureEvent, notFoundHandler } from "./error_handler.ts";
 import { serverTiming } from "./server_timing.ts";
-import { type RequestMetric, withTelemetry } from "./telemetry.ts";
-
-/** The caller, set by `requireUser`. */
-export interface AuthUser {
-  /** `auth.users.id` (the token's `sub`). */
-  id: string;
-  email: string | null;
-  /** The full verified payload; the db layer puts it in `request.jwt.claims`. */
-  claims: VerifiedClaims;
-}
-
-/** Hono environment of every lab function. */
-export type LabEnv = {
-  Variables: {
-    correlationId: string;
-    user?: AuthUser;
-  };
-};
+import { type RequestMetric, telemetry } from "./telemetry.ts";
 
 /** What {@link createFunctionApp} needs from the outside (the database side). */
 export interface FunctionAppDeps {
@@ -63,8 +46,8 @@ export function createFunctionApp(name: string, deps: FunctionAppDeps) {
   const root = new Hono<LabEnv>();
   root.use("*", serverTiming({ enabled: deps.serverTiming ?? false }));
   root.use("*", correlationId());
-  root.use("*", withTelemetry({ record: deps.recordMetric }));
-  root.use("*", withCors({ allowedOrigins: deps.allowedOrigins }));
+  root.use("*", telemetry({ record: deps.recordMetric }));
+  root.use("*", cors({ allowedOrigins: deps.allowedOrigins }));
   const app = root.basePath(`/${name}`);
   app.onError(errorHandler({ onFailure: deps.onFailure }));
   app.notFound(notFoundHandler({ onFailure: deps.onFailure }));

@@ -47,7 +47,7 @@ function lab() {
       c,
       z.object({ format: z.enum(["csv", "json"]) }),
     );
-    return ok(c, { format: input.format, userId: c.get("user")?.id }, 201);
+    return ok(c, { format: input.format, userId: c.get("caller")?.userId }, 201);
   });
   app.post("/conflict", () => {
     throw new HttpError(

@@ -5,7 +5,7 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import type { LabEnv } from "./app.ts";
+import type { LabEnv } from "./context.ts";
 import { uuidV7 } from "../uuid_v7.ts";
 
 /** The request and response header that carries the correlation id. */

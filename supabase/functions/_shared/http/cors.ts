@@ -4,8 +4,8 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import { cors } from "hono/cors";
-import type { LabEnv } from "./app.ts";
+import { cors as honoCors } from "hono/cors";
+import type { LabEnv } from "./context.ts";
 
 /** Request headers a browser may send (supabase-js sends the first three). */
 export const ALLOWED_HEADERS = [
@@ -20,7 +20,7 @@ export const ALLOWED_HEADERS = [
 /** Response headers a browser may read. */
 export const EXPOSED_HEADERS = ["x-correlation-id", "retry-after"];
 
-/** Options for {@link withCors}. */
+/** Options for {@link cors}. */
 export interface CorsOptions {
   /** `"*"` or exact origins such as `https://lab.example.com`. */
   allowedOrigins?: string[] | "*";
@@ -33,18 +33,18 @@ export interface CorsOptions {
  *
  * @example
  * ```ts
- * app.use("*", withCors({ allowedOrigins: env.LAB_ALLOWED_ORIGINS }));
+ * app.use("*", cors({ allowedOrigins: env.LAB_ALLOWED_ORIGINS }));
  * ```
  */
-export function withCors(options: CorsOptions = {}): MiddlewareHandler<LabEnv> {
-  const handler = cors({
+export function cors(options: CorsOptions = {}): MiddlewareHandler<LabEnv> {
+  const handler = honoCors({
     origin: options.allowedOrigins ?? "*",
     allowMethods: ["GET", "POST", "OPTIONS"],
     allowHeaders: ALLOWED_HEADERS,
     exposeHeaders: EXPOSED_HEADERS,
     maxAge: options.maxAgeSeconds ?? 3600,
   });
-  return async function withCors(c, next) {
+  return async function cors(c, next) {
     return await handler(c, next);
   };
 }

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { LabEnv } from "./app.ts";
-import { withCors } from "./cors.ts";
+import type { LabEnv } from "./context.ts";
+import { cors } from "./cors.ts";
 
 function testApp(allowedOrigins: string[] | "*") {
   const app = new Hono<LabEnv>();
-  app.use("*", withCors({ allowedOrigins }));
+  app.use("*", cors({ allowedOrigins }));
   app.use("*", async (c, next) => {
     if (!c.req.header("authorization")) return c.text("unauthorized", 401);
     await next();
@@ -25,7 +25,7 @@ function preflight(origin: string): RequestInit {
   };
 }
 
-Deno.test("withCors answers a preflight with 204 before auth runs", async () => {
+Deno.test("cors answers a preflight with 204 before auth runs", async () => {
   const response = await testApp("*").request(
     "/generate",
     preflight("https://lab.example.com"),
@@ -46,7 +46,7 @@ Deno.test("withCors answers a preflight with 204 before auth runs", async () => 
   );
 });
 
-Deno.test("withCors adds CORS headers to normal responses", async () => {
+Deno.test("cors adds CORS headers to normal responses", async () => {
   const response = await testApp("*").request("/generate", {
     method: "POST",
     headers: { origin: "https://lab.example.com", authorization: "Bearer x" },
@@ -59,7 +59,7 @@ Deno.test("withCors adds CORS headers to normal responses", async () => {
   );
 });
 
-Deno.test("withCors with an allow-list reflects listed origins only", async () => {
+Deno.test("cors with an allow-list reflects listed origins only", async () => {
   const app = testApp(["https://lab.example.com"]);
   const allowed = await app.request(
     "/generate",

@@ -7,7 +7,7 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { LabEnv } from "./app.ts";
+import type { LabEnv } from "./context.ts";
 import { runInBackground } from "../background.ts";
 import { CORRELATION_HEADER } from "./correlation.ts";
 import { HttpError, isHttpError } from "../errors.ts";
@@ -82,7 +82,7 @@ function fail(
       route: routePattern(c),
       method: c.req.method,
       correlationId,
-      userId: c.get("user")?.id ?? null,
+      userId: c.get("caller")?.userId ?? null,
     };
     runInBackground(() => onFailure(event), {
       label: "record request failure",

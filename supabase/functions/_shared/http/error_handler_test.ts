@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { LabEnv } from "./app.ts";
+import type { LabEnv } from "./context.ts";
 import { flushBackground } from "../background.ts";
 import { errorHandler, type FailureEvent, notFoundHandler } from "./error_handler.ts";
 import { HttpError } from "../errors.ts";
@@ -18,7 +18,11 @@ function testApp(onFailure?: (event: FailureEvent) => Promise<void>) {
   app.onError(errorHandler({ onFailure }));
   app.notFound(notFoundHandler({ onFailure }));
   app.post("/limited/:id", (c) => {
-    c.set("user", { id: USER_ID, email: null, claims: { sub: USER_ID } });
+    c.set("caller", {
+      userId: USER_ID,
+      claims: { sub: USER_ID },
+      correlationId: c.var.correlationId,
+    });
     throw new HttpError(429, "Too many requests: try again in 30 seconds", {
       details: { limit: 10 },
       headers: { "retry-after": "30" },

@@ -5,7 +5,6 @@
  */
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { LabEnv } from "./app.ts";
 import type { HttpError, HttpErrorJson } from "../errors.ts";
 
 /** `{ success: true, data, correlationId }`. */
@@ -22,6 +21,12 @@ export interface FailureBody {
   correlationId: string;
 }
 
+/** What the envelope needs of a Hono context, whatever the route's environment. */
+export interface EnvelopeContext {
+  json: Context["json"];
+  var: { readonly correlationId: string };
+}
+
 /**
  * Responds with the success envelope.
  *
@@ -31,14 +36,14 @@ export interface FailureBody {
  * ```
  */
 export function ok<T>(
-  c: Context<LabEnv>,
+  c: EnvelopeContext,
   data: T,
   status: ContentfulStatusCode = 200,
 ): Response {
   const body: SuccessBody<T> = {
     success: true,
     data,
-    correlationId: c.get("correlationId"),
+    correlationId: c.var.correlationId,
   };
   return c.json(body, status);
 }

@@ -10,7 +10,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { MiddlewareHandler } from "hono";
-import type { LabEnv } from "./app.ts";
+import type { LabEnv } from "./context.ts";
 
 /** One named span of a request: how often it ran and for how long in all. */
 export interface SpanTotal {

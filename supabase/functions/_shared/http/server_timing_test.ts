@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { LabEnv } from "./app.ts";
+import type { LabEnv } from "./context.ts";
 import {
   countEvent,
   formatServerTiming,

@@ -7,7 +7,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import type { LabEnv } from "./app.ts";
+import type { LabEnv } from "./context.ts";
 import { runInBackground } from "../background.ts";
 import { timedSync } from "./server_timing.ts";
 
@@ -23,7 +23,7 @@ export interface RequestMetric {
   correlationId: string;
 }
 
-/** Options for {@link withTelemetry}. */
+/** Options for {@link telemetry}. */
 export interface TelemetryOptions {
   /** Persists one metric; errors are logged and swallowed. */
   record: (metric: RequestMetric) => Promise<void>;
@@ -51,14 +51,14 @@ export function routePattern(c: Context): string {
  *
  * @example
  * ```ts
- * app.use("*", withTelemetry({ record: (metric) => db.recordMetric(metric) }));
+ * app.use("*", telemetry({ record: (metric) => db.recordMetric(metric) }));
  * ```
  */
-export function withTelemetry(
+export function telemetry(
   options: TelemetryOptions,
 ): MiddlewareHandler<LabEnv> {
   const { record } = options;
-  return async function withTelemetry(c, next) {
+  return async function telemetry(c, next) {
     const started = performance.now();
     let threw = false;
     try {
@@ -73,7 +73,7 @@ export function withTelemetry(
           method: c.req.method,
           statusCode: threw ? 500 : c.res.status,
           latencyMs: Math.max(0, Math.round(performance.now() - started)),
-          userId: c.get("user")?.id ?? null,
+          userId: c.get("caller")?.userId ?? null,
           correlationId: c.get("correlationId"),
         };
         runInBackground(() => record(metric), { label: "record request metric" });

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { LabEnv } from "./app.ts";
+import type { LabEnv } from "./context.ts";
 import { flushBackground } from "../background.ts";
 import { HttpError } from "../errors.ts";
-import { type RequestMetric, routePattern, withTelemetry } from "./telemetry.ts";
+import { type RequestMetric, routePattern, telemetry } from "./telemetry.ts";
 
 const USER_ID = "8d0fd2b3-9ca7-4d9e-a95f-9e13dded323e";
 
@@ -13,12 +13,16 @@ function testApp(record: (metric: RequestMetric) => Promise<void>) {
     c.set("correlationId", "c0ffee00-0000-4000-8000-000000000000");
     await next();
   });
-  app.use("*", withTelemetry({ record }));
+  app.use("*", telemetry({ record }));
   app.onError((error, c) =>
     c.text("failed", error instanceof HttpError ? error.status as 409 : 500)
   );
   app.get("/:id", (c) => {
-    c.set("user", { id: USER_ID, email: null, claims: { sub: USER_ID } });
+    c.set("caller", {
+      userId: USER_ID,
+      claims: { sub: USER_ID },
+      correlationId: c.var.correlationId,
+    });
     return c.text(routePattern(c));
   });
   app.post("/", () => {
@@ -38,7 +42,7 @@ function collector() {
   };
 }
 
-Deno.test("withTelemetry records the route pattern, status, user and correlation id", async () => {
+Deno.test("telemetry records the route pattern, status, user and correlation id", async () => {
   const { metrics, record } = collector();
   const response = await testApp(record).request("/exports/42");
   assert.equal(await response.text(), "/exports/:id");
@@ -53,7 +57,7 @@ Deno.test("withTelemetry records the route pattern, status, user and correlation
   assert.ok(Number.isInteger(metric.latencyMs) && metric.latencyMs >= 0);
 });
 
-Deno.test("withTelemetry sees the final status when the handler threw", async () => {
+Deno.test("telemetry sees the final status when the handler threw", async () => {
   const { metrics, record } = collector();
   const app = testApp(record);
   assert.equal((await app.request("/exports", { method: "POST" })).status, 409);
@@ -68,7 +72,7 @@ Deno.test("withTelemetry sees the final status when the handler threw", async ()
   ]);
 });
 
-Deno.test("withTelemetry records the path when no route matched", async () => {
+Deno.test("telemetry records the path when no route matched", async () => {
   const { metrics, record } = collector();
   assert.equal((await testApp(record).request("/exports/a/b/c")).status, 404);
   await flushBackground();
@@ -78,7 +82,7 @@ Deno.test("withTelemetry records the path when no route matched", async () => {
   ]]);
 });
 
-Deno.test("withTelemetry never fails the request when record fails", async () => {
+Deno.test("telemetry never fails the request when record fails", async () => {
   const original = console.error;
   const logged: string[] = [];
   console.error = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
@@ -99,7 +103,7 @@ Deno.test("withTelemetry never fails the request when record fails", async () =>
   ]);
 });
 
-Deno.test("withTelemetry does not wait for record before responding", async () => {
+Deno.test("telemetry does not wait for record before responding", async () => {
   let release = () => {};
   const gate = new Promise<void>((resolve) => (release = resolve));
   const metrics: RequestMetric[] = [];

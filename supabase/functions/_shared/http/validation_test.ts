@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Hono } from "hono";
 import { z } from "zod";
-import type { LabEnv } from "./app.ts";
+import type { LabEnv } from "./context.ts";
 import { errorHandler } from "./error_handler.ts";
 import { parseJsonBody, parseParams, parseQuery } from "./validation.ts";
 
