@@ -8,6 +8,8 @@
  * `npm run bench -- --quick` is the one-minute version; `--only=1,3` runs
  * some items; `--out=path` moves the results file.
  */
+import { openLabServer } from "./lib/database.ts";
+import { installPlainErrors } from "./lib/plain_errors.ts";
 import { withThrowawayDatabase } from "./lib/throwaway.ts";
 import { repoRoot } from "./lib/process.ts";
 import { benchAnalyticsScale } from "./bench/analytics_scale.ts";
@@ -19,12 +21,18 @@ import { benchRequestOverhead } from "./bench/request_overhead.ts";
 import { buildResults, type Figure, formatTable } from "./bench/report.ts";
 import { benchSuiteTimes } from "./bench/suite_times.ts";
 
+installPlainErrors();
 const plan = planFromArgs(Deno.args);
 const started = performance.now();
 const log = (line: string) => console.log(line);
 const figures: Figure[] = [];
 const details: Record<string, unknown> = {};
 
+// Items 1-4 measure the lab on the server it runs on (DATABASE_URL's or the
+// embedded one); their throwaway databases, nested ones included, go there.
+const givenDatabaseUrl = Deno.env.get("DATABASE_URL");
+const server = await openLabServer();
+Deno.env.set("DATABASE_URL", server.target.adminUrl);
 const environment = await withThrowawayDatabase("bench", async (target) => {
   const environment = await describeEnvironment(target.adminUrl, plan.mode);
   log(
@@ -57,6 +65,9 @@ const environment = await withThrowawayDatabase("bench", async (target) => {
   }
   return environment;
 });
+await server.close();
+// Item 5 times the tests, which run where `npm test` runs them.
+if (givenDatabaseUrl === undefined) Deno.env.delete("DATABASE_URL");
 
 if (plan.items.includes("5")) {
   log("\n# 5 pgTAP and npm test wall time");

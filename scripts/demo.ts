@@ -10,7 +10,8 @@
  * Every function call sends the same correlation id, so the audit trail ties
  * the steps together. Settings: SUPABASE_URL (default http://127.0.0.1:54321),
  * SUPABASE_ANON_KEY (default the local anon key), DATABASE_URL (the local lab
- * database, used like `npm run token` to sign in demo@lab.local).
+ * database, default the embedded one; used like `npm run token` to sign in
+ * demo@lab.local).
  */
 import { strFromU8, unzipSync } from "fflate";
 import {
@@ -19,9 +20,11 @@ import {
   type FunctionResult,
   type LabResult,
 } from "../client/src/index.ts";
-import { databaseTarget, DEFAULT_DATABASE_URL } from "./lib/database.ts";
+import { openLabServer } from "./lib/database.ts";
 import { ensureLocalUser, LOCAL_ANON_KEY, mintAccessToken } from "./lib/local_auth.ts";
+import { installPlainErrors } from "./lib/plain_errors.ts";
 
+installPlainErrors();
 const DEMO_EMAIL = "demo@lab.local";
 const PROMPTS = [
   "Explain why the sky is blue to a curious ten-year-old.",
@@ -67,8 +70,9 @@ console.log(`Precision + Personality Lab demo against ${url}`);
 console.log(`Correlation id of this walkthrough: ${flowId}`);
 
 heading("Sign in the demo user (local token tool)");
-const target = databaseTarget(Deno.env.get("DATABASE_URL") ?? DEFAULT_DATABASE_URL);
-const userId = await ensureLocalUser(target.appUrl, DEMO_EMAIL);
+const server = await openLabServer();
+const userId = await ensureLocalUser(server.target.appUrl, DEMO_EMAIL);
+await server.close();
 const token = await mintAccessToken(userId, { email: DEMO_EMAIL });
 line(`${DEMO_EMAIL} is ${userId}`);
 const lab = createLabClient({ url, anonKey, accessToken: token });

@@ -3,7 +3,8 @@
 -- What a Supabase database already has before any project migration runs, for a
 -- plain PostgreSQL 15 server with no Docker: the API roles, the `extensions`,
 -- `auth` and `storage` schemas with the tables and helper functions the lab
--- relies on, the `supabase_realtime` publication and pgTAP. Every definition
+-- relies on and the `supabase_realtime` publication. pgTAP is not here: only
+-- the tests need it, and `npm test` adds it to its own database. Every definition
 -- follows ../../shared/research/supabase-facts.md (section numbers below).
 --
 -- Run as a superuser against the target database. Idempotent. The scripts apply
@@ -67,7 +68,6 @@ create schema if not exists extensions;
 grant usage on schema extensions to lab_postgres, anon, authenticated, service_role;
 create extension if not exists "uuid-ossp" with schema extensions;
 create extension if not exists pgcrypto with schema extensions;
-create extension if not exists pgtap with schema extensions;
 
 grant usage on schema public to lab_postgres, anon, authenticated, service_role;
 

@@ -1,9 +1,11 @@
 /**
  * `npm start` — brings the lab up on this machine, no Docker needed:
  *
- * 1. the lab database (DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/lab):
- *    created with the platform stand-in, migrations and seed when it does not
- *    exist yet, otherwise brought up to date with pending migrations;
+ * 1. the lab database: DATABASE_URL when set, otherwise `lab` on the embedded
+ *    PostgreSQL 15 (from npm) at 127.0.0.1:54322 (LAB_DB_PORT), data in
+ *    .lab/postgres (LAB_DB_DIR), started here and stopped on exit; created
+ *    with the platform stand-in, migrations and seed when it does not exist
+ *    yet, otherwise brought up to date with pending migrations;
  * 2. the offline model server, unless OPENAI_API_KEY is set (then the real
  *    endpoint, OPENAI_BASE_URL or OpenAI, with LAB_MODEL, default gpt-4o);
  * 3. the gateway on http://127.0.0.1:54321 (LAB_GATEWAY_PORT) with every
@@ -11,20 +13,40 @@
  *
  * Prints the URL, the anon key and a ready demo token. Ctrl-C stops it.
  */
-import {
-  databaseTarget,
-  DEFAULT_DATABASE_URL,
-  isLabDatabase,
-  migrate,
-  prepareDatabase,
-} from "./lib/database.ts";
+import { isLabDatabase, migrate, openLabServer, prepareDatabase } from "./lib/database.ts";
 import { ensureLocalUser, mintAccessToken } from "./lib/local_auth.ts";
-import { functionEnvFromProcess, startStack } from "./lib/stack.ts";
+import { installPlainErrors } from "./lib/plain_errors.ts";
+import { assertPortFree, portFromEnv } from "./lib/ports.ts";
+import { functionEnvFromProcess, type RunningStack, startStack } from "./lib/stack.ts";
 
+installPlainErrors();
 const DEMO_EMAIL = "demo@lab.local";
 /** The demo user's calibration from supabase/seed.sql. */
 const DEMO_CALIBRATION_ID = "ca1b0000-0000-4000-8000-000000000001";
-const target = databaseTarget(Deno.env.get("DATABASE_URL") ?? DEFAULT_DATABASE_URL);
+
+const port = portFromEnv("LAB_GATEWAY_PORT", 54321);
+const modelPort = portFromEnv("LAB_MODEL_PORT", 54330);
+const passthrough = functionEnvFromProcess();
+assertPortFree(port, "set LAB_GATEWAY_PORT to serve the lab on another port");
+if (!passthrough.OPENAI_API_KEY) {
+  assertPortFree(modelPort, "set LAB_MODEL_PORT to run the offline model server on another port");
+}
+
+const server = await openLabServer({ exclusive: true });
+let stack: RunningStack | null = null;
+let stopping = false;
+// Registered before anything slow, so a Ctrl-C while starting still stops the database.
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    await stack?.stop().catch(() => {});
+    await server.close();
+    Deno.exit(0);
+  });
+}
+const target = server.target;
+if (server.embedded) console.log(`Embedded PostgreSQL: ${new URL(target.adminUrl).host}.`);
 
 if (await isLabDatabase(target)) {
   await migrate(target);
@@ -34,13 +56,7 @@ if (await isLabDatabase(target)) {
   console.log(`Database "${target.name}": created (platform, migrations, seed).`);
 }
 
-const passthrough = functionEnvFromProcess();
-const stack = await startStack({
-  databaseUrl: target.appUrl,
-  port: Number(Deno.env.get("LAB_GATEWAY_PORT") ?? 54321),
-  modelPort: Number(Deno.env.get("LAB_MODEL_PORT") ?? 54330),
-  env: passthrough,
-});
+stack = await startStack({ databaseUrl: target.appUrl, port, modelPort, env: passthrough });
 
 const userId = await ensureLocalUser(target.appUrl, DEMO_EMAIL);
 const token = await mintAccessToken(userId, { email: DEMO_EMAIL, expiresIn: 24 * 3600 });
@@ -67,10 +83,3 @@ Try:
   npm run demo
 
 Ctrl-C stops the lab.`);
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  Deno.addSignalListener(signal, async () => {
-    await stack.stop();
-    Deno.exit(0);
-  });
-}

@@ -4,11 +4,19 @@
  * never imported by function code.
  */
 import postgres from "postgres";
+import { embeddedOptionsFromEnv, openEmbedded } from "./embedded_postgres.ts";
+import { onFailure } from "./plain_errors.ts";
 import { repoRoot } from "./process.ts";
 import { supabaseCli } from "./supabase_cli.ts";
 
-/** Admin URL of the lab database (a superuser on the local server). */
-export const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/lab";
+/**
+ * The server `npm test` (and gen:types) make throwaway databases on when
+ * DATABASE_URL is unset: the machine's PostgreSQL, which has pgTAP.
+ */
+export const TEST_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/** The lab database's name on the embedded server. */
+export const LAB_DATABASE = "lab";
 
 /** The role that plays Supabase's non-superuser `postgres` (see scripts/platform.sql). */
 export const APP_ROLE = "lab_postgres";
@@ -40,6 +48,40 @@ export function databaseTarget(adminUrl: string): DatabaseTarget {
   app.username = APP_ROLE;
   app.password = "";
   return { adminUrl, appUrl: app.toString(), name };
+}
+
+/** The lab database a script works on, and how to let go of its server. */
+export interface LabServer {
+  target: DatabaseTarget;
+  /** True when it is the embedded server (DATABASE_URL unset). */
+  embedded: boolean;
+  /** Stops the embedded server if this process started it; otherwise does nothing. */
+  close(): Promise<void>;
+}
+
+/**
+ * The database named by DATABASE_URL, exactly as given; without it the `lab`
+ * database on the embedded server, which is started unless another lab
+ * command runs it. `exclusive` (npm start) insists on owning the server.
+ *
+ * @example
+ * const server = await openLabServer();
+ * try { await ensureLocalUser(server.target.appUrl, email); } finally { await server.close(); }
+ */
+export async function openLabServer(options: { exclusive?: boolean } = {}): Promise<LabServer> {
+  const given = Deno.env.get("DATABASE_URL");
+  if (given) {
+    return {
+      target: databaseTarget(given),
+      embedded: false,
+      close: () => Promise.resolve(),
+    };
+  }
+  const server = await openEmbedded(embeddedOptionsFromEnv(), options);
+  onFailure(server.stop);
+  const url = new URL(server.url);
+  url.pathname = `/${LAB_DATABASE}`;
+  return { target: databaseTarget(url.toString()), embedded: true, close: server.stop };
 }
 
 /** The same server's maintenance database, for CREATE/DROP DATABASE. */
@@ -88,6 +130,16 @@ export async function ensurePlatform(target: DatabaseTarget): Promise<"applied" 
     await sql.unsafe(platform);
     await sql.unsafe(`alter database "${target.name}" owner to ${APP_ROLE}`);
     return "applied";
+  } finally {
+    await sql.end();
+  }
+}
+
+/** Creates an extension in the `extensions` schema (as Supabase keeps them), if missing. */
+export async function createExtension(target: DatabaseTarget, name: string): Promise<void> {
+  const sql = connect(target.adminUrl);
+  try {
+    await sql.unsafe(`create extension if not exists "${name}" with schema extensions`);
   } finally {
     await sql.end();
   }

@@ -2,7 +2,7 @@
  * LOCAL STACK: the suites `npm test` runs against one throwaway database. Each
  * returns its own pass/fail counts and prints what it ran.
  */
-import type { DatabaseTarget } from "./database.ts";
+import { createExtension, type DatabaseTarget } from "./database.ts";
 import { repoRoot, runUnchecked } from "./process.ts";
 import { supabaseCli } from "./supabase_cli.ts";
 import { generateTypes, TYPES_PATH } from "./types.ts";
@@ -77,6 +77,8 @@ export function countTap(output: string): { passed: number; failed: number } {
 
 /** pgTAP files in supabase/tests, run by Debian's pg_prove as the app role. */
 export async function pgtapSuite(target: DatabaseTarget): Promise<SuiteResult> {
+  // Only the tests need pgTAP, so the platform bootstrap leaves it out.
+  await createExtension(target, "pgtap");
   const url = new URL(target.appUrl);
   const result = await runUnchecked([
     "pg_prove",

@@ -2,15 +2,15 @@
 import {
   type DatabaseTarget,
   databaseTarget,
-  DEFAULT_DATABASE_URL,
   dropDatabase,
   prepareDatabase,
+  TEST_SERVER_URL,
 } from "./database.ts";
 
 /**
- * Creates a fresh database on the server of DATABASE_URL (platform and
- * migrations applied), runs `fn` with it, and drops it afterwards, whatever
- * happened.
+ * Creates a fresh database on the server of DATABASE_URL, or else the
+ * machine's PostgreSQL on :5432 (platform and migrations applied), runs `fn`
+ * with it, and drops it afterwards, whatever happened.
  *
  * @example
  * await withThrowawayDatabase("test", async (db) => console.log(db.appUrl));
@@ -19,7 +19,7 @@ export async function withThrowawayDatabase<T>(
   purpose: string,
   fn: (target: DatabaseTarget) => Promise<T>,
 ): Promise<T> {
-  const server = new URL(Deno.env.get("DATABASE_URL") ?? DEFAULT_DATABASE_URL);
+  const server = new URL(Deno.env.get("DATABASE_URL") ?? TEST_SERVER_URL);
   const suffix = crypto.randomUUID().slice(0, 8);
   server.pathname = `/lab_${purpose}_${suffix}`;
   const target = databaseTarget(server.toString());
