@@ -4,8 +4,15 @@
  * deno check/lint/test, then the client SDK's vitest suite. Ends with one line
  * `N passed, N failed` summing every suite; exits non-zero on any failure.
  *
+ * The tests run on the machine's PostgreSQL (DATABASE_URL's server, default
+ * 127.0.0.1:5432), which must have pgTAP; a missing prerequisite is said in
+ * one sentence before anything else runs.
+ *
  * `npm test -- --only pgtap,deno` runs a subset while developing.
  */
+import { TEST_SERVER_URL } from "./lib/database.ts";
+import { installPlainErrors, PlainError } from "./lib/plain_errors.ts";
+import { checkTestPrerequisites } from "./lib/test_prerequisites.ts";
 import { withThrowawayDatabase } from "./lib/throwaway.ts";
 import {
   advisorsSuite,
@@ -27,11 +34,17 @@ const SUITES: Record<string, (target: DatabaseTarget) => Promise<SuiteResult>> =
   client: clientSuite,
 };
 
+installPlainErrors();
 const onlyArg = Deno.args.find((a) => a.startsWith("--only"));
 const only = onlyArg
   ? (onlyArg.split("=")[1] ?? Deno.args[Deno.args.indexOf(onlyArg) + 1]).split(",")
   : null;
 const selected = Object.keys(SUITES).filter((name) => !only || only.includes(name));
+
+const missing = await checkTestPrerequisites(Deno.env.get("DATABASE_URL") ?? TEST_SERVER_URL, {
+  pgProve: selected.includes("pgtap"),
+});
+if (missing) throw new PlainError(missing);
 
 const results = await withThrowawayDatabase("test", async (target) => {
   console.log(`# test database ${target.name}`);

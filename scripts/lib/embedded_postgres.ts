@@ -203,8 +203,6 @@ export async function openEmbedded(
   const native = await nativeDir();
   const user = await serverUser();
   await assertServerCanRun(user, `${native}/bin/postgres`);
-  await Deno.mkdir(options.dataDir.replace(/\/[^/]*$/, ""), { recursive: true });
-  await ensureCluster(`${native}/bin`, user, options.dataDir);
 
   const running = await runningServer(options.dataDir);
   if (running && !(exclusive && running.orphan)) {
@@ -231,6 +229,8 @@ export async function openEmbedded(
     options.port,
     "set LAB_DB_PORT to run the embedded database on another port, or DATABASE_URL to use an existing server",
   );
+  await Deno.mkdir(options.dataDir.replace(/\/[^/]*$/, ""), { recursive: true });
+  await ensureCluster(`${native}/bin`, user, options.dataDir);
 
   const settings = Object.entries(SERVER_SETTINGS).flatMap((
     [key, value],

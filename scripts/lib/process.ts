@@ -17,6 +17,8 @@ export interface RunOptions {
 /** Result of {@link run}. */
 export interface RunResult {
   code: number;
+  /** The signal that ended the command, if one did. */
+  signal: Deno.Signal | null;
   stdout: string;
   stderr: string;
 }
@@ -54,6 +56,7 @@ export async function runUnchecked(cmd: string[], options: RunOptions = {}): Pro
   const decoder = new TextDecoder();
   return {
     code: output.code,
+    signal: output.signal,
     stdout: options.quiet ? decoder.decode(output.stdout) : "",
     stderr: options.quiet ? decoder.decode(output.stderr) : "",
   };

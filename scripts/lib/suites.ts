@@ -3,6 +3,7 @@
  * returns its own pass/fail counts and prints what it ran.
  */
 import { createExtension, type DatabaseTarget } from "./database.ts";
+import { explainDenoExit } from "./deno_exit.ts";
 import { repoRoot, runUnchecked } from "./process.ts";
 import { supabaseCli } from "./supabase_cli.ts";
 import { generateTypes, TYPES_PATH } from "./types.ts";
@@ -158,10 +159,11 @@ export async function denoTestSuite(target: DatabaseTarget): Promise<SuiteResult
   const output = result.stdout + result.stderr;
   const counts = countDeno(output);
   printTail(output.split("\n").filter((l) => !/ \.\.\. ok \(/.test(l)).join("\n"), 80);
-  if (!counts) return { name: "deno test", passed: 0, failed: 1 };
+  const unexplained = result.code !== 0 && (counts?.failed ?? 0) === 0;
+  if (unexplained) console.log(`not ok - ${explainDenoExit(output, result.code, result.signal)}`);
   return {
     name: "deno test",
-    passed: counts.passed,
-    failed: counts.failed + (result.code !== 0 && counts.failed === 0 ? 1 : 0),
+    passed: counts?.passed ?? 0,
+    failed: (counts?.failed ?? 0) + (unexplained || !counts ? 1 : 0),
   };
 }
