@@ -4,7 +4,7 @@
  * ignored `.lab/postgres`, kept between runs. A script either starts it (and
  * stops it on exit) or uses the one another lab command already runs.
  */
-import { assertServerCanRun, giveToServer, type ServerUser, serverUser } from "./embedded_user.ts";
+import { giveToServer, serverCanRun, type ServerUser, serverUser } from "./embedded_user.ts";
 import { PlainError } from "./plain_errors.ts";
 import { assertPortFree, portFromEnv } from "./ports.ts";
 import { repoRoot, runUnchecked } from "./process.ts";
@@ -107,6 +107,40 @@ async function ensureCluster(bin: string, user: ServerUser, dataDir: string): Pr
   await Deno.rename(fresh, dataDir);
 }
 
+/** Where a root-only project keeps its server instead: a folder the server's user can reach. */
+export const SHARED_ROOT = "/var/lib/lab-embedded-postgres";
+
+/**
+ * Under root, with the project in a folder only root may enter (/root, a
+ * mktemp -d), the server's user cannot reach the binaries or the data: both
+ * then live in SHARED_ROOT, the data in a folder named after the project's path.
+ */
+async function outsidePrivateFolder(native: string, options: EmbeddedOptions) {
+  const version = JSON.parse(await Deno.readTextFile(`${native}/../package.json`)).version;
+  const binaries = `${SHARED_ROOT}/${version}`;
+  if (!await exists(`${binaries}/native/bin/postgres`)) {
+    await Deno.mkdir(SHARED_ROOT, { recursive: true, mode: 0o755 });
+    await Deno.remove(`${binaries}.new`, { recursive: true }).catch(() => {});
+    await Deno.mkdir(`${binaries}.new`, { recursive: true });
+    const copy = await runUnchecked(["cp", "-a", native, `${binaries}.new/native`], {
+      quiet: true,
+    });
+    if (copy.code !== 0) {
+      throw new PlainError(`Cannot copy the embedded PostgreSQL: ${copy.stderr.trim()}`);
+    }
+    await Deno.rename(`${binaries}.new`, binaries);
+  }
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(options.dataDir));
+  const id = [...new Uint8Array(digest)].slice(0, 6).map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  const dataDir = `${SHARED_ROOT}/data-${id}`;
+  console.log(`# The project folder is private to root, so the embedded data lives in ${dataDir}.`);
+  return {
+    native: `${binaries}/native`,
+    options: { ...options, dataDir, logFile: `${dataDir}.log` },
+  };
+}
+
 /** The server named by a data folder's postmaster.pid, if that process still runs. */
 interface RunningServer {
   pid: number;
@@ -200,9 +234,11 @@ export async function openEmbedded(
   { exclusive = false }: { exclusive?: boolean } = {},
 ): Promise<EmbeddedServer> {
   const url = `postgresql://postgres@127.0.0.1:${options.port}/postgres`;
-  const native = await nativeDir();
   const user = await serverUser();
-  await assertServerCanRun(user, `${native}/bin/postgres`);
+  let native = await nativeDir();
+  if (!await serverCanRun(user, `${native}/bin/postgres`)) {
+    ({ native, options } = await outsidePrivateFolder(native, options));
+  }
 
   const running = await runningServer(options.dataDir);
   if (running && !(exclusive && running.orphan)) {

@@ -71,17 +71,12 @@ export async function giveToServer(user: ServerUser, path: string): Promise<void
   if (user.owner) await Deno.chown(path, user.owner.uid, user.owner.gid);
 }
 
-/** Fails plainly when the server's user cannot run the binary (a project under a private folder). */
-export async function assertServerCanRun(user: ServerUser, postgres: string): Promise<void> {
-  if (!user.owner) return;
+/** Whether the server's user can run the binary (not when the project sits in a private folder such as /root). */
+export async function serverCanRun(user: ServerUser, postgres: string): Promise<boolean> {
+  if (!user.owner) return true;
   const result = await runUnchecked([...user.prefix, postgres, "--version"], {
     quiet: true,
     cwd: "/",
   }).catch(() => null);
-  if (result?.code !== 0) {
-    throw new PlainError(
-      `The system user "${SERVER_USER}" that runs the embedded PostgreSQL cannot open ${postgres}: ` +
-        `let others read the project folder and its parents (chmod o+rx), or set DATABASE_URL.`,
-    );
-  }
+  return result?.code === 0;
 }
