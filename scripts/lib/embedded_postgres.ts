@@ -134,7 +134,9 @@ async function outsidePrivateFolder(native: string, options: EmbeddedOptions) {
   const id = [...new Uint8Array(digest)].slice(0, 6).map((b) => b.toString(16).padStart(2, "0"))
     .join("");
   const dataDir = `${SHARED_ROOT}/data-${id}`;
-  console.log(`# The project folder is private to root, so the embedded data lives in ${dataDir}.`);
+  console.error(
+    `# The project folder is private to root, so the embedded data lives in ${dataDir}.`,
+  );
   return {
     native: `${binaries}/native`,
     options: { ...options, dataDir, logFile: `${dataDir}.log` },

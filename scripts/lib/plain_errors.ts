@@ -49,6 +49,9 @@ export function plainMessage(error: unknown): string | null {
   if (e.code === "3D000") {
     return `${message}: run \`npm start\` or \`npm run db:reset\` first to create it.`;
   }
+  if (e.code === "28000" && message.includes('role "lab_postgres" does not exist')) {
+    return `The server has no lab database yet (${message}): run \`npm start\` or \`npm run db:reset\` first.`;
+  }
   if (e.code === "28P01" || e.code === "28000") {
     return `The database server refused the login (${message}): check the user in DATABASE_URL.`;
   }

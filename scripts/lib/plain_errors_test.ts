@@ -50,6 +50,14 @@ Deno.test("plainMessage tells a missing database to run npm start or db:reset fi
   );
 });
 
+Deno.test("plainMessage tells a server without the lab's role to run npm start or db:reset first", () => {
+  const error = Object.assign(new Error('role "lab_postgres" does not exist'), { code: "28000" });
+  assert.equal(
+    plainMessage(error),
+    'The server has no lab database yet (role "lab_postgres" does not exist): run `npm start` or `npm run db:reset` first.',
+  );
+});
+
 Deno.test("the Node check reads npm's user agent and refuses majors below 20", () => {
   assert.equal(nodeVersionFromUserAgent("npm/11.19.1 node/v20.20.2 linux x64"), "20.20.2");
   assert.equal(nodeVersionFromUserAgent(undefined), null);
