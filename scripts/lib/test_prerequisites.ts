@@ -52,7 +52,7 @@ export function missingPrerequisite(findings: Findings): string | null {
     ...(server.hasPgtap ? [] : [`pgTAP in the PostgreSQL at ${where}`]),
     ...(findings.hasPgProve === false ? ["pg_prove"] : []),
   ].join(" and ");
-  return `npm test needs ${what}: install \`sudo apt-get install ${debian.join(" ")}\` ` +
+  return `npm test needs ${what}: run \`sudo apt-get install ${debian.join(" ")}\` ` +
     "(Debian/Ubuntu) or `brew install pgtap` (macOS).";
 }
 

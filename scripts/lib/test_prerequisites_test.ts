@@ -25,13 +25,13 @@ Deno.test("missingPrerequisite names pgTAP and pg_prove together, for the server
       server: { versionNum: 160004, hasPgtap: false },
       hasPgProve: false,
     }),
-    "npm test needs pgTAP in the PostgreSQL at 127.0.0.1:5432 and pg_prove: install " +
+    "npm test needs pgTAP in the PostgreSQL at 127.0.0.1:5432 and pg_prove: run " +
       "`sudo apt-get install postgresql-16-pgtap libtap-parser-sourcehandler-pgtap-perl` " +
       "(Debian/Ubuntu) or `brew install pgtap` (macOS).",
   );
   assert.equal(
     missingPrerequisite({ where, server: pg15, hasPgProve: false }),
-    "npm test needs pg_prove: install `sudo apt-get install libtap-parser-sourcehandler-pgtap-perl` " +
+    "npm test needs pg_prove: run `sudo apt-get install libtap-parser-sourcehandler-pgtap-perl` " +
       "(Debian/Ubuntu) or `brew install pgtap` (macOS).",
   );
 });
