@@ -8,8 +8,9 @@
  * `npm run bench -- --quick` is the one-minute version; `--only=1,3` runs
  * some items; `--out=path` moves the results file.
  */
-import { openLabServer } from "./lib/database.ts";
+import { openLabServer, TEST_SERVER_URL } from "./lib/database.ts";
 import { installPlainErrors } from "./lib/plain_errors.ts";
+import { checkTestPrerequisites } from "./lib/test_prerequisites.ts";
 import { withThrowawayDatabase } from "./lib/throwaway.ts";
 import { repoRoot } from "./lib/process.ts";
 import { benchAnalyticsScale } from "./bench/analytics_scale.ts";
@@ -71,9 +72,16 @@ if (givenDatabaseUrl === undefined) Deno.env.delete("DATABASE_URL");
 
 if (plan.items.includes("5")) {
   log("\n# 5 pgTAP and npm test wall time");
-  const result = await benchSuiteTimes({ wholeTestSuite: plan.wholeTestSuite }, log);
-  figures.push(...result.figures);
-  details.suites = result.details;
+  const missing = await checkTestPrerequisites(givenDatabaseUrl ?? TEST_SERVER_URL, {
+    pgProve: true,
+  });
+  if (missing) {
+    log(`  skipped: ${missing}`);
+  } else {
+    const result = await benchSuiteTimes({ wholeTestSuite: plan.wholeTestSuite }, log);
+    figures.push(...result.figures);
+    details.suites = result.details;
+  }
 }
 
 const results = buildResults(environment, figures, details, (performance.now() - started) / 1000);
