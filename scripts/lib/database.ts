@@ -116,22 +116,33 @@ export async function createDatabase(target: DatabaseTarget): Promise<void> {
   }
 }
 
+/** Key of the advisory lock that serializes platform.sql across the whole server. */
+export const PLATFORM_LOCK = 7_415_204_311;
+
 /**
  * Applies scripts/platform.sql when the database lacks the Supabase platform
  * (no auth.users), then hands the database to the app role. A database that
  * already has auth.users, such as a real Supabase one, is left alone.
+ *
+ * Its roles are cluster-wide, and two sessions altering the same role at once
+ * fail with "tuple concurrently updated" (two `npm test` runs, or a test run
+ * and a `db:reset`, on one server). Advisory locks belong to one database, so
+ * the lock is held in the server's `postgres` database, which every caller shares.
  */
 export async function ensurePlatform(target: DatabaseTarget): Promise<"applied" | "present"> {
+  const lock = connect(maintenanceUrl(target.adminUrl));
   const sql = connect(target.adminUrl);
   try {
     const [{ present }] = await sql`select to_regclass('auth.users') is not null as present`;
     if (present) return "present";
     const platform = await Deno.readTextFile(`${repoRoot}/scripts/platform.sql`);
+    await lock`select pg_advisory_lock(${PLATFORM_LOCK})`;
     await sql.unsafe(platform);
     await sql.unsafe(`alter database "${target.name}" owner to ${APP_ROLE}`);
     return "applied";
   } finally {
     await sql.end();
+    await lock.end(); // ending the session releases the lock
   }
 }
 
