@@ -3,7 +3,7 @@
  * returns its own pass/fail counts and prints what it ran.
  */
 import { createExtension, type DatabaseTarget } from "./database.ts";
-import { explainDenoExit } from "./deno_exit.ts";
+import { denoReport, explainDenoExit, namesFailingTest } from "./deno_exit.ts";
 import { repoRoot, runUnchecked } from "./process.ts";
 import { supabaseCli } from "./supabase_cli.ts";
 import { generateTypes, TYPES_PATH } from "./types.ts";
@@ -16,6 +16,8 @@ export interface SuiteResult {
 }
 
 const DENO = `${repoRoot}/node_modules/.bin/deno`;
+/** Where the last `deno test` run's full output is kept. */
+const DENO_LOG = `${repoRoot}/.lab/deno-test.log`;
 
 function printTail(text: string, lines = 60): void {
   const all = text.trimEnd().split("\n");
@@ -158,9 +160,16 @@ export async function denoTestSuite(target: DatabaseTarget): Promise<SuiteResult
   });
   const output = result.stdout + result.stderr;
   const counts = countDeno(output);
-  printTail(output.split("\n").filter((l) => !/ \.\.\. ok \(/.test(l)).join("\n"), 80);
+  // The whole run stays on disk: the report below is only its failing part.
+  await Deno.mkdir(`${repoRoot}/.lab`, { recursive: true });
+  await Deno.writeTextFile(DENO_LOG, `${result.stdout}\n--- stderr ---\n${result.stderr}`);
+  console.log(denoReport(result.stdout, result.stderr, 80));
+  if (result.code !== 0) console.log(`# the whole deno test output is in ${DENO_LOG}`);
+  // An uncaught error counts as a failure in Deno's summary without naming a test.
+  if (result.code !== 0 && !namesFailingTest(result.stdout)) {
+    console.log(`not ok - ${explainDenoExit(output, result.code, result.signal)}`);
+  }
   const unexplained = result.code !== 0 && (counts?.failed ?? 0) === 0;
-  if (unexplained) console.log(`not ok - ${explainDenoExit(output, result.code, result.signal)}`);
   return {
     name: "deno test",
     passed: counts?.passed ?? 0,
