@@ -46,17 +46,63 @@ end
 $$;
 
 -- Attributes are (re)asserted on every run: a role made earlier by hand or by
--- an older version of this file ends up exactly as Supabase has it.
-alter role anon nologin inherit nobypassrls;
-alter role authenticated nologin inherit nobypassrls;
-alter role service_role nologin inherit bypassrls;
-alter role authenticator login noinherit;
-alter role lab_postgres login nosuperuser createdb createrole replication bypassrls inherit;
-alter role anon set statement_timeout = '3s';
-alter role authenticated set statement_timeout = '8s';
-alter role authenticator set statement_timeout = '8s';
-alter role authenticator set lock_timeout = '8s';
-alter role lab_postgres set search_path = "$user", public, extensions;
+-- an older version of this file ends up exactly as Supabase has it. Each one
+-- is altered only when it differs, because roles are shared by every database
+-- of the server and two sessions altering one role at once fail with "tuple
+-- concurrently updated" (two test runs preparing their databases together).
+do $$
+begin
+  if not exists (select from pg_roles where rolname = 'anon'
+                 and not rolcanlogin and rolinherit and not rolbypassrls) then
+    alter role anon nologin inherit nobypassrls;
+  end if;
+  if not exists (select from pg_roles where rolname = 'authenticated'
+                 and not rolcanlogin and rolinherit and not rolbypassrls) then
+    alter role authenticated nologin inherit nobypassrls;
+  end if;
+  if not exists (select from pg_roles where rolname = 'service_role'
+                 and not rolcanlogin and rolinherit and rolbypassrls) then
+    alter role service_role nologin inherit bypassrls;
+  end if;
+  if not exists (select from pg_roles where rolname = 'authenticator'
+                 and rolcanlogin and not rolinherit) then
+    alter role authenticator login noinherit;
+  end if;
+  if not exists (select from pg_roles where rolname = 'lab_postgres'
+                 and rolcanlogin and not rolsuper and rolcreatedb and rolcreaterole
+                 and rolreplication and rolbypassrls and rolinherit) then
+    alter role lab_postgres login nosuperuser createdb createrole replication bypassrls inherit;
+  end if;
+end
+$$;
+
+do $$
+declare
+  wanted record;
+begin
+  for wanted in
+    select *
+    from (values
+      ('anon', 'statement_timeout', '3s', '''3s'''),
+      ('authenticated', 'statement_timeout', '8s', '''8s'''),
+      ('authenticator', 'statement_timeout', '8s', '''8s'''),
+      ('authenticator', 'lock_timeout', '8s', '''8s'''),
+      ('lab_postgres', 'search_path', '"$user", public, extensions', '"$user", public, extensions')
+    ) as setting (role_name, name, stored, literal)
+  loop
+    if not exists (
+      select
+      from pg_db_role_setting s
+      join pg_roles r on r.oid = s.setrole
+      where r.rolname = wanted.role_name
+        and s.setdatabase = 0
+        and wanted.name || '=' || wanted.stored = any (s.setconfig)
+    ) then
+      execute format('alter role %I set %s = %s', wanted.role_name, wanted.name, wanted.literal);
+    end if;
+  end loop;
+end
+$$;
 
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to lab_postgres;
