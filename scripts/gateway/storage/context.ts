@@ -8,6 +8,7 @@ import type postgres from "postgres";
 import { STORAGE_ERRORS } from "./errors.ts";
 import { type Caller, callerFromClaims } from "./store.ts";
 import { verifyBearer } from "./tokens.ts";
+import { type BodyLimits, readBodyText } from "../body.ts";
 
 /** Shared state of one Storage API stand-in. */
 export interface StorageContext {
@@ -17,39 +18,54 @@ export interface StorageContext {
   rootDir: string;
   /** The global upload limit in bytes (config.toml `[storage] file_size_limit`). */
   fileSizeLimit: number;
+  /** Longest wait for the next chunk of a request body, in milliseconds. */
+  bodyIdleTimeoutMs: number;
 }
+
+/** Fastify's default body limit, which Storage keeps for its JSON routes. */
+const JSON_BODY_LIMIT = 1024 * 1024;
 
 const BEARER = /^Bearer\s+/i;
 
 /**
- * The verified caller of a request. The token comes from `Authorization`; when
- * that header is absent a JWT `apikey` stands in for it, as the API gateway
- * does for legacy keys. A missing or bad token is AccessDenied with the
- * verifier's message ("jwt must be provided", "invalid signature", ...).
+ * The verified caller of a request. Storage reads only `Authorization` (an
+ * `apikey` alone is refused by its header schema, as recorded: U11, U12); a
+ * bad token is AccessDenied with the verifier's message.
  *
  * @example
  * const caller = await authenticate(ctx, request);
  */
 export async function authenticate(ctx: StorageContext, request: Request): Promise<Caller> {
   const authorization = request.headers.get("authorization");
-  const apikey = request.headers.get("apikey");
-  const token = authorization !== null
-    ? authorization.replace(BEARER, "")
-    : apikey && apikey.split(".").length === 3
-    ? apikey
-    : "";
-  const claims = await verifyBearer(token.trim(), ctx.jwtSecret);
+  if (authorization === null) throw STORAGE_ERRORS.missingAuthorization();
+  const claims = await verifyBearer(authorization.replace(BEARER, "").trim(), ctx.jwtSecret);
   return callerFromClaims(claims);
+}
+
+/** The limits for a body: Fastify's for JSON, the upload limit for files. */
+export function bodyLimits(ctx: StorageContext, maxBytes = JSON_BODY_LIMIT): BodyLimits {
+  return {
+    maxBytes,
+    idleTimeoutMs: ctx.bodyIdleTimeoutMs,
+    tooLarge: maxBytes === JSON_BODY_LIMIT
+      ? STORAGE_ERRORS.bodyTooLarge
+      : STORAGE_ERRORS.entityTooLarge,
+    timedOut: STORAGE_ERRORS.requestTimeout,
+  };
 }
 
 /**
  * The request's JSON object body, or Storage's validation failure when it is
  * missing or not an object.
  */
-export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+export async function readJsonObject(
+  ctx: StorageContext,
+  request: Request,
+): Promise<Record<string, unknown>> {
+  const text = await readBodyText(request, bodyLimits(ctx));
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await request.text());
+    parsed = JSON.parse(text);
   } catch {
     throw STORAGE_ERRORS.validation("body must be object");
   }
@@ -59,12 +75,16 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   return parsed as Record<string, unknown>;
 }
 
-/** `expiresIn` as Storage's schema accepts it: an integer of at least 1 (seconds). */
+/**
+ * `expiresIn` as Storage's schema accepts it: an integer of at least 1
+ * (seconds); Fastify coerces a numeric string, as recorded (S07).
+ */
 export function readExpiresIn(body: Record<string, unknown>): number {
-  const value = body.expiresIn;
-  if (value === undefined) {
+  const raw = body.expiresIn;
+  if (raw === undefined) {
     throw STORAGE_ERRORS.validation("body must have required property 'expiresIn'");
   }
+  const value = typeof raw === "string" && /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
   if (typeof value !== "number" || !Number.isInteger(value)) {
     throw STORAGE_ERRORS.validation("body/expiresIn must be integer");
   }

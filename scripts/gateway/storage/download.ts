@@ -1,14 +1,14 @@
 /**
  * LOCAL STACK: signing and reading objects in the Storage API stand-in —
  * `POST /object/sign/{bucket}[/{path}]`, `GET /object/sign/...?token=`,
- * `GET /object/[authenticated/]{bucket}/{path}` and `GET /object/public/...`.
- * Bodies are streamed from disk, never buffered.
+ * `GET|HEAD /object/[authenticated/]{bucket}/{path}`, `GET|HEAD /object/public/...`
+ * and `GET /object/info/...`. Bodies are streamed from disk (serve.ts).
  *
  * @module
  */
 import { authenticate, readExpiresIn, readJsonObject, type StorageContext } from "./context.ts";
-import { STORAGE_ERRORS } from "./errors.ts";
-import { objectFilePath, openObjectFile } from "./files.ts";
+import { STORAGE_ERRORS, storageJson } from "./errors.ts";
+import { serveObject } from "./serve.ts";
 import { assertValidObject } from "./paths.ts";
 import {
   findBucket,
@@ -25,39 +25,8 @@ export interface ObjectTarget {
   name: string;
 }
 
-/**
- * `Content-Disposition` for the `download` query parameter, as Storage's
- * renderer writes it: bare `attachment` for an empty value, else with the
- * encoded file name.
- */
-export function contentDisposition(download: string | null): string | null {
-  if (download === null) return null;
-  if (download === "") return "attachment;";
-  const encoded = encodeURIComponent(download);
-  return `attachment; filename=${encoded}; filename*=UTF-8''${encoded};`;
-}
-
-async function serveObject(
-  ctx: StorageContext,
-  target: ObjectTarget,
-  object: StoredObject,
-  download: string | null,
-): Promise<Response> {
-  const file = await openObjectFile(objectFilePath(ctx.rootDir, target.bucket, target.name));
-  const metadata = object.metadata ?? {};
-  const headers = new Headers({
-    "content-type": metadata.mimetype || "application/octet-stream",
-    "content-length": String(file.size),
-    "cache-control": metadata.cacheControl || "no-cache",
-  });
-  if (metadata.eTag) headers.set("etag", metadata.eTag);
-  const modified = metadata.lastModified ? new Date(metadata.lastModified) : file.mtime;
-  if (modified && !Number.isNaN(modified.getTime())) {
-    headers.set("last-modified", modified.toUTCString());
-  }
-  const disposition = contentDisposition(download);
-  if (disposition) headers.set("content-disposition", disposition);
-  return new Response(file.stream, { status: 200, headers });
+function download(request: Request): string | null {
+  return new URL(request.url).searchParams.get("download");
 }
 
 /** `POST /object/sign/{bucket}/{path}` `{expiresIn}` -> `{signedURL}` for an object the caller can see. */
@@ -68,11 +37,11 @@ export async function handleSign(
 ): Promise<Response> {
   const caller = await authenticate(ctx, request);
   assertValidObject(target.bucket, target.name);
-  const expiresIn = readExpiresIn(await readJsonObject(request));
+  const expiresIn = readExpiresIn(await readJsonObject(ctx, request));
   await findVisibleObject(ctx.sql, caller, target.bucket, target.name);
   const url = `${target.bucket}/${target.name}`;
   const token = await signDownloadToken(url, expiresIn, ctx.signingSecret);
-  return Response.json({ signedURL: `/object/sign/${url}?token=${token}` });
+  return storageJson({ signedURL: `/object/sign/${url}?token=${token}` });
 }
 
 /** `POST /object/sign/{bucket}` `{expiresIn, paths}` -> one `{error, path, signedURL}` per path. */
@@ -82,11 +51,15 @@ export async function handleSignMany(
   bucket: string,
 ): Promise<Response> {
   const caller = await authenticate(ctx, request);
-  const body = await readJsonObject(request);
+  const body = await readJsonObject(ctx, request);
   const expiresIn = readExpiresIn(body);
   const paths = body.paths;
-  if (!Array.isArray(paths) || !paths.every((p): p is string => typeof p === "string")) {
-    throw STORAGE_ERRORS.validation("body/paths must be array of strings");
+  if (paths === undefined) {
+    throw STORAGE_ERRORS.validation("body must have required property 'paths'");
+  }
+  if (!Array.isArray(paths)) throw STORAGE_ERRORS.validation("body/paths must be array");
+  if (!paths.every((p): p is string => typeof p === "string")) {
+    throw STORAGE_ERRORS.validation("body/paths/0 must be string");
   }
   const visible = paths.length === 0
     ? new Set<string>()
@@ -103,7 +76,7 @@ export async function handleSignMany(
     const token = await signDownloadToken(url, expiresIn, ctx.signingSecret);
     return { error: null, path, signedURL: `/object/sign/${url}?token=${token}` };
   }));
-  return Response.json(results);
+  return storageJson(results);
 }
 
 /** `GET /object/sign/{bucket}/{path}?token=` — no caller; the token is the permission. */
@@ -118,12 +91,21 @@ export async function handleSignedDownload(
   if (token === null) {
     throw STORAGE_ERRORS.validation("querystring must have required property 'token'");
   }
-  await verifyDownloadToken(token, `${target.bucket}/${target.name}`, ctx.signingSecret);
+  const claims = await verifyDownloadToken(
+    token,
+    `${target.bucket}/${target.name}`,
+    ctx.signingSecret,
+  );
   const object = await findObject(ctx.sql, target.bucket, target.name);
-  return serveObject(ctx, target, object, query.get("download"));
+  return serveObject(request, object, {
+    rootDir: ctx.rootDir,
+    bucket: target.bucket,
+    download: query.get("download"),
+    expiresAt: new Date(claims.exp! * 1000),
+  });
 }
 
-/** `GET /object/authenticated/{bucket}/{path}` (and `/object/{bucket}/{path}`): the object if RLS lets the caller see it. */
+/** `GET|HEAD /object/authenticated/{bucket}/{path}` (and `/object/{bucket}/{path}`): the object if RLS lets the caller see it. */
 export async function handleAuthenticatedDownload(
   ctx: StorageContext,
   request: Request,
@@ -132,7 +114,11 @@ export async function handleAuthenticatedDownload(
   const caller = await authenticate(ctx, request);
   assertValidObject(target.bucket, target.name);
   const object = await findVisibleObject(ctx.sql, caller, target.bucket, target.name);
-  return serveObject(ctx, target, object, new URL(request.url).searchParams.get("download"));
+  return serveObject(request, object, {
+    rootDir: ctx.rootDir,
+    bucket: target.bucket,
+    download: download(request),
+  });
 }
 
 /** `GET /object/public/{bucket}/{path}`: any object of a public bucket, no caller needed. */
@@ -145,5 +131,63 @@ export async function handlePublicDownload(
   const bucket = await findBucket(ctx.sql, target.bucket);
   if (!bucket.public) throw STORAGE_ERRORS.noSuchBucket();
   const object = await findObject(ctx.sql, target.bucket, target.name);
-  return serveObject(ctx, target, object, new URL(request.url).searchParams.get("download"));
+  return serveObject(request, object, {
+    rootDir: ctx.rootDir,
+    bucket: target.bucket,
+    download: download(request),
+  });
+}
+
+/**
+ * `GET /object/info/[authenticated/]{bucket}/{path}` (storage-js `info()`):
+ * the object's row as Storage describes it, if RLS lets the caller see it (A09).
+ */
+export async function handleInfo(
+  ctx: StorageContext,
+  request: Request,
+  target: ObjectTarget,
+): Promise<Response> {
+  const caller = await authenticate(ctx, request);
+  assertValidObject(target.bucket, target.name);
+  const object = await findVisibleObject(ctx.sql, caller, target.bucket, target.name);
+  return infoResponse(target.bucket, object);
+}
+
+/** `GET /object/info/public/{bucket}/{path}`: the same for any object of a public bucket. */
+export async function handlePublicInfo(
+  ctx: StorageContext,
+  _request: Request,
+  target: ObjectTarget,
+): Promise<Response> {
+  assertValidObject(target.bucket, target.name);
+  const bucket = await findBucket(ctx.sql, target.bucket);
+  if (!bucket.public) throw STORAGE_ERRORS.noSuchBucket();
+  return infoResponse(target.bucket, await findObject(ctx.sql, target.bucket, target.name));
+}
+
+function infoResponse(bucket: string, object: StoredObject): Response {
+  const metadata = object.metadata ?? {};
+  const headers = new Headers();
+  if (metadata.eTag) headers.set("etag", metadata.eTag);
+  if (metadata.lastModified) {
+    headers.set("last-modified", new Date(metadata.lastModified).toUTCString());
+  }
+  headers.set("cache-control", metadata.cacheControl || "no-cache");
+  return storageJson(
+    {
+      id: object.id,
+      name: object.name,
+      version: object.version,
+      bucket_id: bucket,
+      size: metadata.size ?? null,
+      content_type: metadata.mimetype ?? null,
+      cache_control: metadata.cacheControl ?? null,
+      etag: metadata.eTag ?? null,
+      metadata: object.userMetadata ?? {},
+      last_modified: metadata.lastModified ?? object.updatedAt,
+      created_at: object.createdAt,
+    },
+    200,
+    headers,
+  );
 }

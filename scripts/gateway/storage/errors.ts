@@ -12,9 +12,9 @@ import postgres from "postgres";
 /** The body Storage answers with on failure. */
 export interface StorageErrorBody {
   statusCode: string;
-  code: string;
   error: string;
   message: string;
+  code: string;
 }
 
 /** A failure the stand-in renders as Storage's error body. */
@@ -42,13 +42,13 @@ export class StorageApiError extends Error {
     this.status = options.status ?? (httpStatusCode === 500 ? 500 : 400);
   }
 
-  /** The JSON body Storage sends. */
+  /** The JSON body Storage sends, its keys in Storage's order. */
   toJSON(): StorageErrorBody {
     return {
       statusCode: String(this.httpStatusCode),
-      code: this.code,
       error: this.error,
       message: this.message,
+      code: this.code,
     };
   }
 }
@@ -72,7 +72,7 @@ export const STORAGE_ERRORS = {
   invalidJwt: (message: string) => new StorageApiError(400, "InvalidJWT", message || "Invalid JWT"),
   invalidSignature: () => new StorageApiError(400, "InvalidSignature", "Invalid signature"),
   alreadyExists: (cause?: unknown) =>
-    new StorageApiError(409, "ResourceAlreadyExists", "The resource already exists", {
+    new StorageApiError(409, "KeyAlreadyExists", "The resource already exists", {
       error: "Duplicate",
       cause,
     }),
@@ -92,12 +92,31 @@ export const STORAGE_ERRORS = {
   noContent: () => new StorageApiError(400, "InvalidRequest", "No content provided"),
   /** Fastify's schema validation failure (`body must have required property 'expiresIn'`). */
   validation: (message: string) =>
-    new StorageApiError(400, "InvalidRequest", message, { error: "Bad Request" }),
-  routeNotFound: (method: string, path: string) =>
-    new StorageApiError(404, "NotFound", `Route ${method}:${path} not found`, {
-      error: "Not Found",
-      status: 404,
+    new StorageApiError(400, "InvalidRequest", message, { error: "Error" }),
+  /** A request without `Authorization`: Storage's header schema refuses it before any JWT check. */
+  missingAuthorization: () =>
+    new StorageApiError(
+      400,
+      "InvalidRequest",
+      "headers must have required property 'authorization'",
+      {
+        error: "Error",
+      },
+    ),
+  /** A JSON body over Fastify's 1 MiB default body limit. */
+  bodyTooLarge: () =>
+    new StorageApiError(413, "InvalidRequest", "Request body is too large", {
+      error: "Payload Too Large",
+      status: 413,
     }),
+  /** A body that stopped arriving: Node's request timeout, answered as 408. */
+  requestTimeout: () =>
+    new StorageApiError(408, "InvalidRequest", "Request timeout", {
+      error: "Request Timeout",
+      status: 408,
+    }),
+  /** An object name already used as a folder of other objects, or under an object (file backend). */
+  keyConflict: (key: string) => new StorageApiError(400, "InvalidKey", `Invalid key: ${key}`),
   internal: (cause?: unknown) =>
     new StorageApiError(500, "InternalError", "Internal server error", { cause }),
   databaseUnavailable: (cause?: unknown) =>
@@ -133,6 +152,10 @@ export function fromDatabaseError(error: unknown): StorageApiError {
         return new StorageApiError(404, "InvalidRequest", "The related resource does not exist", {
           cause: error,
         });
+      case "22P02":
+      case "22023":
+        // A claim Postgres cannot read (a `sub` that is not a UUID in auth.uid()).
+        return new StorageApiError(400, "InvalidJWT", "Invalid JWT claims", { cause: error });
       case "57014":
         return new StorageApiError(
           544,
@@ -166,5 +189,28 @@ function isConnectionFailure(error: unknown): boolean {
  */
 export function storageErrorResponse(error: unknown): Response {
   const failure = fromDatabaseError(error);
-  return Response.json(failure.toJSON(), { status: failure.status });
+  return storageJson(failure.toJSON(), failure.status);
+}
+
+/** A JSON answer with Storage's content-type. */
+export function storageJson(body: unknown, status = 200, headers: HeadersInit = {}): Response {
+  const response = new Response(JSON.stringify(body), { status, headers });
+  response.headers.set("content-type", "application/json; charset=utf-8");
+  return response;
+}
+
+/**
+ * Fastify's own 404, which is not a Storage error: numeric `statusCode`, no
+ * `code`. A preflight gets Storage's error shape with `InvalidRequest` and a
+ * bare `application/json`, as recorded (R04, R05).
+ */
+export function routeNotFoundResponse(method: string, path: string): Response {
+  const message = `Route ${method}:${path} not found`;
+  if (method === "OPTIONS") {
+    return Response.json(
+      { statusCode: "404", error: "Not Found", message, code: "InvalidRequest" },
+      { status: 404 },
+    );
+  }
+  return storageJson({ message, error: "Not Found", statusCode: 404 }, 404);
 }

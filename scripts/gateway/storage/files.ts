@@ -1,6 +1,8 @@
 /**
  * LOCAL STACK: object bytes on disk for the Storage API stand-in. An object
- * lives at `<rootDir>/<bucket>/<name>`; uploads stream into a temporary file
+ * lives at `<rootDir>/<bucket>/<name>/<version>`, as in Storage's file
+ * backend, so `a.csv` and `a.csv/b.csv` can both exist and an upsert's new
+ * bytes never overwrite the old ones in place; uploads stream into a temporary file
  * under `<rootDir>/.tmp~` (never a valid bucket name, same filesystem) with a
  * byte cap, and become visible only through an atomic rename.
  *
@@ -21,9 +23,19 @@ export interface StagedFile {
 
 const TEMP_DIR = ".tmp~";
 
-/** Where an object's bytes live. Callers validate bucket and name first. */
-export function objectFilePath(rootDir: string, bucket: string, name: string): string {
-  return `${rootDir}/${bucket}/${name}`;
+/** Where an object version's bytes live. Callers validate bucket and name first. */
+export function objectFilePath(
+  rootDir: string,
+  bucket: string,
+  name: string,
+  version: string,
+): string {
+  return `${rootDir}/${bucket}/${name}/${version}`;
+}
+
+/** The folder for staged uploads (also where resumable uploads keep their parts). */
+export function tempDir(rootDir: string): string {
+  return `${rootDir}/${TEMP_DIR}`;
 }
 
 /**
@@ -78,32 +90,74 @@ export async function removeQuietly(path: string): Promise<void> {
   }
 }
 
-/** An open object file: its stream and size. */
+/** Deletes one version's bytes and then its key folder if that is now empty. */
+export async function removeVersion(path: string): Promise<void> {
+  await removeQuietly(path);
+  try {
+    await Deno.remove(path.slice(0, path.lastIndexOf("/")));
+  } catch {
+    // Not empty (other versions or child keys), or already gone.
+  }
+}
+
+/** An open object file: its size, and a stream of all or part of it. */
 export interface ObjectFile {
-  stream: ReadableStream<Uint8Array>;
   size: number;
   mtime: Date | null;
+  /** Streams bytes `start..end` inclusive (the whole file by default); closes the file when done. */
+  stream(range?: { start: number; end: number }): ReadableStream<Uint8Array>;
+  close(): void;
 }
 
 /**
- * Opens an object's bytes for streaming; a missing file is NoSuchKey.
+ * Opens an object's bytes; a missing file is NoSuchKey.
  *
  * @example
- * const { stream, size } = await openObjectFile(objectFilePath(rootDir, "exports", "u/a.csv"));
+ * const file = await openObjectFile(objectFilePath(rootDir, "exports", "u/a.csv", version));
  */
 export async function openObjectFile(path: string): Promise<ObjectFile> {
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw STORAGE_ERRORS.noSuchKey();
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+      throw STORAGE_ERRORS.noSuchKey();
+    }
     throw error;
   }
+  let info: Deno.FileInfo;
   try {
-    const info = await file.stat();
-    return { stream: file.readable, size: info.size, mtime: info.mtime };
+    info = await file.stat();
   } catch (error) {
     file.close();
     throw error;
   }
+  return {
+    size: info.size,
+    mtime: info.mtime,
+    close: () => file.close(),
+    stream(range) {
+      if (!range) return file.readable;
+      let left = range.end - range.start + 1;
+      let seeked = false;
+      return new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (!seeked) {
+            await file.seek(range.start, Deno.SeekMode.Start);
+            seeked = true;
+          }
+          const buffer = new Uint8Array(Math.min(left, 64 * 1024));
+          const read = left > 0 ? await file.read(buffer) : null;
+          if (read === null) {
+            file.close();
+            controller.close();
+            return;
+          }
+          left -= read;
+          controller.enqueue(buffer.subarray(0, read));
+        },
+        cancel: () => file.close(),
+      }, { highWaterMark: 0 });
+    },
+  };
 }

@@ -20,20 +20,40 @@ async function withRoot(fn: (root: string) => Promise<void>): Promise<void> {
   }
 }
 
-Deno.test("stageUpload + publishStaged: bytes land at <root>/<bucket>/<name> with size and quoted md5 eTag", () =>
+Deno.test("stageUpload + publishStaged: bytes land at <root>/<bucket>/<name>/<version> with size and quoted md5 eTag", () =>
   withRoot(async (root) => {
     const bytes = new TextEncoder().encode("a,b\n1,2\n");
     const staged = await stageUpload(root, streamOf(bytes.slice(0, 3), bytes.slice(3)), 1024);
     assert.equal(staged.size, bytes.length);
     assert.equal(staged.eTag, `"${createHash("md5").update(bytes).digest("hex")}"`);
-    const target = objectFilePath(root, "exports", "u/deep/a.csv");
+    const target = objectFilePath(root, "exports", "u/deep/a.csv", "v1");
+    assert.equal(target, `${root}/exports/u/deep/a.csv/v1`);
     await publishStaged(staged, target);
     assert.deepEqual(await Deno.readFile(target), bytes);
     assert.deepEqual([...Deno.readDirSync(`${root}/.tmp~`)], []);
 
     const opened = await openObjectFile(target);
     assert.equal(opened.size, bytes.length);
-    assert.deepEqual(new Uint8Array(await new Response(opened.stream).arrayBuffer()), bytes);
+    assert.deepEqual(new Uint8Array(await new Response(opened.stream()).arrayBuffer()), bytes);
+    const part = await openObjectFile(target);
+    const range = part.stream({ start: 2, end: 4 });
+    assert.deepEqual(new Uint8Array(await new Response(range).arrayBuffer()), bytes.slice(2, 5));
+  }));
+
+Deno.test("objectFilePath: an object and a key below it both have a place (issue 19: x.csv then x.csv/child.csv)", () =>
+  withRoot(async (root) => {
+    for (const name of ["u/x.csv", "u/x.csv/child.csv"]) {
+      const staged = await stageUpload(root, streamOf(new TextEncoder().encode(name)), 1024);
+      await publishStaged(staged, objectFilePath(root, "exports", name, "v1"));
+    }
+    assert.equal(
+      await Deno.readTextFile(objectFilePath(root, "exports", "u/x.csv", "v1")),
+      "u/x.csv",
+    );
+    assert.equal(
+      await Deno.readTextFile(objectFilePath(root, "exports", "u/x.csv/child.csv", "v1")),
+      "u/x.csv/child.csv",
+    );
   }));
 
 Deno.test("stageUpload: more bytes than the limit fail with EntityTooLarge and leave no file", () =>

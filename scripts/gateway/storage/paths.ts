@@ -15,7 +15,16 @@ export type StorageRoute =
   | { kind: "signMany"; bucket: string }
   | { kind: "signedDownload"; bucket: string; name: string }
   | { kind: "authenticatedDownload"; bucket: string; name: string }
-  | { kind: "publicDownload"; bucket: string; name: string };
+  | { kind: "publicDownload"; bucket: string; name: string }
+  | { kind: "info"; bucket: string; name: string }
+  | { kind: "publicInfo"; bucket: string; name: string }
+  | { kind: "list"; bucket: string }
+  | { kind: "remove"; bucket: string; name: string }
+  | { kind: "removeMany"; bucket: string }
+  | { kind: "signUpload"; bucket: string; name: string; upsert: boolean }
+  | { kind: "signedUpload"; bucket: string; name: string }
+  | { kind: "listBuckets" }
+  | { kind: "resumable"; id: string | null };
 
 /** The path prefix the gateway forwards unchanged. */
 export const STORAGE_PREFIX = "/storage/v1";
@@ -37,6 +46,8 @@ const RESERVED = new Set([
 const VALID_KEY = /^(\w|\/|!|-|\.|\*|'|\(|\)| |&|\$|@|=|;|:|\+|,|\?)*$/;
 const VALID_BUCKET = /^(\w|!|-|\.|\*|'|\(|\)| |&|\$|@|=|;|:|\+|,|\?)*$/;
 
+const RESUMABLE = `${STORAGE_PREFIX}/upload/resumable`;
+
 function decode(segment: string): string | null {
   try {
     return decodeURIComponent(segment);
@@ -44,6 +55,14 @@ function decode(segment: string): string | null {
     return null;
   }
 }
+
+/** `{bucket}/{path...}` of segments, or null when either part is missing. */
+function objectOf(parts: string[]): { bucket: string; name: string } | null {
+  const [bucket, ...rest] = parts;
+  return bucket !== undefined && rest.length > 0 ? { bucket, name: rest.join("/") } : null;
+}
+
+const READS = new Set(["GET", "HEAD"]);
 
 /**
  * Matches a request to a supported route, or null (the caller answers 404).
@@ -58,46 +77,63 @@ export function matchStorageRoute(
   pathname: string,
   headers: Headers,
 ): StorageRoute | null {
+  if (pathname === RESUMABLE || pathname === `${RESUMABLE}/`) {
+    return method === "POST" || method === "OPTIONS" ? { kind: "resumable", id: null } : null;
+  }
+  if (pathname.startsWith(`${RESUMABLE}/`)) {
+    const id = pathname.slice(RESUMABLE.length + 1);
+    return id && !id.includes("/") ? { kind: "resumable", id } : null;
+  }
+  if (pathname === `${STORAGE_PREFIX}/bucket` || pathname === `${STORAGE_PREFIX}/bucket/`) {
+    return method === "GET" ? { kind: "listBuckets" } : null;
+  }
   if (!pathname.startsWith(`${STORAGE_PREFIX}/object/`)) return null;
-  const raw = pathname.slice(`${STORAGE_PREFIX}/object/`.length).split("/");
-  const segments = raw.map(decode);
+  const segments = pathname.slice(`${STORAGE_PREFIX}/object/`.length).split("/").map(decode);
   if (segments.some((s) => s === null)) return null;
-  const parts = segments as string[];
-  const [first, second, ...rest] = parts;
+  const [first, ...after] = segments as string[];
+  const upsert = headers.get("x-upsert") === "true";
 
-  if (first === "sign" && second !== undefined) {
-    const name = rest.join("/");
-    if (method === "POST") {
-      return rest.length === 0
-        ? { kind: "signMany", bucket: second }
-        : { kind: "sign", bucket: second, name };
+  switch (first) {
+    case "sign": {
+      if (method === "POST" && after.length === 1) return { kind: "signMany", bucket: after[0] };
+      const target = objectOf(after);
+      if (!target) return null;
+      if (method === "POST") return { kind: "sign", ...target };
+      return READS.has(method) ? { kind: "signedDownload", ...target } : null;
     }
-    if (method === "GET" && rest.length > 0) {
-      return { kind: "signedDownload", bucket: second, name };
+    case "upload": {
+      const target = after[0] === "sign" ? objectOf(after.slice(1)) : null;
+      if (!target) return null;
+      if (method === "POST") return { kind: "signUpload", ...target, upsert };
+      return method === "PUT" ? { kind: "signedUpload", ...target } : null;
     }
-    return null;
+    case "authenticated":
+    case "public": {
+      const target = objectOf(after);
+      if (!target || !READS.has(method)) return null;
+      return { kind: first === "public" ? "publicDownload" : "authenticatedDownload", ...target };
+    }
+    case "info": {
+      const scope = after[0] === "public" || after[0] === "authenticated" ? after[0] : null;
+      const target = objectOf(scope ? after.slice(1) : after);
+      if (!target || method !== "GET") return null;
+      return { kind: scope === "public" ? "publicInfo" : "info", ...target };
+    }
+    case "list":
+      return method === "POST" && after.length === 1 && after[0] !== ""
+        ? { kind: "list", bucket: after[0] }
+        : null;
   }
-  if (
-    (first === "authenticated" || first === "public") && method === "GET" && second !== undefined &&
-    rest.length > 0
-  ) {
-    return {
-      kind: first === "public" ? "publicDownload" : "authenticatedDownload",
-      bucket: second,
-      name: rest.join("/"),
-    };
+  if (RESERVED.has(first)) return null;
+  if (after.length === 0 || (after.length === 1 && after[0] === "")) {
+    return method === "DELETE" ? { kind: "removeMany", bucket: first } : null;
   }
-  if (RESERVED.has(first) || second === undefined) return null;
-  const name = parts.slice(1).join("/");
+  const name = after.join("/");
   if (method === "POST" || method === "PUT") {
-    return {
-      kind: "upload",
-      bucket: first,
-      name,
-      upsert: method === "PUT" || headers.get("x-upsert") === "true",
-    };
+    return { kind: "upload", bucket: first, name, upsert: method === "PUT" || upsert };
   }
-  if (method === "GET") return { kind: "authenticatedDownload", bucket: first, name };
+  if (READS.has(method)) return { kind: "authenticatedDownload", bucket: first, name };
+  if (method === "DELETE") return { kind: "remove", bucket: first, name };
   return null;
 }
 

@@ -78,16 +78,69 @@ Deno.test("matchStorageRoute: segments are URL-decoded, an encoded slash stays i
 Deno.test("matchStorageRoute: Storage's other routes and unknown paths are not served", () => {
   for (
     const [method, path] of [
-      ["POST", "/storage/v1/object/upload/sign/exports/a.csv"],
-      ["POST", "/storage/v1/object/list/exports"],
       ["POST", "/storage/v1/object/move"],
-      ["DELETE", "/storage/v1/object/exports/a.csv"],
-      ["GET", "/storage/v1/bucket"],
+      ["POST", "/storage/v1/bucket"],
       ["GET", "/storage/v1/object/exports"],
       ["PUT", "/storage/v1/object/sign/exports/a.csv"],
+      ["OPTIONS", "/storage/v1/object/exports/a.csv"],
+      ["GET", "/storage/v1/upload/resumable"],
     ]
   ) {
     assert.equal(matchStorageRoute(method, path, none), null, `${method} ${path}`);
+  }
+});
+
+Deno.test("matchStorageRoute: the routes storage-js calls for list, info, exists, remove, signed and resumable uploads", () => {
+  const cases: [string, string, unknown][] = [
+    ["POST", "/storage/v1/object/list/exports", { kind: "list", bucket: "exports" }],
+    ["GET", "/storage/v1/object/info/exports/u/a.csv", {
+      kind: "info",
+      bucket: "exports",
+      name: "u/a.csv",
+    }],
+    ["GET", "/storage/v1/object/info/authenticated/exports/a.csv", {
+      kind: "info",
+      bucket: "exports",
+      name: "a.csv",
+    }],
+    ["GET", "/storage/v1/object/info/public/pub/a.csv", {
+      kind: "publicInfo",
+      bucket: "pub",
+      name: "a.csv",
+    }],
+    ["HEAD", "/storage/v1/object/exports/u/a.csv", {
+      kind: "authenticatedDownload",
+      bucket: "exports",
+      name: "u/a.csv",
+    }],
+    ["HEAD", "/storage/v1/object/sign/exports/a.csv", {
+      kind: "signedDownload",
+      bucket: "exports",
+      name: "a.csv",
+    }],
+    ["DELETE", "/storage/v1/object/exports", { kind: "removeMany", bucket: "exports" }],
+    ["DELETE", "/storage/v1/object/exports/u/a.csv", {
+      kind: "remove",
+      bucket: "exports",
+      name: "u/a.csv",
+    }],
+    ["POST", "/storage/v1/object/upload/sign/exports/a.csv", {
+      kind: "signUpload",
+      bucket: "exports",
+      name: "a.csv",
+      upsert: false,
+    }],
+    ["PUT", "/storage/v1/object/upload/sign/exports/a.csv", {
+      kind: "signedUpload",
+      bucket: "exports",
+      name: "a.csv",
+    }],
+    ["GET", "/storage/v1/bucket", { kind: "listBuckets" }],
+    ["POST", "/storage/v1/upload/resumable", { kind: "resumable", id: null }],
+    ["PATCH", "/storage/v1/upload/resumable/abc", { kind: "resumable", id: "abc" }],
+  ];
+  for (const [method, path, route] of cases) {
+    assert.deepEqual(matchStorageRoute(method, path, none), route, `${method} ${path}`);
   }
 });
 

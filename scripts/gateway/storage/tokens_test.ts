@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
-import { decodeJwt, SignJWT } from "jose";
-import { signDownloadToken, verifyBearer, verifyDownloadToken } from "./tokens.ts";
+import { decodeJwt, decodeProtectedHeader, SignJWT } from "jose";
+import {
+  signDownloadToken,
+  signUploadToken,
+  verifyBearer,
+  verifyDownloadToken,
+  verifyUploadToken,
+} from "./tokens.ts";
 
 const SECRET = "test-secret-with-at-least-32-characters-long";
 const key = new TextEncoder().encode(SECRET);
@@ -26,12 +32,12 @@ Deno.test("signDownloadToken: carries url, scope download, iat and exp = iat + e
   );
 });
 
-Deno.test("verifyDownloadToken: expired, forged, malformed and misdirected tokens fail like Storage", async () => {
+Deno.test("verifyDownloadToken: expired, forged, malformed and misdirected tokens fail with real Storage's messages (D07, D08, D12)", async () => {
   await assert.rejects(
     verifyDownloadToken(await token({ url: "b/x", scope: "download" }, earlier()), "b/x", SECRET),
     {
       code: "InvalidJWT",
-      message: "jwt expired",
+      message: '"exp" claim timestamp check failed',
     },
   );
   const forged = await token(
@@ -41,15 +47,15 @@ Deno.test("verifyDownloadToken: expired, forged, malformed and misdirected token
   );
   await assert.rejects(verifyDownloadToken(forged, "b/x", SECRET), {
     code: "InvalidJWT",
-    message: "invalid signature",
+    message: "signature verification failed",
   });
   await assert.rejects(verifyDownloadToken("abc", "b/x", SECRET), {
     code: "InvalidJWT",
-    message: "jwt malformed",
+    message: "Invalid Compact JWS",
   });
   await assert.rejects(verifyDownloadToken("", "b/x", SECRET), {
     code: "InvalidJWT",
-    message: "jwt must be provided",
+    message: "Invalid Compact JWS",
   });
   await assert.rejects(
     verifyDownloadToken(await token({ url: "b/y", scope: "download" }, later()), "b/x", SECRET),
@@ -81,7 +87,7 @@ Deno.test("verifyDownloadToken: an upload token is not a download token; an old 
   assert.equal(legacy.url, "b/x");
 });
 
-Deno.test("verifyBearer: a bad caller token is AccessDenied (body 403, HTTP 400) with the verifier's message", async () => {
+Deno.test("verifyBearer: a bad caller token is AccessDenied (body 403, HTTP 400) with real Storage's message (U13-U15)", async () => {
   const claims = await verifyBearer(
     await token({ role: "authenticated", sub: "u" }, later()),
     SECRET,
@@ -92,12 +98,38 @@ Deno.test("verifyBearer: a bad caller token is AccessDenied (body 403, HTTP 400)
     httpStatusCode: 403,
     status: 400,
     error: "Unauthorized",
-    message: "jwt expired",
+    message: '"exp" claim timestamp check failed',
   });
   const none = await new SignJWT({ role: "service_role" }).setProtectedHeader({ alg: "HS512" })
     .sign(key);
   await assert.rejects(verifyBearer(none, SECRET), {
     code: "AccessDenied",
-    message: "invalid algorithm",
+    message: '"alg" (Algorithm) Header Parameter value not allowed',
   });
+});
+
+Deno.test("verifyBearer: a token without exp or for another audience is refused, as the functions refuse it (issue 19)", async () => {
+  const noExp = await new SignJWT({ role: "authenticated", sub: "u" })
+    .setProtectedHeader({ alg: "HS256" }).sign(key);
+  await assert.rejects(verifyBearer(noExp, SECRET), {
+    code: "AccessDenied",
+    message: 'missing required "exp" claim',
+  });
+  await assert.rejects(
+    verifyBearer(await token({ role: "authenticated", aud: "someone-else" }, later()), SECRET),
+    { code: "AccessDenied", message: 'unexpected "aud" claim value' },
+  );
+  const ok = await verifyBearer(
+    await token({ role: "authenticated", aud: "authenticated" }, later()),
+    SECRET,
+  );
+  assert.equal(ok.aud, "authenticated");
+});
+
+Deno.test("signUploadToken: an upload token is for one path, and no download token", async () => {
+  const upload = await signUploadToken({ url: "b/x", owner: "u", upsert: true }, SECRET);
+  assert.deepEqual(await verifyUploadToken(upload, "b/x", SECRET), { owner: "u", upsert: true });
+  await assert.rejects(verifyUploadToken(upload, "b/y", SECRET), { code: "InvalidSignature" });
+  await assert.rejects(verifyDownloadToken(upload, "b/x", SECRET), { code: "InvalidJWT" });
+  assert.equal(decodeProtectedHeader(upload).typ, undefined);
 });

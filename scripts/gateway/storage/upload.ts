@@ -1,18 +1,34 @@
 /**
- * LOCAL STACK: `POST|PUT /storage/v1/object/{bucket}/{path}` for the Storage
- * API stand-in, in Storage's order (src/storage/uploader.ts): bucket, a trial
- * write as the caller (RLS, duplicates) before the body is read, MIME type,
- * size; then the bytes are staged on disk and the row is written as the
- * caller in one transaction that also moves the bytes into place.
+ * LOCAL STACK: uploads in the Storage API stand-in, in Storage's order
+ * (src/storage/uploader.ts): bucket, a trial write as the caller (RLS,
+ * duplicates) before the body is read, MIME type, size; then the bytes are
+ * staged on disk and the row is written as the caller in one transaction that
+ * also moves the bytes into place. `POST|PUT /object/{bucket}/{path}` is here;
+ * signed and resumable uploads reuse {@link acceptUpload}.
  *
  * @module
  */
-import { authenticate, type StorageContext } from "./context.ts";
-import { STORAGE_ERRORS } from "./errors.ts";
+import { limitBody } from "../body.ts";
+import { authenticate, bodyLimits, type StorageContext } from "./context.ts";
+import { STORAGE_ERRORS, storageJson } from "./errors.ts";
 import { readMultipartFile } from "./multipart.ts";
-import { objectFilePath, publishStaged, removeQuietly, stageUpload } from "./files.ts";
+import {
+  objectFilePath,
+  publishStaged,
+  removeQuietly,
+  removeVersion,
+  type StagedFile,
+  stageUpload,
+} from "./files.ts";
 import { assertValidObject } from "./paths.ts";
-import { findBucket, type NewObject, testWrite, writeObject } from "./store.ts";
+import {
+  type Bucket,
+  type Caller,
+  findBucket,
+  type NewObject,
+  testWrite,
+  writeObject,
+} from "./store.ts";
 
 /** The file part of an upload. */
 export interface IncomingFile {
@@ -67,8 +83,114 @@ export async function readIncomingFile(request: Request, limit: number): Promise
   };
 }
 
+/** Where an upload goes and who it is for. */
+export interface UploadTarget {
+  bucket: string;
+  name: string;
+  upsert: boolean;
+  /** The owner a signed upload records (its signer). */
+  owner?: string;
+}
+
+/** An upload that passed Storage's checks and may now receive its bytes. */
+export interface AcceptedUpload {
+  bucket: Bucket;
+  /** Bytes allowed: the bucket's limit within the global one. */
+  limit: number;
+  /** Checks the file's MIME type against the bucket. */
+  checkMimeType(mimeType: string): void;
+  /** Writes the row and moves the staged bytes into place; answers `{Key, Id}`. */
+  commit(staged: StagedFile, file: { mimeType: string; cacheControl: string }): Promise<Response>;
+}
+
 /**
- * Handles an upload; answers `{ Id, Key }` like Storage.
+ * Storage's checks before any byte is read, in its order: key, bucket, a
+ * trial write as the caller (RLS, duplicates).
+ */
+export async function acceptUpload(
+  ctx: StorageContext,
+  caller: Caller,
+  target: UploadTarget,
+): Promise<AcceptedUpload> {
+  assertValidObject(target.bucket, target.name);
+  const bucket = await findBucket(ctx.sql, target.bucket);
+  const version = crypto.randomUUID();
+  const row: NewObject = {
+    id: version,
+    bucket: bucket.id,
+    name: target.name,
+    upsert: target.upsert,
+    owner: target.owner,
+    metadata: pendingMetadata(),
+  };
+  await testWrite(ctx.sql, caller, row);
+  return {
+    bucket,
+    limit: Math.min(bucket.fileSizeLimit ?? Infinity, ctx.fileSizeLimit),
+    checkMimeType(mimeType) {
+      if (bucket.allowedMimeTypes && bucket.allowedMimeTypes.length > 0) {
+        assertAllowedMimeType(mimeType, bucket.allowedMimeTypes);
+      }
+    },
+    async commit(staged, file) {
+      const finalPath = objectFilePath(ctx.rootDir, bucket.id, target.name, version);
+      let published = false;
+      try {
+        const written = await writeObject(ctx.sql, caller, {
+          ...row,
+          metadata: {
+            eTag: staged.eTag,
+            size: staged.size,
+            mimetype: file.mimeType,
+            cacheControl: file.cacheControl,
+            lastModified: new Date().toISOString(),
+            contentLength: staged.size,
+            httpStatusCode: 200,
+          },
+        }, async () => {
+          await publishStaged(staged, finalPath);
+          published = true;
+        });
+        if (written.replacedVersion && written.replacedVersion !== version) {
+          await removeVersion(
+            objectFilePath(ctx.rootDir, bucket.id, target.name, written.replacedVersion),
+          );
+        }
+        return storageJson({ Key: `${bucket.id}/${target.name}`, Id: written.id });
+      } catch (error) {
+        // Only a failed commit gets here after publishing: the new version goes with its row.
+        if (published) await removeVersion(finalPath);
+        throw error;
+      } finally {
+        await removeQuietly(staged.path);
+      }
+    },
+  };
+}
+
+/**
+ * Receives a request's file for an accepted upload: MIME type, size, then the
+ * bytes staged on disk and committed.
+ */
+export async function receiveUpload(
+  ctx: StorageContext,
+  request: Request,
+  accepted: AcceptedUpload,
+): Promise<Response> {
+  const incoming = await readIncomingFile(request, accepted.limit);
+  try {
+    accepted.checkMimeType(incoming.mimeType);
+  } catch (error) {
+    await incoming.body.cancel().catch(() => {});
+    throw error;
+  }
+  const body = limitBody(incoming.body, bodyLimits(ctx, accepted.limit));
+  const staged = await stageUpload(ctx.rootDir, body, accepted.limit);
+  return await accepted.commit(staged, incoming);
+}
+
+/**
+ * `POST|PUT /object/{bucket}/{path}`; answers `{ Key, Id }` like Storage.
  *
  * @example
  * await handleUpload(ctx, request, { bucket: "exports", name: `${uid}/a.csv`, upsert: false });
@@ -76,59 +198,10 @@ export async function readIncomingFile(request: Request, limit: number): Promise
 export async function handleUpload(
   ctx: StorageContext,
   request: Request,
-  target: { bucket: string; name: string; upsert: boolean },
+  target: UploadTarget,
 ): Promise<Response> {
   const caller = await authenticate(ctx, request);
-  assertValidObject(target.bucket, target.name);
-  const bucket = await findBucket(ctx.sql, target.bucket);
-  const id = crypto.randomUUID();
-  const row: NewObject = {
-    id,
-    bucket: bucket.id,
-    name: target.name,
-    upsert: target.upsert,
-    metadata: pendingMetadata(),
-  };
-  await testWrite(ctx.sql, caller, row);
-
-  const limit = Math.min(bucket.fileSizeLimit ?? Infinity, ctx.fileSizeLimit);
-  const incoming = await readIncomingFile(request, limit);
-  if (bucket.allowedMimeTypes && bucket.allowedMimeTypes.length > 0) {
-    try {
-      assertAllowedMimeType(incoming.mimeType, bucket.allowedMimeTypes);
-    } catch (error) {
-      await incoming.body.cancel().catch(() => {});
-      throw error;
-    }
-  }
-  const staged = await stageUpload(ctx.rootDir, incoming.body, limit);
-  const finalPath = objectFilePath(ctx.rootDir, bucket.id, target.name);
-  let published = false;
-  try {
-    const objectId = await writeObject(ctx.sql, caller, {
-      ...row,
-      metadata: {
-        eTag: staged.eTag,
-        size: staged.size,
-        mimetype: incoming.mimeType,
-        cacheControl: incoming.cacheControl,
-        lastModified: new Date().toISOString(),
-        contentLength: staged.size,
-        httpStatusCode: 200,
-      },
-    }, async () => {
-      await publishStaged(staged, finalPath);
-      published = true;
-    });
-    return Response.json({ Id: objectId, Key: `${bucket.id}/${target.name}` });
-  } catch (error) {
-    // Only a failed commit gets here after publishing: a new object's bytes go
-    // with its row. (Bytes an upsert replaced cannot be brought back.)
-    if (published && !target.upsert) await removeQuietly(finalPath);
-    throw error;
-  } finally {
-    await removeQuietly(staged.path);
-  }
+  return await receiveUpload(ctx, request, await acceptUpload(ctx, caller, target));
 }
 
 function pendingMetadata() {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { assertAllowedMimeType, readIncomingFile } from "./upload.ts";
-import { contentDisposition } from "./download.ts";
 
 Deno.test("assertAllowedMimeType: exact types and type/* match; parameters are not stripped, as in Storage", () => {
   assertAllowedMimeType("text/csv", ["text/csv", "application/json"]);
@@ -49,13 +48,4 @@ Deno.test("readIncomingFile: a declared length over the limit is refused before 
     code: "EntityTooLarge",
     message: "The object exceeded the maximum allowed size",
   });
-});
-
-Deno.test("contentDisposition: attachment, with the file name encoded when given", () => {
-  assert.equal(contentDisposition(null), null);
-  assert.equal(contentDisposition(""), "attachment;");
-  assert.equal(
-    contentDisposition("a b.csv"),
-    "attachment; filename=a%20b.csv; filename*=UTF-8''a%20b.csv;",
-  );
 });
