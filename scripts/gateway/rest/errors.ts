@@ -67,6 +67,58 @@ export const REST_ERRORS = {
     ),
   invalidBody: (details: string) =>
     new RestError(400, "PGRST102", "Empty or invalid json", { details }),
+  /** Not PostgREST's own (it has no body cap): the stand-in's limit, like the API gateway's. */
+  bodyTooLarge: (limit: number) =>
+    new RestError(413, "PGRST102", "Request body is too large", {
+      details: `The local stand-in accepts bodies of at most ${limit} bytes`,
+    }),
+  bodyTimeout: () =>
+    new RestError(408, "PGRST102", "Request timeout", {
+      details: "The request body stopped arriving",
+    }),
+  keysMismatch: () => new RestError(400, "PGRST102", "All object keys must match"),
+  noRelationship: (parent: string, target: string) =>
+    new RestError(
+      400,
+      "PGRST200",
+      `Could not find a relationship between '${parent}' and '${target}' in the schema cache`,
+      {
+        details:
+          `Searched for a foreign key relationship between '${parent}' and '${target}' in the schema 'public', but no matches were found.`,
+      },
+    ),
+  ambiguousRelationship: (parent: string, target: string) =>
+    new RestError(
+      300,
+      "PGRST201",
+      `Could not embed because more than one relationship was found for '${parent}' and '${target}'`,
+    ),
+  functionNotFound: (name: string, args: string[]) =>
+    new RestError(
+      404,
+      "PGRST202",
+      `Could not find the function public.${name}${
+        args.length ? `(${[...args].sort().join(", ")})` : " without parameters"
+      } in the schema cache`,
+      {
+        details: `Searched for the function public.${name}${
+          args.length ? ` with parameters ${[...args].sort().join(", ")}` : " without parameters"
+        } or with a single unnamed json/jsonb parameter, but no matches were found in the schema cache.`,
+      },
+    ),
+  rangeNotSatisfiable: (offset: number, total: number) =>
+    new RestError(416, "PGRST103", "Requested range not satisfiable", {
+      details: `An offset of ${offset} was requested, but there are only ${total} rows.`,
+    }),
+  noConflictTarget: (table: string) =>
+    new RestError(
+      400,
+      "42P10",
+      "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+      {
+        details: `Table '${table}' has no primary key; pass on_conflict`,
+      },
+    ),
   invalidSchema: (schema: string) =>
     new RestError(406, "PGRST106", `Invalid schema: ${schema}`, {
       hint: "Only the following schemas are exposed: public",
@@ -76,11 +128,9 @@ export const REST_ERRORS = {
       details: `The result contains ${rows} rows`,
     }),
   jwt: (message: string, cause?: unknown) =>
-    new RestError(401, message === "JWT expired" ? "PGRST303" : "PGRST301", message, { cause }),
+    new RestError(401, message.startsWith("JWS") ? "PGRST301" : "PGRST303", message, { cause }),
   unsupportedMethod: (method: string) =>
-    new RestError(405, "PGRST117", `Unsupported HTTP method: ${method}`, {
-      hint: "The local PostgREST stand-in implements GET, HEAD and PATCH only",
-    }),
+    new RestError(405, "PGRST117", `Unsupported HTTP method: ${method}`),
 };
 
 /** HTTP status for a SQLSTATE, following PostgREST's table. */

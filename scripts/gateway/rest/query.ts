@@ -1,7 +1,7 @@
 /**
  * LOCAL STACK: parsing the part of PostgREST's URL grammar
  * (docs.postgrest.org references/api/tables_views) that supabase-js emits for
- * the lab's reads and updates: `select=*|a,b`, horizontal filters
+ * the lab's reads and writes: `select=*,a,alias:b,rel(cols)`, horizontal filters
  * `col=op.value` with eq, neq, gt, gte, lt, lte, `in.(a,"b,c")` and
  * `is.null|true|false`, `order=col.asc|desc[.nullsfirst|.nullslast],...`,
  * `limit` and `offset`. Anything else is PostgREST's `PGRST100` parse error.
@@ -27,10 +27,16 @@ export interface OrderTerm {
   nulls?: "first" | "last";
 }
 
+/** One item of `select`: all columns, one column (optionally renamed), or an embedded relation. */
+export type SelectItem =
+  | { kind: "star" }
+  | { kind: "column"; name: string; alias?: string }
+  | { kind: "embed"; relation: string; alias?: string; inner: boolean; select: SelectItem[] };
+
 /** A parsed request query. */
 export interface RestQuery {
-  /** `"*"` or the selected column names. */
-  select: "*" | string[];
+  /** The select list; `[{kind: "star"}]` by default. */
+  select: SelectItem[];
   filters: Filter[];
   order: OrderTerm[];
   limit?: number;
@@ -39,7 +45,7 @@ export interface RestQuery {
 
 const COMPARISONS = new Set(["eq", "neq", "gt", "gte", "lt", "lte"]);
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** Parameters PostgREST reads that are not filters. */
+/** Parameters PostgREST reads that are not filters (handled by the caller). */
 const IGNORED = new Set(["columns", "on_conflict"]);
 
 /**
@@ -48,9 +54,13 @@ const IGNORED = new Set(["columns", "on_conflict"]);
  * @example
  * parseRestQuery(new URLSearchParams("select=*&id=eq.1&order=created_at.desc&limit=5"));
  */
-export function parseRestQuery(params: URLSearchParams): RestQuery {
-  const query: RestQuery = { select: "*", filters: [], order: [] };
+export function parseRestQuery(
+  params: URLSearchParams,
+  options: { ignore?: ReadonlySet<string> } = {},
+): RestQuery {
+  const query: RestQuery = { select: [{ kind: "star" }], filters: [], order: [] };
   for (const [key, value] of params) {
+    if (options.ignore?.has(key)) continue;
     if (key === "select") query.select = parseSelect(value);
     else if (key === "order") query.order = parseOrder(value);
     else if (key === "limit") query.limit = parseCount("limit", value);
@@ -67,13 +77,59 @@ function identifier(what: string, name: string): string {
   return name;
 }
 
-function parseSelect(value: string): "*" | string[] {
-  const items = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
-  if (items.length === 0 || items.includes("*")) {
-    if (items.length > 1) throw REST_ERRORS.parse("select", "mix of * and columns");
-    return "*";
+/** Splits on commas outside parentheses. */
+function splitTop(value: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = "";
+  for (const char of value) {
+    if (char === "(") depth++;
+    if (char === ")") depth--;
+    if (depth < 0) throw REST_ERRORS.parse("select", `unexpected ")"`);
+    if (char === "," && depth === 0) {
+      parts.push(current);
+      current = "";
+    } else current += char;
   }
-  return items.map((item) => identifier("select", item));
+  if (depth !== 0) throw REST_ERRORS.parse("select", `unexpected end of input: expected ")"`);
+  parts.push(current);
+  return parts.map((part) => part.trim()).filter((part) => part !== "");
+}
+
+/**
+ * `select=*,id,label:name,author:authors(name),books!inner(*)` -> items.
+ * Casts, JSON paths and aggregates are refused with PGRST100.
+ */
+export function parseSelect(value: string): SelectItem[] {
+  const items = splitTop(value);
+  if (items.length === 0) return [{ kind: "star" }];
+  return items.map((item): SelectItem => {
+    if (item === "*") return { kind: "star" };
+    const open = item.indexOf("(");
+    const head = open === -1 ? item : item.slice(0, open);
+    const colon = head.indexOf(":");
+    if (head.includes("::")) {
+      throw REST_ERRORS.parse("select", `casts are not supported: "${item}"`);
+    }
+    const alias = colon === -1 ? undefined : identifier("select", head.slice(0, colon).trim());
+    let name = (colon === -1 ? head : head.slice(colon + 1)).trim();
+    let inner = false;
+    if (open !== -1) {
+      if (!item.endsWith(")")) throw REST_ERRORS.parse("select", `unexpected text after ")"`);
+      const bang = name.indexOf("!");
+      if (bang !== -1) {
+        const hint = name.slice(bang + 1);
+        if (hint !== "inner" && hint !== "left") {
+          throw REST_ERRORS.parse("select", `embedding hints other than !inner/!left: "${hint}"`);
+        }
+        inner = hint === "inner";
+        name = name.slice(0, bang);
+      }
+      const select = parseSelect(item.slice(open + 1, -1));
+      return { kind: "embed", relation: identifier("select", name), alias, inner, select };
+    }
+    return { kind: "column", name: identifier("select", name), ...(alias ? { alias } : {}) };
+  });
 }
 
 function parseOrder(value: string): OrderTerm[] {

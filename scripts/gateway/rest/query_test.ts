@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { RestError } from "./errors.ts";
-import { parseList, parseRestQuery } from "./query.ts";
+import { parseList, parseRestQuery, parseSelect } from "./query.ts";
 
 Deno.test("parseRestQuery reads select, filters, order, limit and offset as supabase-js writes them", () => {
   const query = parseRestQuery(
@@ -9,7 +9,7 @@ Deno.test("parseRestQuery reads select, filters, order, limit and offset as supa
     ),
   );
   assert.deepEqual(query, {
-    select: ["id", "saved"],
+    select: [{ kind: "column", name: "id" }, { kind: "column", name: "saved" }],
     filters: [
       { column: "user_id", operator: "eq", value: "abc" },
       { column: "id", operator: "in", values: ["a", "b,c"] },
@@ -31,13 +31,14 @@ Deno.test("parseRestQuery keeps a value's own dots and reads is.null", () => {
     { column: "created_at", operator: "gte", value: "2026-01-01T00:00:00.5Z" },
     { column: "error", operator: "is", value: "null" },
   ]);
-  assert.equal(query.select, "*");
+  assert.deepEqual(query.select, [{ kind: "star" }]);
 });
 
 Deno.test("parseRestQuery refuses what it cannot express safely with PGRST100", () => {
   for (
     const bad of [
-      "select=id,calibrations(*)",
+      "select=id::text",
+      "select=id,calibrations(*",
       "id=like.a*",
       "id=abc",
       "order=id.sideways",
@@ -60,4 +61,31 @@ Deno.test("parseList honours quotes and escapes and allows an empty list", () =>
   assert.deepEqual(parseList("()"), []);
   assert.throws(() => parseList('("open)'), RestError);
   assert.throws(() => parseList("1,2"), RestError);
+});
+
+Deno.test("parseSelect reads aliases and embedded resources as supabase-js writes them", () => {
+  assert.deepEqual(parseSelect("*,label:name,author:authors(name),books!inner(*,tags(id))"), [
+    { kind: "star" },
+    { kind: "column", name: "name", alias: "label" },
+    {
+      kind: "embed",
+      relation: "authors",
+      alias: "author",
+      inner: false,
+      select: [{ kind: "column", name: "name" }],
+    },
+    {
+      kind: "embed",
+      relation: "books",
+      alias: undefined,
+      inner: true,
+      select: [{ kind: "star" }, {
+        kind: "embed",
+        relation: "tags",
+        alias: undefined,
+        inner: false,
+        select: [{ kind: "column", name: "id" }],
+      }],
+    },
+  ]);
 });

@@ -42,16 +42,19 @@ export async function authenticate(ctx: StorageContext, request: Request): Promi
   return callerFromClaims(claims);
 }
 
-/** The limits for a body: Fastify's for JSON, the upload limit for files. */
-export function bodyLimits(ctx: StorageContext, maxBytes = JSON_BODY_LIMIT): BodyLimits {
+/** The limits for a JSON body: Fastify's 1 MiB. */
+export function bodyLimits(ctx: StorageContext): BodyLimits {
   return {
-    maxBytes,
+    maxBytes: JSON_BODY_LIMIT,
     idleTimeoutMs: ctx.bodyIdleTimeoutMs,
-    tooLarge: maxBytes === JSON_BODY_LIMIT
-      ? STORAGE_ERRORS.bodyTooLarge
-      : STORAGE_ERRORS.entityTooLarge,
+    tooLarge: STORAGE_ERRORS.bodyTooLarge,
     timedOut: STORAGE_ERRORS.requestTimeout,
   };
+}
+
+/** The limits for an uploaded file: the bucket's size limit, answered as EntityTooLarge. */
+export function uploadLimits(ctx: StorageContext, maxBytes: number): BodyLimits {
+  return { ...bodyLimits(ctx), maxBytes, tooLarge: STORAGE_ERRORS.entityTooLarge };
 }
 
 /**

@@ -16,7 +16,7 @@
  */
 import { createHash, type Hash } from "node:crypto";
 import { limitBody } from "../body.ts";
-import { authenticate, bodyLimits, type StorageContext } from "./context.ts";
+import { authenticate, type StorageContext, uploadLimits } from "./context.ts";
 import { STORAGE_ERRORS, StorageApiError } from "./errors.ts";
 import { removeQuietly, tempDir } from "./files.ts";
 import { acceptUpload, type UploadTarget } from "./upload.ts";
@@ -161,7 +161,7 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
     upload.busy = true;
     try {
       const room = upload.length - upload.offset;
-      const body = request.body ? limitBody(request.body, bodyLimits(ctx, room)) : null;
+      const body = request.body ? limitBody(request.body, uploadLimits(ctx, room)) : null;
       const file = await Deno.open(upload.path, { append: true });
       try {
         if (body) {

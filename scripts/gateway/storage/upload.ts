@@ -9,7 +9,7 @@
  * @module
  */
 import { limitBody } from "../body.ts";
-import { authenticate, bodyLimits, type StorageContext } from "./context.ts";
+import { authenticate, type StorageContext, uploadLimits } from "./context.ts";
 import { STORAGE_ERRORS, storageJson } from "./errors.ts";
 import { readMultipartFile } from "./multipart.ts";
 import {
@@ -184,7 +184,7 @@ export async function receiveUpload(
     await incoming.body.cancel().catch(() => {});
     throw error;
   }
-  const body = limitBody(incoming.body, bodyLimits(ctx, accepted.limit));
+  const body = limitBody(incoming.body, uploadLimits(ctx, accepted.limit));
   const staged = await stageUpload(ctx.rootDir, body, accepted.limit);
   return await accepted.commit(staged, incoming);
 }
