@@ -70,6 +70,8 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
   }
 
   return async function gateway(request) {
+    const refused = refuseMethod(request.method);
+    if (refused) return refused;
     const url = new URL(request.url);
     const fn = FUNCTIONS_PREFIX.exec(url.pathname);
     if (fn) {
@@ -91,6 +93,27 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
     if (url.pathname === "/auth/v1/.well-known/jwks.json") return Response.json({ keys: [] });
     return Response.json({ message: "no Route matched with those values" }, { status: 404 });
   };
+}
+
+/** Methods fetch may not forward; Kong's nginx answers them 405 itself. */
+const FORBIDDEN_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
+
+/**
+ * The gateway's own answer to a method it does not forward: methods are
+ * case-sensitive upper-case tokens (a lowercase `get` is a 400 at nginx),
+ * and TRACE/TRACK/CONNECT are 405.
+ */
+export function refuseMethod(method: string): Response | null {
+  if (!/^[A-Z]+$/.test(method)) {
+    return Response.json({ message: "Invalid HTTP method" }, { status: 400 });
+  }
+  if (FORBIDDEN_METHODS.has(method)) {
+    return Response.json({ message: "Method not allowed" }, {
+      status: 405,
+      headers: { allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" },
+    });
+  }
+  return null;
 }
 
 /** Kong puts a legacy JWT `apikey` into Authorization when the client sent none. */

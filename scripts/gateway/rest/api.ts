@@ -219,12 +219,15 @@ export function createRestApi(options: RestApiOptions): RestApi {
         }
         const columns = url.searchParams.get("columns");
         const onConflict = url.searchParams.get("on_conflict");
+        // supabase-js sends `columns="a","b"` for arrays; PostgREST reads quoted or bare names.
+        const names = (list: string | null) =>
+          list ? list.split(",").map((c) => c.trim().replace(/^"(.*)"$/, "$1")) : null;
         const outcome = await run(request, caller, async (tx) => {
           const { info, select } = await resolve(tx);
           return buildInsert(info, rows as Record<string, unknown>[], {
             resolution: prefs.resolution,
-            onConflict: onConflict ? onConflict.split(",").map((c) => c.trim()) : null,
-            columns: columns ? columns.split(",").map((c) => c.trim()) : null,
+            onConflict: names(onConflict),
+            columns: names(columns),
           }, representation ? select : null);
         });
         return written(outcome, true);

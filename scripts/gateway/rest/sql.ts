@@ -282,7 +282,7 @@ export function buildInsert(
   const list = keys.map(quote).join(", ");
   let write = keys.length === 0
     ? `insert into ${target} as "t0" default values`
-    : `insert into ${target} as "t0" (${list}) select ${list} from json_populate_recordset(null::${target}, $1::json)`;
+    : `insert into ${target} as "t0" (${list}) select ${list} from json_populate_recordset(null::${target}, $1::text::json)`;
   if (options.resolution) {
     const conflict = options.onConflict ?? table.primaryKey;
     if (conflict.length === 0) throw REST_ERRORS.noConflictTarget(table.name);

@@ -112,7 +112,7 @@ Deno.test("buildInsert reads the rows as one JSON parameter; upserts merge or ig
   assert.equal(plain.shape, "plain");
   assert.match(
     plain.text,
-    /insert into public\."experiments" as "t0" \("id", "saved"\) select "id", "saved" from json_populate_recordset\(null::public\."experiments", \$1::json\)$/,
+    /insert into public\."experiments" as "t0" \("id", "saved"\) select "id", "saved" from json_populate_recordset\(null::public\."experiments", \$1::text::json\)$/,
   );
   const merge = buildInsert(table, rows, { resolution: "merge", onConflict: null, columns: null }, [
     { kind: "star" },
