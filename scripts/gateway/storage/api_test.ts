@@ -457,3 +457,27 @@ Deno.test({
       assert.deepEqual((await escape.json()).code, "InvalidKey");
     }),
 });
+
+Deno.test({
+  name:
+    "storage: an upload whose body stops arriving ends 408 and leaves nothing behind (issue 19)",
+  ignore,
+  fn: () =>
+    withStack(async ({ user, url, rootDir }) => {
+      const alice = await user();
+      // A raw connection: fetch would not read the answer before its body ends.
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(new URL(url).port) });
+      const head = `POST /storage/v1/object/exports/${alice.id}/stalled.csv HTTP/1.1\r\n` +
+        `host: x\r\nauthorization: Bearer ${alice.token}\r\ncontent-type: text/csv\r\n` +
+        `transfer-encoding: chunked\r\n\r\n4\r\na,b\n\r\n`;
+      await conn.write(new TextEncoder().encode(head));
+      const buffer = new Uint8Array(4096);
+      const read = await conn.read(buffer);
+      conn.close();
+      const answer = new TextDecoder().decode(buffer.subarray(0, read ?? 0));
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+      assert.match(answer, /"message":"Request timeout"/);
+      assert.deepEqual([...Deno.readDirSync(`${rootDir}/.tmp~`)], []);
+      assert.equal(await exists(`${rootDir}/exports/${alice.id}/stalled.csv`), false);
+    }, { bodyIdleTimeoutMs: 50 }),
+});
