@@ -168,6 +168,14 @@ Deno.test({
         assert.equal(JSON.parse(error.originalResponse!.getBody()).code, "KeyAlreadyExists");
         return true;
       });
+      bytes[0] = 42;
+      await upload(true);
+      const replaced = await bucket.download(objectName);
+      assert.equal(
+        new Uint8Array(await replaced.data!.arrayBuffer())[0],
+        42,
+        "x-upsert replaces it",
+      );
       const bob = await user();
       const bobsTry = new Promise<void>((resolve, reject) =>
         new tus.Upload(Buffer.from("x"), {

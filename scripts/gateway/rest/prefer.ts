@@ -82,7 +82,7 @@ export function rangeAnswer(
   total: number | null,
 ): { status: number; contentRange: string } {
   const totalText = total === null ? "*" : String(total);
-  if (total !== null && offset > 0 && offset >= total && rows === 0) {
+  if (total !== null && offset > total) {
     throw REST_ERRORS.rangeNotSatisfiable(offset, total);
   }
   const contentRange = rows === 0

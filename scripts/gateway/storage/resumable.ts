@@ -19,6 +19,7 @@ import { limitBody } from "../body.ts";
 import { authenticate, type StorageContext, uploadLimits } from "./context.ts";
 import { STORAGE_ERRORS, StorageApiError } from "./errors.ts";
 import { removeQuietly, tempDir } from "./files.ts";
+import type { Caller } from "./store.ts";
 import { acceptUpload, type UploadTarget } from "./upload.ts";
 
 const TUS_VERSION = "1.0.0";
@@ -133,8 +134,8 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
     return new Response(null, { status: 201, headers });
   }
 
-  async function find(request: Request, id: string): Promise<PendingUpload> {
-    const caller = await authenticate(ctx, request);
+  /** The caller's upload `id`; another caller's is as absent as a finished one. */
+  function find(caller: Caller, id: string): PendingUpload {
     const upload = uploads.get(id);
     if (!upload || upload.sub !== caller.sub) {
       throw new StorageApiError(404, "NoSuchUpload", "Upload not found", {
@@ -150,7 +151,7 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
     request: Request,
     id: string,
     upload: PendingUpload,
-    caller: Awaited<ReturnType<typeof authenticate>>,
+    caller: Caller,
   ): Promise<void> {
     if (upload.busy) {
       throw new StorageApiError(409, "InvalidRequest", "The upload is being written", {
@@ -176,12 +177,17 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
       }
       if (upload.offset < upload.length) return;
       uploads.delete(id);
-      const accepted = await acceptUpload(ctx, caller, upload.target);
-      accepted.checkMimeType(upload.mimeType);
-      await accepted.commit(
-        { path: upload.path, size: upload.length, eTag: `"${upload.hash.digest("hex")}"` },
-        upload,
-      );
+      try {
+        // Checked again at the end: the key may have been taken, or the policy changed, meanwhile.
+        const accepted = await acceptUpload(ctx, caller, upload.target);
+        accepted.checkMimeType(upload.mimeType);
+        await accepted.commit(
+          { path: upload.path, size: upload.length, eTag: `"${upload.hash.digest("hex")}"` },
+          upload,
+        );
+      } finally {
+        await removeQuietly(upload.path);
+      }
     } finally {
       upload.busy = false;
     }
@@ -189,7 +195,7 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
 
   async function patch(request: Request, id: string): Promise<Response> {
     const caller = await authenticate(ctx, request);
-    const upload = await find(request, id);
+    const upload = find(caller, id);
     if (request.headers.get("content-type") !== OFFSET_TYPE) {
       throw new StorageApiError(415, "InvalidRequest", `Content-Type must be ${OFFSET_TYPE}`, {
         error: "Unsupported Media Type",
@@ -237,7 +243,7 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
     if (id === null) return await create(request);
     switch (request.method) {
       case "HEAD": {
-        const upload = await find(request, id);
+        const upload = find(await authenticate(ctx, request), id);
         return new Response(null, {
           status: 200,
           headers: tusHeaders({
@@ -250,7 +256,7 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
       case "PATCH":
         return await patch(request, id);
       case "DELETE": {
-        const upload = await find(request, id);
+        const upload = find(await authenticate(ctx, request), id);
         uploads.delete(id);
         await removeQuietly(upload.path);
         return new Response(null, { status: 204, headers: tusHeaders() });
