@@ -215,3 +215,34 @@ Deno.test({
       assert.equal((await schema.json()).code, "PGRST106");
     }),
 });
+
+Deno.test({
+  name: "rest: a PATCH whose body stops arriving ends 408, nothing changed (issue 19)",
+  ignore,
+  fn: async () => {
+    const api = createRestApi({
+      databaseUrl: APP_URL!,
+      jwtSecret: LOCAL_JWT_SECRET,
+      bodyIdleTimeoutMs: 50,
+    });
+    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, api.handler);
+    try {
+      // A raw connection: fetch would not read the answer before its body ends.
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+      await conn.write(new TextEncoder().encode(
+        "PATCH /rest/v1/experiments?id=eq.00000000-0000-0000-0000-000000000000 HTTP/1.1\r\n" +
+          "host: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n" +
+          "1\r\n{\r\n",
+      ));
+      const buffer = new Uint8Array(4096);
+      const read = await conn.read(buffer);
+      conn.close();
+      const answer = new TextDecoder().decode(buffer.subarray(0, read ?? 0));
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+      assert.match(answer, /"message":"Request timeout"/);
+    } finally {
+      await server.shutdown();
+      await api.close();
+    }
+  },
+});
