@@ -15,6 +15,7 @@ import {
 import { generate, loadCorpus, type NgramModel, trainModel } from "./ngram.ts";
 import { hashText } from "./prng.ts";
 import { jsonResponse, openAiError } from "./responses.ts";
+import { requestedSchema, structuredReply } from "./structured.ts";
 import { countTokens } from "./tokens.ts";
 
 /** Options of {@link createModelServer}. */
@@ -86,7 +87,7 @@ export function createModelServer(options: ModelServerOptions = {}): ModelServer
 
   function completion(request: ChatRequest) {
     const prompt = request.messages.map(messageText).join("\n\n");
-    const { text, tokens, finishReason } = generate(model, prompt, {
+    const generated = generate(model, prompt, {
       temperature: request.temperature ?? undefined,
       topP: request.top_p ?? undefined,
       frequencyPenalty: request.frequency_penalty ?? undefined,
@@ -94,6 +95,11 @@ export function createModelServer(options: ModelServerOptions = {}): ModelServer
       maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
       seed: request.seed ?? undefined,
     });
+    const { tokens, finishReason } = generated;
+    const schema = requestedSchema(request.response_format);
+    const text = schema === undefined
+      ? generated.text
+      : structuredReply(schema, `${request.seed ?? 0}|${prompt}`, () => generated.text);
     const promptTokens = request.messages.reduce(
       (sum, message) => sum + countTokens(messageText(message)),
       0,

@@ -2,7 +2,8 @@
 -- score config it rates, the model and its parameters, so a verdict always
 -- says exactly what produced it. Versions never change (a new version is a
 -- new row). A verdict is one judge version's reading of one response: scored,
--- or unparsable with the raw reply kept, never both.
+-- or unparsable with the raw reply kept, never both; a call that failed
+-- leaves no verdict, so the next run tries that response again.
 
 -- Lets verdicts, ratings and shared items reference (experiment, owner), so a
 -- row about a response always belongs to that response's owner.
@@ -96,23 +97,23 @@ create table public.judge_verdicts (
     references public.experiments (id, user_id) on delete cascade,
   constraint judge_verdicts_one_per_response unique (judge_version_id, experiment_id, response_index),
   constraint judge_verdicts_response_index_check check (response_index between 0 and 9),
-  constraint judge_verdicts_status_check check (status in ('scored', 'unparsable', 'failed')),
+  constraint judge_verdicts_status_check check (status in ('scored', 'unparsable')),
   constraint judge_verdicts_scored_check check ((status = 'scored') = (value is not null)),
   constraint judge_verdicts_raw_reply_length check (raw_reply is null or char_length(raw_reply) <= 20000),
   constraint judge_verdicts_reasoning_length check (reasoning is null or char_length(reasoning) <= 8000)
 );
 
-comment on table public.judge_verdicts is 'One judge version''s verdict on one response: scored, unparsable (raw reply kept) or failed.';
+comment on table public.judge_verdicts is 'One judge version''s verdict on one response: scored, or unparsable with the raw reply kept. A failed call stores nothing, so the next run tries it again.';
 comment on column public.judge_verdicts.id is 'Primary key.';
 comment on column public.judge_verdicts.judge_version_id is 'The judge version that gave the verdict.';
 comment on column public.judge_verdicts.user_id is 'Owner of the experiment (auth.users.id).';
 comment on column public.judge_verdicts.experiment_id is 'The experiment holding the response.';
 comment on column public.judge_verdicts.response_index is 'Index of the response in the experiment''s responses.';
-comment on column public.judge_verdicts.status is 'scored (value set), unparsable (the reply was not a valid verdict) or failed (the call failed).';
+comment on column public.judge_verdicts.status is 'scored (value set) or unparsable (the reply was not a valid verdict).';
 comment on column public.judge_verdicts.value is 'The score, within the config''s range; only when scored.';
 comment on column public.judge_verdicts.reasoning is 'The judge''s stated reasoning.';
 comment on column public.judge_verdicts.raw_reply is 'The reply as the model sent it, kept for unparsable verdicts and audits.';
-comment on column public.judge_verdicts.error is 'Why the verdict is unparsable or failed.';
+comment on column public.judge_verdicts.error is 'Why the verdict is unparsable.';
 comment on column public.judge_verdicts.correlation_id is 'Correlation id of the request that ran the judge.';
 comment on column public.judge_verdicts.created_at is 'When the verdict was stored.';
 

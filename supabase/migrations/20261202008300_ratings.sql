@@ -132,6 +132,10 @@ begin
     perform private.raise_http_error(400, 'invalid_rating',
       'Cannot accept rating: the judge version does not rate this config');
   end if;
+  if config.data_type <> 'categorical' and new.value is null then
+    perform private.raise_http_error(400, 'invalid_rating',
+      format('Cannot accept rating: "value" is required for "%s"', config.name));
+  end if;
   if config.data_type = 'numeric' then
     if new.label is not null then
       perform private.raise_http_error(400, 'invalid_rating',
@@ -269,7 +273,7 @@ begin
     insert into public.ratings as r (experiment_id, owner_id, response_index, config_id, source, rater_id,
                                      queue_id, value, label, comment)
     values (item.experiment_id, item.user_id, item.response_index, v_config_id, 'human', caller, queue.id,
-            coalesce((entry ->> 'value')::numeric, 0), entry ->> 'label', entry ->> 'comment')
+            (entry ->> 'value')::numeric, entry ->> 'label', entry ->> 'comment')
     on conflict (experiment_id, response_index, config_id, coalesce(rater_id, judge_version_id))
     do update set value = excluded.value, label = excluded.label, comment = excluded.comment
     returning r.id into v_rating_id;

@@ -85,6 +85,23 @@ export const baseEnvSchema = z.object({
 /** The parsed base environment. */
 export type BaseEnv = z.infer<typeof baseEnvSchema>;
 
+/** The base plus an OpenAI-compatible model endpoint, for functions that call a model. */
+export const modelEnvSchema = baseEnvSchema.extend({
+  OPENAI_API_KEY: z.string().min(1),
+  OPENAI_BASE_URL: z.url({ error: "must be an http(s) URL", protocol: /^https?$/ }).optional(),
+  LAB_MODEL: z.string().min(1).max(200).default("gpt-4o"),
+  LAB_LLM_TIMEOUT_MS: positiveInt(60_000),
+  LAB_LLM_MAX_RETRIES: z.coerce
+    .number({ error: "must be an integer from 0 to 10" })
+    .int({ error: "must be an integer from 0 to 10" })
+    .min(0, { error: "must be an integer from 0 to 10" })
+    .max(10, { error: "must be an integer from 0 to 10" })
+    .default(2),
+});
+
+/** The parsed environment of a function that calls a model. */
+export type ModelEnv = z.infer<typeof modelEnvSchema>;
+
 /**
  * Parses the environment with `schema`. Empty strings count as unset, so
  * `FOO=` is "required", not silently `""`.

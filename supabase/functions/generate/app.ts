@@ -19,27 +19,17 @@ import { z } from "zod";
 import { createFunctionApp } from "../_shared/http/app.ts";
 import { requireUser } from "../_shared/auth/jwt.ts";
 import { generateRequestSchema } from "../_shared/contracts/generate.ts";
-import { baseEnvSchema, positiveInt } from "../_shared/env.ts";
+import { modelEnvSchema, positiveInt } from "../_shared/env.ts";
 import { idempotencyKeyFrom } from "../_shared/db/idempotency.ts";
-import { createLlmClient, type LlmClient } from "../_shared/integrations/llm.ts";
+import { llmClientFromEnv, type LlmClient } from "../_shared/integrations/llm.ts";
 import { ok } from "../_shared/http/response.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
 import { timed } from "../_shared/http/server_timing.ts";
 import { parseJsonBody } from "../_shared/http/validation.ts";
 import { runGenerate } from "./run.ts";
 
-/** The generate function's environment: the base plus the model endpoint and limits. */
-export const generateEnvSchema = baseEnvSchema.extend({
-  OPENAI_API_KEY: z.string().min(1),
-  OPENAI_BASE_URL: z.url({ error: "must be an http(s) URL", protocol: /^https?$/ }).optional(),
-  LAB_MODEL: z.string().min(1).max(200).default("gpt-4o"),
-  LAB_LLM_TIMEOUT_MS: positiveInt(60_000),
-  LAB_LLM_MAX_RETRIES: z.coerce
-    .number({ error: "must be an integer from 0 to 10" })
-    .int({ error: "must be an integer from 0 to 10" })
-    .min(0, { error: "must be an integer from 0 to 10" })
-    .max(10, { error: "must be an integer from 0 to 10" })
-    .default(2),
+/** The generate function's environment: the base, the model endpoint and its rate limit. */
+export const generateEnvSchema = modelEnvSchema.extend({
   LAB_GENERATE_RATE_LIMIT_PER_MINUTE: positiveInt(30),
 });
 
@@ -62,12 +52,7 @@ export interface GenerateAppOptions {
  */
 export function createGenerateApp(runtime: Runtime<GenerateEnv>, options: GenerateAppOptions = {}) {
   const { db, verifier, env } = runtime;
-  const llm = options.llm ?? createLlmClient({
-    apiKey: env.OPENAI_API_KEY,
-    baseURL: env.OPENAI_BASE_URL,
-    timeoutMs: env.LAB_LLM_TIMEOUT_MS,
-    maxRetries: env.LAB_LLM_MAX_RETRIES,
-  });
+  const llm = options.llm ?? llmClientFromEnv(env);
   const app = createFunctionApp("generate", runtime.appDeps);
 
   app.post("/", requireUser({ verifier }), async (c) => {

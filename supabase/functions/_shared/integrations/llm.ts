@@ -12,6 +12,7 @@
  * @module
  */
 import OpenAI from "openai";
+import type { ModelEnv } from "../env.ts";
 import type { ParameterSet } from "../lab/parameters.ts";
 
 /** One chat completion to run. */
@@ -22,6 +23,10 @@ export interface CompletionRequest {
   parameters: ParameterSet;
   /** Passed to the provider for best-effort repeatable sampling. */
   seed?: number;
+  /** Sent as a system message before the prompt. */
+  system?: string;
+  /** Asks for a reply that is JSON following this schema (structured outputs). */
+  responseSchema?: { name: string; schema: Record<string, unknown> };
 }
 
 /** Token counts as the provider reported them. */
@@ -86,6 +91,21 @@ export interface LlmClientOptions {
   fetch?: typeof fetch;
 }
 
+/**
+ * The client a function's environment describes.
+ *
+ * @example
+ * const llm = llmClientFromEnv(runtime.env);
+ */
+export function llmClientFromEnv(env: ModelEnv): LlmClient {
+  return createLlmClient({
+    apiKey: env.OPENAI_API_KEY,
+    baseURL: env.OPENAI_BASE_URL,
+    timeoutMs: env.LAB_LLM_TIMEOUT_MS,
+    maxRetries: env.LAB_LLM_MAX_RETRIES,
+  });
+}
+
 /** Longest error message kept. */
 export const MAX_ERROR_MESSAGE_CHARS = 300;
 
@@ -117,12 +137,23 @@ export function createLlmClient(options: LlmClientOptions): LlmClient {
       try {
         const completion = await openai.chat.completions.create({
           model: request.model,
-          messages: [{ role: "user", content: request.prompt }],
+          messages: [
+            ...(request.system === undefined
+              ? []
+              : [{ role: "system" as const, content: request.system }]),
+            { role: "user", content: request.prompt },
+          ],
           temperature: request.parameters.temperature,
           top_p: request.parameters.top_p,
           max_tokens: request.parameters.max_tokens,
           frequency_penalty: request.parameters.frequency_penalty,
           ...(request.seed === undefined ? {} : { seed: request.seed }),
+          ...(request.responseSchema === undefined ? {} : {
+            response_format: {
+              type: "json_schema" as const,
+              json_schema: { ...request.responseSchema, strict: true },
+            },
+          }),
         });
         const choice = completion?.choices?.[0];
         const text = choice?.message?.content;

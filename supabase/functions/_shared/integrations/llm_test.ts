@@ -218,3 +218,62 @@ Deno.test("complete works end to end against the offline model server", {
     await server.shutdown();
   }
 });
+
+Deno.test("complete sends a system message and a strict JSON schema when asked", async () => {
+  const scripted = scriptedFetch([() => completion('{"score": 5, "reasoning": "Fine."}')]);
+  const llm = createLlmClient({
+    apiKey: KEY,
+    baseURL: "http://llm.test/v1",
+    timeoutMs: 1000,
+    maxRetries: 0,
+    fetch: scripted.fetch,
+  });
+  const schema = { type: "object", properties: { score: { type: "integer" } } };
+  const result = await llm.complete({
+    ...request,
+    system: "You are a strict judge.",
+    responseSchema: { name: "verdict", schema },
+  });
+  equal(result.status, "succeeded");
+  const body = scripted.bodies[0];
+  deepEqual(body.messages, [
+    { role: "system", content: "You are a strict judge." },
+    { role: "user", content: request.prompt },
+  ]);
+  deepEqual(body.response_format, {
+    type: "json_schema",
+    json_schema: { name: "verdict", schema, strict: true },
+  });
+});
+
+Deno.test("the offline model answers a JSON schema request with a valid, seeded reply", async () => {
+  const server = await startModelServer({ port: 0 });
+  try {
+    const llm = createLlmClient({
+      apiKey: "sk-offline",
+      baseURL: server.url,
+      timeoutMs: 5000,
+      maxRetries: 0,
+    });
+    const schema = {
+      type: "object",
+      properties: {
+        score: { type: "integer", minimum: 1, maximum: 7 },
+        reasoning: { type: "string" },
+      },
+      required: ["score", "reasoning"],
+      additionalProperties: false,
+    };
+    const ask = () => llm.complete({ ...request, responseSchema: { name: "verdict", schema } });
+    const [first, second] = [await ask(), await ask()];
+    if (first.status !== "succeeded" || second.status !== "succeeded") {
+      throw new Error("call failed");
+    }
+    const verdict = JSON.parse(first.text);
+    assert(Number.isInteger(verdict.score) && verdict.score >= 1 && verdict.score <= 7);
+    equal(typeof verdict.reasoning, "string");
+    equal(second.text, first.text, "the same seed gives the same verdict");
+  } finally {
+    await server.shutdown();
+  }
+});
