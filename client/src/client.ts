@@ -6,6 +6,7 @@
 import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js";
 import type { Database } from "../../supabase/functions/_shared/db/database.types.ts";
 import { calibrationCalls } from "./calibration.ts";
+import { evaluationCalls } from "./evaluations.ts";
 import { exportCalls } from "./exports.ts";
 import type { FunctionsTransport } from "./functions.ts";
 import { generateCall } from "./generate.ts";
@@ -123,6 +124,8 @@ export function createLabClient(options: LabClientOptions) {
        */
       list: (listOptions: { limit?: number } = {}) => listExports(supabase, listOptions),
     },
+    /** Ratings, review queues, LLM judges, agreement and per-bin scores. */
+    evaluations: evaluationCalls(transport),
     /** The caller's experiments: list, get, save, discard. */
     experiments: experimentReads(supabase),
     /** The caller's per-calibration analytics summaries. */

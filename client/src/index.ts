@@ -29,6 +29,7 @@ export {
   LabUpstreamError,
   LabValidationError,
 } from "./errors.ts";
+export type { RunJudgeOptions } from "./evaluations.ts";
 export type { ExportFile } from "./exports.ts";
 export type { CallOptions } from "./functions.ts";
 export { type IdempotentCallOptions, newIdempotencyKey } from "./idempotency.ts";
@@ -71,3 +72,18 @@ export type {
   ExportStatus,
 } from "../../supabase/functions/_shared/contracts/exports.ts";
 export type { ParameterRanges, ParameterSet } from "../../supabase/functions/_shared/lab/parameters.ts";
+export {
+  type AgreementResult,
+  BUILT_IN_CONFIGS,
+  type CreateJudgeVersionRequest,
+  type CreateQueueRequest,
+  type JudgeRunRequest,
+  type JudgeRunResult,
+  type JudgeVersion,
+  type RateResponseRequest,
+  type Rating,
+  type ReviewItem,
+  type ReviewQueue,
+  type ScoreBin,
+  type SubmitReviewRequest,
+} from "../../supabase/functions/_shared/contracts/evaluations.ts";

@@ -21,7 +21,7 @@ import { requireUser } from "../_shared/auth/jwt.ts";
 import { generateRequestSchema } from "../_shared/contracts/generate.ts";
 import { modelEnvSchema, positiveInt } from "../_shared/env.ts";
 import { idempotencyKeyFrom } from "../_shared/db/idempotency.ts";
-import { llmClientFromEnv, type LlmClient } from "../_shared/integrations/llm.ts";
+import { type LlmClient, llmClientFromEnv } from "../_shared/integrations/llm.ts";
 import { ok } from "../_shared/http/response.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
 import { timed } from "../_shared/http/server_timing.ts";

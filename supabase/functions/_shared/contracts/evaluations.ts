@@ -44,17 +44,20 @@ export const rateResponseSchema = z.strictObject({
 export type RateResponseRequest = z.infer<typeof rateResponseSchema>;
 
 /** A stored rating, as the API answers it. */
-export interface Rating {
-  id: string;
-  experimentId: string;
-  responseIndex: number;
-  configId: string;
-  source: "human" | "judge";
-  value: number;
-  label: string | null;
-  comment: string | null;
-  revision: number;
-}
+export const ratingSchema = z.object({
+  id: z.uuid(),
+  experimentId: z.uuid(),
+  responseIndex: z.int(),
+  configId: z.uuid(),
+  source: z.enum(["human", "judge"]),
+  value: z.number(),
+  label: z.string().nullable(),
+  comment: z.string().nullable(),
+  revision: z.int().min(1),
+});
+
+/** A stored rating. */
+export type Rating = z.infer<typeof ratingSchema>;
 
 /** Body of `POST /evaluations/queues`: share responses with reviewers invited by email. */
 export const createQueueSchema = z.strictObject({
@@ -75,23 +78,25 @@ export const createQueueSchema = z.strictObject({
 /** A queue to create. */
 export type CreateQueueRequest = z.infer<typeof createQueueSchema>;
 
+/** A created queue and how many responses it shares. */
+export const reviewQueueSchema = z.object({ id: z.uuid(), name: z.string(), items: z.int() });
+
 /** A created queue. */
-export interface ReviewQueue {
-  id: string;
-  name: string;
-  items: number;
-}
+export type ReviewQueue = z.infer<typeof reviewQueueSchema>;
 
 /** What a reviewer is handed: the shared text and the configs to rate, nothing else. */
-export interface ReviewItem {
-  itemId: string;
-  queueId: string;
-  prompt: string | null;
-  responseText: string;
-  parameters: Record<string, number> | null;
-  configIds: string[];
-  leasedUntil: string;
-}
+export const reviewItemSchema = z.object({
+  itemId: z.uuid(),
+  queueId: z.uuid(),
+  prompt: z.string().nullable(),
+  responseText: z.string(),
+  parameters: z.record(z.string(), z.number()).nullable(),
+  configIds: z.array(z.uuid()),
+  leasedUntil: z.iso.datetime({ offset: true }),
+});
+
+/** A leased review item. */
+export type ReviewItem = z.infer<typeof reviewItemSchema>;
 
 /** Body of `POST /evaluations/queues/items/:itemId/ratings`. */
 export const submitReviewSchema = z.strictObject({
@@ -123,11 +128,14 @@ export const createJudgeVersionSchema = z.strictObject({
 export type CreateJudgeVersionRequest = z.input<typeof createJudgeVersionSchema>;
 
 /** A created judge version. */
-export interface JudgeVersion {
-  judgeId: string;
-  judgeVersionId: string;
-  version: number;
-}
+export const judgeVersionSchema = z.object({
+  judgeId: z.uuid(),
+  judgeVersionId: z.uuid(),
+  version: z.int().min(1),
+});
+
+/** A created judge version. */
+export type JudgeVersion = z.infer<typeof judgeVersionSchema>;
 
 /** Body of `POST /evaluations/judge-runs`: judge the selection's responses not judged yet. */
 export const judgeRunSchema = z.strictObject({
@@ -142,15 +150,21 @@ export const judgeRunSchema = z.strictObject({
 /** What to judge. */
 export type JudgeRunRequest = z.infer<typeof judgeRunSchema>;
 
-/** One call's outcome; call again while `remaining` is above 0. */
-export interface JudgeRunResult {
-  judgeVersionId: string;
-  scored: number;
-  unparsable: number;
-  /** Calls that failed; left unjudged, so the next call tries them again. */
-  failed: number;
-  remaining: number;
-}
+/**
+ * One call's outcome; call again while `remaining` is above 0. `failed`
+ * counts model calls that failed: those responses stay unjudged, so the next
+ * call tries them again.
+ */
+export const judgeRunResultSchema = z.object({
+  judgeVersionId: z.uuid(),
+  scored: z.int(),
+  unparsable: z.int(),
+  failed: z.int(),
+  remaining: z.int(),
+});
+
+/** One judge run call's outcome. */
+export type JudgeRunResult = z.infer<typeof judgeRunResultSchema>;
 
 /** Query of `GET /evaluations/agreement`. */
 export const agreementQuerySchema = z.strictObject({
@@ -159,24 +173,24 @@ export const agreementQuerySchema = z.strictObject({
   judgeVersionId: z.uuid().optional(),
 });
 
-/** A figure and the number of items behind it; null where it is undefined. */
-export interface AgreementFigure {
-  value: number | null;
-  n: number;
-}
+/** A figure and the number of items (or judge–person pairs) behind it; null where it is undefined. */
+const figureSchema = z.object({ value: z.number().nullable(), n: z.int() });
 
 /** How far a judge agrees with people, and people with each other, on one config. */
-export interface AgreementResult {
-  configId: string;
-  judgeVsHuman: {
-    judgeVersionId: string | null;
-    weightedKappa: AgreementFigure;
-    spearman: AgreementFigure;
-    exact: AgreementFigure;
-    withinOne: AgreementFigure;
-  };
-  humans: { raters: number; krippendorffAlpha: AgreementFigure };
-}
+export const agreementResultSchema = z.object({
+  configId: z.uuid(),
+  judgeVsHuman: z.object({
+    judgeVersionId: z.uuid().nullable(),
+    weightedKappa: figureSchema,
+    spearman: figureSchema,
+    exact: figureSchema,
+    withinOne: figureSchema,
+  }),
+  humans: z.object({ raters: z.int(), krippendorffAlpha: figureSchema }),
+});
+
+/** Agreement figures for one config. */
+export type AgreementResult = z.infer<typeof agreementResultSchema>;
 
 /** Query of `GET /evaluations/bins`. */
 export const binsQuerySchema = z.strictObject({
@@ -188,12 +202,15 @@ export const binsQuerySchema = z.strictObject({
 });
 
 /** One bin's mean score for one config and source. */
-export interface ScoreBin {
-  bin: number;
-  from: number;
-  to: number;
-  configId: string;
-  source: "human" | "judge" | "heuristic";
-  mean: number;
-  count: number;
-}
+export const scoreBinSchema = z.object({
+  bin: z.int(),
+  from: z.number(),
+  to: z.number(),
+  configId: z.uuid(),
+  source: z.enum(["human", "judge", "heuristic"]),
+  mean: z.number(),
+  count: z.int(),
+});
+
+/** One bin's mean score. */
+export type ScoreBin = z.infer<typeof scoreBinSchema>;

@@ -1,468 +1,487 @@
-export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[];
+
+export type Json = string | number | boolean | null | { [key: string]: Json | undefined } | Json[]
 
 export type Database = {
+  
   "public": {
-    Tables: {
-      "analytics_summaries": {
-        Row: {
-          "calibration_id": string;
-          "created_at": string;
-          "experiment_count": number;
-          "id": string;
-          "metrics_summary": NonNullable<Json>;
-          "response_count": number;
-          "sum_coherence": number;
-          "sum_completeness": number;
-          "sum_creativity": number;
-          "sum_latency_ms": number;
-          "sum_structure": number;
-          "updated_at": string;
-          "user_id": string;
-        };
-        ComputedFields: never;
-        Insert: {
-          "calibration_id": string;
-          "created_at"?: string;
-          "experiment_count"?: number;
-          "id"?: string;
-          "metrics_summary"?: NonNullable<Json>;
-          "response_count"?: number;
-          "sum_coherence"?: number;
-          "sum_completeness"?: number;
-          "sum_creativity"?: number;
-          "sum_latency_ms"?: number;
-          "sum_structure"?: number;
-          "updated_at"?: string;
-          "user_id": string;
-        };
-        Update: {
-          "calibration_id"?: string;
-          "created_at"?: string;
-          "experiment_count"?: number;
-          "id"?: string;
-          "metrics_summary"?: NonNullable<Json>;
-          "response_count"?: number;
-          "sum_coherence"?: number;
-          "sum_completeness"?: number;
-          "sum_creativity"?: number;
-          "sum_latency_ms"?: number;
-          "sum_structure"?: number;
-          "updated_at"?: string;
-          "user_id"?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "analytics_summaries_calibration_fkey";
-            columns: ["calibration_id", "user_id"];
-            isOneToOne: false;
-            referencedRelation: "calibrations";
-            referencedColumns: ["id", "user_id"];
-          },
-        ];
-      };
-      "audit_logs": {
-        Row: {
-          "correlation_id": string | null;
-          "created_at": string;
-          "event_data": NonNullable<Json>;
-          "event_type": string;
-          "id": string;
-          "source": string;
-          "user_id": string | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          "correlation_id"?: string | null;
-          "created_at"?: string;
-          "event_data"?: NonNullable<Json>;
-          "event_type": string;
-          "id"?: string;
-          "source"?: string;
-          "user_id"?: string | null;
-        };
-        Update: {
-          "correlation_id"?: string | null;
-          "created_at"?: string;
-          "event_data"?: NonNullable<Json>;
-          "event_type"?: string;
-          "id"?: string;
-          "source"?: string;
-          "user_id"?: string | null;
-        };
-        Relationships: [];
-      };
-      "calibrations": {
-        Row: {
-          "answers": NonNullable<Json>;
-          "correlation_id": string | null;
-          "created_at": string;
-          "frequency_penalty_max": number;
-          "frequency_penalty_min": number;
-          "id": string;
-          "insights": NonNullable<Json>;
-          "max_tokens_max": number;
-          "max_tokens_min": number;
-          "mode": string;
-          "questionnaire_version": string;
-          "temperature_max": number;
-          "temperature_min": number;
-          "top_p_max": number;
-          "top_p_min": number;
-          "updated_at": string;
-          "user_id": string;
-        };
-        ComputedFields: never;
-        Insert: {
-          "answers": NonNullable<Json>;
-          "correlation_id"?: string | null;
-          "created_at"?: string;
-          "frequency_penalty_max": number;
-          "frequency_penalty_min": number;
-          "id"?: string;
-          "insights"?: NonNullable<Json>;
-          "max_tokens_max": number;
-          "max_tokens_min": number;
-          "mode": string;
-          "questionnaire_version": string;
-          "temperature_max": number;
-          "temperature_min": number;
-          "top_p_max": number;
-          "top_p_min": number;
-          "updated_at"?: string;
-          "user_id"?: string;
-        };
-        Update: {
-          "answers"?: NonNullable<Json>;
-          "correlation_id"?: string | null;
-          "created_at"?: string;
-          "frequency_penalty_max"?: number;
-          "frequency_penalty_min"?: number;
-          "id"?: string;
-          "insights"?: NonNullable<Json>;
-          "max_tokens_max"?: number;
-          "max_tokens_min"?: number;
-          "mode"?: string;
-          "questionnaire_version"?: string;
-          "temperature_max"?: number;
-          "temperature_min"?: number;
-          "top_p_max"?: number;
-          "top_p_min"?: number;
-          "updated_at"?: string;
-          "user_id"?: string;
-        };
-        Relationships: [];
-      };
-      "experiment_exports": {
-        Row: {
-          "byte_size": number | null;
-          "completed_at": string | null;
-          "correlation_id": string | null;
-          "created_at": string;
-          "error": string | null;
-          "experiment_count": number | null;
-          "file_format": string;
-          "file_url": string | null;
-          "id": string;
-          "request": NonNullable<Json>;
-          "response_count": number | null;
-          "status": string;
-          "storage_path": string | null;
-          "updated_at": string;
-          "url_expires_at": string | null;
-          "user_id": string;
-        };
-        ComputedFields: never;
-        Insert: {
-          "byte_size"?: number | null;
-          "completed_at"?: string | null;
-          "correlation_id"?: string | null;
-          "created_at"?: string;
-          "error"?: string | null;
-          "experiment_count"?: number | null;
-          "file_format": string;
-          "file_url"?: string | null;
-          "id"?: string;
-          "request"?: NonNullable<Json>;
-          "response_count"?: number | null;
-          "status"?: string;
-          "storage_path"?: string | null;
-          "updated_at"?: string;
-          "url_expires_at"?: string | null;
-          "user_id"?: string;
-        };
-        Update: {
-          "byte_size"?: number | null;
-          "completed_at"?: string | null;
-          "correlation_id"?: string | null;
-          "created_at"?: string;
-          "error"?: string | null;
-          "experiment_count"?: number | null;
-          "file_format"?: string;
-          "file_url"?: string | null;
-          "id"?: string;
-          "request"?: NonNullable<Json>;
-          "response_count"?: number | null;
-          "status"?: string;
-          "storage_path"?: string | null;
-          "updated_at"?: string;
-          "url_expires_at"?: string | null;
-          "user_id"?: string;
-        };
-        Relationships: [];
-      };
-      "experiments": {
-        Row: {
-          "calibration_id": string;
-          "correlation_id": string | null;
-          "created_at": string;
-          "discarded": boolean;
-          "id": string;
-          "latency_ms": number;
-          "model": string;
-          "parameters": NonNullable<Json>;
-          "prompt": string;
-          "responses": NonNullable<Json>;
-          "saved": boolean;
-          "status": string;
-          "updated_at": string;
-          "user_id": string;
-        };
-        ComputedFields: never;
-        Insert: {
-          "calibration_id": string;
-          "correlation_id"?: string | null;
-          "created_at"?: string;
-          "discarded"?: boolean;
-          "id"?: string;
-          "latency_ms": number;
-          "model": string;
-          "parameters": NonNullable<Json>;
-          "prompt": string;
-          "responses": NonNullable<Json>;
-          "saved"?: boolean;
-          "status": string;
-          "updated_at"?: string;
-          "user_id"?: string;
-        };
-        Update: {
-          "calibration_id"?: string;
-          "correlation_id"?: string | null;
-          "created_at"?: string;
-          "discarded"?: boolean;
-          "id"?: string;
-          "latency_ms"?: number;
-          "model"?: string;
-          "parameters"?: NonNullable<Json>;
-          "prompt"?: string;
-          "responses"?: NonNullable<Json>;
-          "saved"?: boolean;
-          "status"?: string;
-          "updated_at"?: string;
-          "user_id"?: string;
-        };
-        Relationships: [
-          {
-            foreignKeyName: "experiments_calibration_fkey";
-            columns: ["calibration_id", "user_id"];
-            isOneToOne: false;
-            referencedRelation: "calibrations";
-            referencedColumns: ["id", "user_id"];
-          },
-        ];
-      };
-      "idempotency_keys": {
-        Row: {
-          "created_at": string;
-          "key": string;
-          "locked_until": string;
-          "request_hash": string;
-          "response_body": Json | null;
-          "response_status": number | null;
-          "scope": string;
-          "status": string;
-          "updated_at": string;
-          "user_id": string;
-        };
-        ComputedFields: never;
-        Insert: {
-          "created_at"?: string;
-          "key": string;
-          "locked_until"?: string;
-          "request_hash": string;
-          "response_body"?: Json | null;
-          "response_status"?: number | null;
-          "scope": string;
-          "status"?: string;
-          "updated_at"?: string;
-          "user_id"?: string;
-        };
-        Update: {
-          "created_at"?: string;
-          "key"?: string;
-          "locked_until"?: string;
-          "request_hash"?: string;
-          "response_body"?: Json | null;
-          "response_status"?: number | null;
-          "scope"?: string;
-          "status"?: string;
-          "updated_at"?: string;
-          "user_id"?: string;
-        };
-        Relationships: [];
-      };
-      "system_metrics": {
-        Row: {
-          "correlation_id": string | null;
-          "created_at": string;
-          "id": string;
-          "latency_ms": number;
-          "method": string;
-          "route": string;
-          "status_code": number;
-          "user_id": string | null;
-        };
-        ComputedFields: never;
-        Insert: {
-          "correlation_id"?: string | null;
-          "created_at"?: string;
-          "id"?: string;
-          "latency_ms": number;
-          "method": string;
-          "route": string;
-          "status_code": number;
-          "user_id"?: string | null;
-        };
-        Update: {
-          "correlation_id"?: string | null;
-          "created_at"?: string;
-          "id"?: string;
-          "latency_ms"?: number;
-          "method"?: string;
-          "route"?: string;
-          "status_code"?: number;
-          "user_id"?: string | null;
-        };
-        Relationships: [];
-      };
-    };
-    Views: {
-      [_ in never]: never;
-    };
-    Functions: {
-      [_ in never]: never;
-    };
-    Enums: {
-      [_ in never]: never;
-    };
-    CompositeTypes: {
-      [_ in never]: never;
-    };
-  };
-};
+          Tables: {
+            "analytics_summaries": {
+                  Row: {
+                    "calibration_id": string,"created_at": string,"experiment_count": number,"id": string,"metrics_summary": NonNullable<Json>,"response_count": number,"sum_coherence": number,"sum_completeness": number,"sum_creativity": number,"sum_latency_ms": number,"sum_structure": number,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "calibration_id": string,"created_at"?: string,"experiment_count"?: number,"id"?: string,"metrics_summary"?: NonNullable<Json>,"response_count"?: number,"sum_coherence"?: number,"sum_completeness"?: number,"sum_creativity"?: number,"sum_latency_ms"?: number,"sum_structure"?: number,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "calibration_id"?: string,"created_at"?: string,"experiment_count"?: number,"id"?: string,"metrics_summary"?: NonNullable<Json>,"response_count"?: number,"sum_coherence"?: number,"sum_completeness"?: number,"sum_creativity"?: number,"sum_latency_ms"?: number,"sum_structure"?: number,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "analytics_summaries_calibration_fkey"
+      columns: ["calibration_id","user_id"]
+isOneToOne: false
+      referencedRelation: "calibrations"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"audit_logs": {
+                  Row: {
+                    "correlation_id": string | null,"created_at": string,"event_data": NonNullable<Json>,"event_type": string,"id": string,"source": string,"user_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "correlation_id"?: string | null,"created_at"?: string,"event_data"?: NonNullable<Json>,"event_type": string,"id"?: string,"source"?: string,"user_id"?: string | null
+                  }
+                  Update: {
+                    "correlation_id"?: string | null,"created_at"?: string,"event_data"?: NonNullable<Json>,"event_type"?: string,"id"?: string,"source"?: string,"user_id"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"calibrations": {
+                  Row: {
+                    "answers": NonNullable<Json>,"correlation_id": string | null,"created_at": string,"frequency_penalty_max": number,"frequency_penalty_min": number,"id": string,"insights": NonNullable<Json>,"max_tokens_max": number,"max_tokens_min": number,"mode": string,"questionnaire_version": string,"temperature_max": number,"temperature_min": number,"top_p_max": number,"top_p_min": number,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "answers": NonNullable<Json>,"correlation_id"?: string | null,"created_at"?: string,"frequency_penalty_max": number,"frequency_penalty_min": number,"id"?: string,"insights"?: NonNullable<Json>,"max_tokens_max": number,"max_tokens_min": number,"mode": string,"questionnaire_version": string,"temperature_max": number,"temperature_min": number,"top_p_max": number,"top_p_min": number,"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "answers"?: NonNullable<Json>,"correlation_id"?: string | null,"created_at"?: string,"frequency_penalty_max"?: number,"frequency_penalty_min"?: number,"id"?: string,"insights"?: NonNullable<Json>,"max_tokens_max"?: number,"max_tokens_min"?: number,"mode"?: string,"questionnaire_version"?: string,"temperature_max"?: number,"temperature_min"?: number,"top_p_max"?: number,"top_p_min"?: number,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"experiment_exports": {
+                  Row: {
+                    "byte_size": number | null,"completed_at": string | null,"correlation_id": string | null,"created_at": string,"error": string | null,"experiment_count": number | null,"file_format": string,"file_url": string | null,"id": string,"request": NonNullable<Json>,"response_count": number | null,"status": string,"storage_path": string | null,"updated_at": string,"url_expires_at": string | null,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "byte_size"?: number | null,"completed_at"?: string | null,"correlation_id"?: string | null,"created_at"?: string,"error"?: string | null,"experiment_count"?: number | null,"file_format": string,"file_url"?: string | null,"id"?: string,"request"?: NonNullable<Json>,"response_count"?: number | null,"status"?: string,"storage_path"?: string | null,"updated_at"?: string,"url_expires_at"?: string | null,"user_id"?: string
+                  }
+                  Update: {
+                    "byte_size"?: number | null,"completed_at"?: string | null,"correlation_id"?: string | null,"created_at"?: string,"error"?: string | null,"experiment_count"?: number | null,"file_format"?: string,"file_url"?: string | null,"id"?: string,"request"?: NonNullable<Json>,"response_count"?: number | null,"status"?: string,"storage_path"?: string | null,"updated_at"?: string,"url_expires_at"?: string | null,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"experiments": {
+                  Row: {
+                    "calibration_id": string,"correlation_id": string | null,"created_at": string,"discarded": boolean,"id": string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved": boolean,"status": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "calibration_id": string,"correlation_id"?: string | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved"?: boolean,"status": string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "calibration_id"?: string,"correlation_id"?: string | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms"?: number,"model"?: string,"parameters"?: NonNullable<Json>,"prompt"?: string,"responses"?: NonNullable<Json>,"saved"?: boolean,"status"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "experiments_calibration_fkey"
+      columns: ["calibration_id","user_id"]
+isOneToOne: false
+      referencedRelation: "calibrations"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"idempotency_keys": {
+                  Row: {
+                    "created_at": string,"key": string,"locked_until": string,"request_hash": string,"response_body": Json | null,"response_status": number | null,"scope": string,"status": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"key": string,"locked_until"?: string,"request_hash": string,"response_body"?: Json | null,"response_status"?: number | null,"scope": string,"status"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"key"?: string,"locked_until"?: string,"request_hash"?: string,"response_body"?: Json | null,"response_status"?: number | null,"scope"?: string,"status"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"judge_verdicts": {
+                  Row: {
+                    "correlation_id": string | null,"created_at": string,"error": string | null,"experiment_id": string,"id": string,"judge_version_id": string,"raw_reply": string | null,"reasoning": string | null,"response_index": number,"status": string,"user_id": string,"value": number | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "correlation_id"?: string | null,"created_at"?: string,"error"?: string | null,"experiment_id": string,"id"?: string,"judge_version_id": string,"raw_reply"?: string | null,"reasoning"?: string | null,"response_index": number,"status": string,"user_id"?: string,"value"?: number | null
+                  }
+                  Update: {
+                    "correlation_id"?: string | null,"created_at"?: string,"error"?: string | null,"experiment_id"?: string,"id"?: string,"judge_version_id"?: string,"raw_reply"?: string | null,"reasoning"?: string | null,"response_index"?: number,"status"?: string,"user_id"?: string,"value"?: number | null
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "judge_verdicts_experiment_fkey"
+      columns: ["experiment_id","user_id"]
+isOneToOne: false
+      referencedRelation: "experiments"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "judge_verdicts_judge_version_id_fkey"
+      columns: ["judge_version_id"]
+isOneToOne: false
+      referencedRelation: "judge_versions"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"judge_versions": {
+                  Row: {
+                    "config_id": string,"created_at": string,"id": string,"judge_id": string,"model": string,"parameters": NonNullable<Json>,"rubric": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "config_id": string,"created_at"?: string,"id"?: string,"judge_id": string,"model": string,"parameters": NonNullable<Json>,"rubric": string,"user_id"?: string,"version": number
+                  }
+                  Update: {
+                    "config_id"?: string,"created_at"?: string,"id"?: string,"judge_id"?: string,"model"?: string,"parameters"?: NonNullable<Json>,"rubric"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "judge_versions_config_id_fkey"
+      columns: ["config_id"]
+isOneToOne: false
+      referencedRelation: "score_configs"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "judge_versions_judge_fkey"
+      columns: ["judge_id","user_id"]
+isOneToOne: false
+      referencedRelation: "judges"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"judges": {
+                  Row: {
+                    "created_at": string,"id": string,"name": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"id"?: string,"name": string,"user_id"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"id"?: string,"name"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"rating_revisions": {
+                  Row: {
+                    "comment": string | null,"correlation_id": string | null,"created_at": string,"id": number,"label": string | null,"owner_id": string,"rater_id": string | null,"rating_id": string,"revision": number,"value": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "comment"?: string | null,"correlation_id"?: string | null,"created_at"?: string,"id"?: never,"label"?: string | null,"owner_id": string,"rater_id"?: string | null,"rating_id": string,"revision": number,"value": number
+                  }
+                  Update: {
+                    "comment"?: string | null,"correlation_id"?: string | null,"created_at"?: string,"id"?: never,"label"?: string | null,"owner_id"?: string,"rater_id"?: string | null,"rating_id"?: string,"revision"?: number,"value"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "rating_revisions_rating_id_fkey"
+      columns: ["rating_id"]
+isOneToOne: false
+      referencedRelation: "ratings"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"ratings": {
+                  Row: {
+                    "comment": string | null,"config_id": string,"correlation_id": string | null,"created_at": string,"experiment_id": string,"id": string,"judge_version_id": string | null,"label": string | null,"owner_id": string,"queue_id": string | null,"rater_id": string | null,"response_index": number,"revision": number,"source": string,"updated_at": string,"value": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "comment"?: string | null,"config_id": string,"correlation_id"?: string | null,"created_at"?: string,"experiment_id": string,"id"?: string,"judge_version_id"?: string | null,"label"?: string | null,"owner_id"?: string,"queue_id"?: string | null,"rater_id"?: string | null,"response_index": number,"revision"?: number,"source": string,"updated_at"?: string,"value": number
+                  }
+                  Update: {
+                    "comment"?: string | null,"config_id"?: string,"correlation_id"?: string | null,"created_at"?: string,"experiment_id"?: string,"id"?: string,"judge_version_id"?: string | null,"label"?: string | null,"owner_id"?: string,"queue_id"?: string | null,"rater_id"?: string | null,"response_index"?: number,"revision"?: number,"source"?: string,"updated_at"?: string,"value"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "ratings_config_id_fkey"
+      columns: ["config_id"]
+isOneToOne: false
+      referencedRelation: "score_configs"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "ratings_experiment_fkey"
+      columns: ["experiment_id","owner_id"]
+isOneToOne: false
+      referencedRelation: "experiments"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "ratings_judge_version_id_fkey"
+      columns: ["judge_version_id"]
+isOneToOne: false
+      referencedRelation: "judge_versions"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "ratings_queue_id_fkey"
+      columns: ["queue_id"]
+isOneToOne: false
+      referencedRelation: "review_queues"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"review_leases": {
+                  Row: {
+                    "completed_at": string | null,"item_id": string,"leased_until": string,"reviewer_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "completed_at"?: string | null,"item_id": string,"leased_until": string,"reviewer_id": string
+                  }
+                  Update: {
+                    "completed_at"?: string | null,"item_id"?: string,"leased_until"?: string,"reviewer_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "review_leases_item_id_fkey"
+      columns: ["item_id"]
+isOneToOne: false
+      referencedRelation: "review_queue_items"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"review_queue_items": {
+                  Row: {
+                    "created_at": string,"experiment_id": string,"id": string,"parameters": Json | null,"prompt": string | null,"queue_id": string,"response_index": number,"response_text": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"experiment_id": string,"id"?: string,"parameters"?: Json | null,"prompt"?: string | null,"queue_id": string,"response_index": number,"response_text": string,"user_id"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"experiment_id"?: string,"id"?: string,"parameters"?: Json | null,"prompt"?: string | null,"queue_id"?: string,"response_index"?: number,"response_text"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "review_queue_items_experiment_fkey"
+      columns: ["experiment_id","user_id"]
+isOneToOne: false
+      referencedRelation: "experiments"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "review_queue_items_queue_fkey"
+      columns: ["queue_id","user_id"]
+isOneToOne: false
+      referencedRelation: "review_queues"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"review_queue_reviewers": {
+                  Row: {
+                    "created_at": string,"email": string,"queue_id": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"email": string,"queue_id": string,"user_id"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"email"?: string,"queue_id"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "review_queue_reviewers_queue_fkey"
+      columns: ["queue_id","user_id"]
+isOneToOne: false
+      referencedRelation: "review_queues"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"review_queues": {
+                  Row: {
+                    "closed": boolean,"config_ids": (string)[],"created_at": string,"id": string,"lease_seconds": number,"name": string,"ratings_per_item": number,"show_parameters": boolean,"show_prompt": boolean,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "closed"?: boolean,"config_ids": (string)[],"created_at"?: string,"id"?: string,"lease_seconds"?: number,"name": string,"ratings_per_item"?: number,"show_parameters"?: boolean,"show_prompt"?: boolean,"user_id"?: string
+                  }
+                  Update: {
+                    "closed"?: boolean,"config_ids"?: (string)[],"created_at"?: string,"id"?: string,"lease_seconds"?: number,"name"?: string,"ratings_per_item"?: number,"show_parameters"?: boolean,"show_prompt"?: boolean,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"score_configs": {
+                  Row: {
+                    "archived": boolean,"categories": (string)[] | null,"created_at": string,"data_type": string,"description": string | null,"id": string,"max_value": number | null,"min_value": number | null,"name": string,"step": number | null,"user_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "archived"?: boolean,"categories"?: (string)[] | null,"created_at"?: string,"data_type": string,"description"?: string | null,"id"?: string,"max_value"?: number | null,"min_value"?: number | null,"name": string,"step"?: number | null,"user_id"?: string | null
+                  }
+                  Update: {
+                    "archived"?: boolean,"categories"?: (string)[] | null,"created_at"?: string,"data_type"?: string,"description"?: string | null,"id"?: string,"max_value"?: number | null,"min_value"?: number | null,"name"?: string,"step"?: number | null,"user_id"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"system_metrics": {
+                  Row: {
+                    "correlation_id": string | null,"created_at": string,"id": string,"latency_ms": number,"method": string,"route": string,"status_code": number,"user_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "correlation_id"?: string | null,"created_at"?: string,"id"?: string,"latency_ms": number,"method": string,"route": string,"status_code": number,"user_id"?: string | null
+                  }
+                  Update: {
+                    "correlation_id"?: string | null,"created_at"?: string,"id"?: string,"latency_ms"?: number,"method"?: string,"route"?: string,"status_code"?: number,"user_id"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
+                }
+          }
+          Views: {
+            "response_scores": {
+                  Row: {
+                    "config_id": string | null,"experiment_id": string | null,"judge_version_id": string | null,"label": string | null,"rated_at": string | null,"rater_id": string | null,"response_index": number | null,"source": string | null,"value": number | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                }
+          }
+          Functions: {
+            "next_review_item":
+{ Args: { "p_queue_id": string }; Returns: {
+              "config_ids": (string)[],"item_id": string,"leased_until": string,"parameters": Json,"prompt": string,"queue_id": string,"response_text": string
+            }[]
+                           },
+"rating_bins":
+{ Args: { "p_bins"?: number,"p_calibration_id": string,"p_parameter"?: string }; Returns: {
+              "bin": number,"bin_from": number,"bin_to": number,"config_id": string,"count": number,"mean": number,"source": string
+            }[]
+                           },
+"share_responses":
+{ Args: { "p_calibration_id"?: string,"p_experiment_ids"?: (string)[],"p_limit"?: number,"p_queue_id": string }; Returns: number
+                           },
+"submit_review":
+{ Args: { "p_item_id": string,"p_ratings": Json }; Returns: string[]
+                           }
+          }
+          Enums: {
+            [_ in never]: never
+          }
+          CompositeTypes: {
+            [_ in never]: never
+          }
+        }
+}
 
-type DatabaseWithoutInternals = Omit<Database, "__InternalSupabase">;
+type DatabaseWithoutInternals = Omit<Database, '__InternalSupabase'>
 
-type DefaultSchema = DatabaseWithoutInternals[Extract<keyof Database, "public">];
+type DefaultSchema = DatabaseWithoutInternals[Extract<keyof Database, "public">]
 
 export type Tables<
   DefaultSchemaTableNameOrOptions extends
     | keyof (DefaultSchema["Tables"] & DefaultSchema["Views"])
     | { schema: keyof DatabaseWithoutInternals },
   TableName extends DefaultSchemaTableNameOrOptions extends {
-    schema: keyof DatabaseWithoutInternals;
-  } ? keyof (
-      & DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
-      & DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"]
-    )
-    : never = never,
-> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals } ? (
-    & DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
-    & DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"]
-  )[TableName] extends {
-    Row: infer R;
-  } ? R
-  : never
-  : DefaultSchemaTableNameOrOptions extends keyof (DefaultSchema["Tables"] & DefaultSchema["Views"])
-    ? (DefaultSchema["Tables"] & DefaultSchema["Views"])[DefaultSchemaTableNameOrOptions] extends {
-      Row: infer R;
-    } ? R
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"] &
+        DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"])
+    : never = never
+> = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
+  ? (DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"] &
+      DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Views"])[TableName] extends {
+      Row: infer R
+    }
+    ? R
     : never
-  : never;
+  : DefaultSchemaTableNameOrOptions extends keyof (DefaultSchema["Tables"] & DefaultSchema["Views"])
+  ? (DefaultSchema["Tables"] & DefaultSchema["Views"])[DefaultSchemaTableNameOrOptions] extends {
+      Row: infer R
+    }
+    ? R
+    : never
+  : never
 
 export type TablesInsert<
   DefaultSchemaTableNameOrOptions extends
     | keyof DefaultSchema["Tables"]
     | { schema: keyof DatabaseWithoutInternals },
   TableName extends DefaultSchemaTableNameOrOptions extends {
-    schema: keyof DatabaseWithoutInternals;
-  } ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
-    : never = never,
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    : never = never
 > = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
-  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends
-    {
-      Insert: infer I;
-    } ? I
-  : never
-  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
-    ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
-      Insert: infer I;
-    } ? I
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends {
+      Insert: infer I
+    }
+    ? I
     : never
-  : never;
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
+  ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
+      Insert: infer I
+    }
+    ? I
+    : never
+  : never
 
 export type TablesUpdate<
   DefaultSchemaTableNameOrOptions extends
     | keyof DefaultSchema["Tables"]
     | { schema: keyof DatabaseWithoutInternals },
   TableName extends DefaultSchemaTableNameOrOptions extends {
-    schema: keyof DatabaseWithoutInternals;
-  } ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
-    : never = never,
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"]
+    : never = never
 > = DefaultSchemaTableNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
-  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends
-    {
-      Update: infer U;
-    } ? U
-  : never
-  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
-    ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
-      Update: infer U;
-    } ? U
+  ? DatabaseWithoutInternals[DefaultSchemaTableNameOrOptions["schema"]]["Tables"][TableName] extends {
+      Update: infer U
+    }
+    ? U
     : never
-  : never;
+  : DefaultSchemaTableNameOrOptions extends keyof DefaultSchema["Tables"]
+  ? DefaultSchema["Tables"][DefaultSchemaTableNameOrOptions] extends {
+      Update: infer U
+    }
+    ? U
+    : never
+  : never
 
 export type Enums<
   DefaultSchemaEnumNameOrOptions extends
     | keyof DefaultSchema["Enums"]
     | { schema: keyof DatabaseWithoutInternals },
   EnumName extends DefaultSchemaEnumNameOrOptions extends {
-    schema: keyof DatabaseWithoutInternals;
-  } ? keyof DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"]
-    : never = never,
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"]
+    : never = never
 > = DefaultSchemaEnumNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
   ? DatabaseWithoutInternals[DefaultSchemaEnumNameOrOptions["schema"]]["Enums"][EnumName]
   : DefaultSchemaEnumNameOrOptions extends keyof DefaultSchema["Enums"]
-    ? DefaultSchema["Enums"][DefaultSchemaEnumNameOrOptions]
-  : never;
+  ? DefaultSchema["Enums"][DefaultSchemaEnumNameOrOptions]
+  : never
 
 export type CompositeTypes<
   PublicCompositeTypeNameOrOptions extends
     | keyof DefaultSchema["CompositeTypes"]
     | { schema: keyof DatabaseWithoutInternals },
   CompositeTypeName extends PublicCompositeTypeNameOrOptions extends {
-    schema: keyof DatabaseWithoutInternals;
-  } ? keyof DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"]
-    : never = never,
+    schema: keyof DatabaseWithoutInternals
+  }
+    ? keyof DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"]
+    : never = never
 > = PublicCompositeTypeNameOrOptions extends { schema: keyof DatabaseWithoutInternals }
-  ? DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"][
-    CompositeTypeName
-  ]
+  ? DatabaseWithoutInternals[PublicCompositeTypeNameOrOptions["schema"]]["CompositeTypes"][CompositeTypeName]
   : PublicCompositeTypeNameOrOptions extends keyof DefaultSchema["CompositeTypes"]
-    ? DefaultSchema["CompositeTypes"][PublicCompositeTypeNameOrOptions]
-  : never;
+  ? DefaultSchema["CompositeTypes"][PublicCompositeTypeNameOrOptions]
+  : never
 
 export const Constants = {
   "public": {
-    Enums: {},
-  },
-} as const;
+          Enums: {
+            
+          }
+        }
+} as const
