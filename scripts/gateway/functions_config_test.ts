@@ -13,7 +13,19 @@ enabled = false
   deepEqual(config, [{ name: "a", verifyJwt: false }, { name: "b", verifyJwt: true }]);
 });
 
-Deno.test("the repository's config declares the three lab functions with verify_jwt on", async () => {
-  const names = (await loadFunctionsConfig()).map((f) => `${f.name}:${f.verifyJwt}`).sort();
-  deepEqual(names, ["calibration:true", "exports:true", "generate:true"]);
+Deno.test("the repository's config declares every function folder, the user-facing ones with verify_jwt on", async () => {
+  const config = await loadFunctionsConfig();
+  const folders: string[] = [];
+  for await (const entry of Deno.readDir(new URL("../../supabase/functions/", import.meta.url))) {
+    const index = new URL(`../../supabase/functions/${entry.name}/index.ts`, import.meta.url);
+    if (entry.isDirectory && await Deno.stat(index).then(() => true, () => false)) {
+      folders.push(entry.name);
+    }
+  }
+  deepEqual(config.map((f) => f.name).sort(), folders.sort());
+  const userFacing = ["calibration", "evaluations", "exports", "generate"];
+  deepEqual(
+    config.filter((f) => userFacing.includes(f.name)).map((f) => `${f.name}:${f.verifyJwt}`).sort(),
+    userFacing.map((name) => `${name}:true`),
+  );
 });

@@ -68,6 +68,7 @@ comment on column public.judge_versions.parameters is 'Sampling parameters of th
 comment on column public.judge_versions.created_at is 'When the version was created.';
 
 create index judge_versions_user_id_idx on public.judge_versions (user_id);
+create index judge_versions_judge_id_user_id_idx on public.judge_versions (judge_id, user_id);
 create index judge_versions_config_id_idx on public.judge_versions (config_id);
 
 revoke all on table public.judge_versions from anon, authenticated, service_role;

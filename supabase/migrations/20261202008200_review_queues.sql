@@ -60,6 +60,7 @@ comment on column public.review_queue_reviewers.created_at is 'When the reviewer
 
 create index review_queue_reviewers_email_idx on public.review_queue_reviewers (email);
 create index review_queue_reviewers_user_id_idx on public.review_queue_reviewers (user_id);
+create index review_queue_reviewers_queue_id_user_id_idx on public.review_queue_reviewers (queue_id, user_id);
 
 revoke all on table public.review_queue_reviewers from anon, authenticated, service_role;
 grant select, insert, delete on table public.review_queue_reviewers to authenticated, service_role;
@@ -96,6 +97,7 @@ comment on column public.review_queue_items.created_at is 'When the response was
 create index review_queue_items_queue_id_idx on public.review_queue_items (queue_id, created_at, id);
 create index review_queue_items_experiment_id_user_id_idx on public.review_queue_items (experiment_id, user_id);
 create index review_queue_items_user_id_idx on public.review_queue_items (user_id);
+create index review_queue_items_queue_id_user_id_idx on public.review_queue_items (queue_id, user_id);
 
 revoke all on table public.review_queue_items from anon, authenticated, service_role;
 grant select, delete on table public.review_queue_items to authenticated, service_role;

@@ -64,7 +64,7 @@ grant select, insert on table public.ratings to authenticated, service_role;
 grant update (value, label, comment) on table public.ratings to authenticated, service_role;
 
 create table public.rating_revisions (
-  id bigint generated always as identity primary key,
+  id uuid primary key default gen_random_uuid(),
   rating_id uuid not null references public.ratings (id) on delete cascade,
   owner_id uuid not null,
   rater_id uuid,
@@ -224,8 +224,12 @@ comment on function private.reviewable_config_ids() is 'Ids of the score configs
 revoke execute on function private.reviewable_config_ids() from public;
 grant execute on function private.reviewable_config_ids() to authenticated;
 
-create policy "Reviewers can read the configs of their queues" on public.score_configs
-  for select to authenticated using (id in (select private.reviewable_config_ids()));
+-- One select policy per table and role (the advisors flag several permissive
+-- ones): the built-in and own configs, and now those of queues one reviews.
+alter policy "Users can read built-in and their own score configs" on public.score_configs
+  using (user_id is null or (select auth.uid()) = user_id or id in (select private.reviewable_config_ids()));
+alter policy "Users can read built-in and their own score configs" on public.score_configs
+  rename to "Users can read built-in, their own and their queues' score configs";
 
 /**
  * A reviewer's ratings of a queue item they hold (or have rated before, to

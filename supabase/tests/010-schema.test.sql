@@ -3,13 +3,15 @@
 -- publication and the private functions' security settings.
 
 begin;
-select plan(109);
+select plan(110);
 
 -- Tables ----------------------------------------------------------------------
 select tables_are('public',
   array['calibrations', 'experiments', 'analytics_summaries', 'audit_logs', 'system_metrics',
-        'experiment_exports', 'idempotency_keys'],
-  'public holds exactly the seven lab tables.');
+        'experiment_exports', 'idempotency_keys',
+        'score_configs', 'judges', 'judge_versions', 'judge_verdicts', 'review_queues',
+        'review_queue_reviewers', 'review_queue_items', 'review_leases', 'ratings', 'rating_revisions'],
+  'public holds exactly the lab''s tables.');
 
 -- Columns, types and nullability --------------------------------------------------
 create function pg_temp.columns_of(t text) returns table (name text, type text, not_null boolean)
@@ -383,21 +385,33 @@ select functions_are('private',
   array['set_updated_at', 'current_correlation_id', 'reject_audit_log_change', 'record_audit_event',
         'derive_metrics_summary', 'apply_experiment_to_analytics', 'experiments_maintain_analytics',
         'check_export_transition', 'consume_rate_limit', 'uuid_v7', 'raise_http_error', 'act_as_user',
-        'claim_idempotency_key', 'start_generation', 'store_generation'],
+        'claim_idempotency_key', 'start_generation', 'store_generation',
+        'score_configs_keep_archived', 'heuristic_config_id', 'reviewable_queue_ids', 'reviewable_config_ids',
+        'check_rating', 'record_rating_revision'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and p.prosecdef order by 1$$,
-  $$values ('consume_rate_limit'), ('experiments_maintain_analytics'), ('record_audit_event')$$,
-  'Only record_audit_event, experiments_maintain_analytics and consume_rate_limit are security definer.');
+  $$values ('check_rating'), ('consume_rate_limit'), ('experiments_maintain_analytics'),
+           ('record_audit_event'), ('record_rating_revision'), ('reviewable_config_ids'),
+           ('reviewable_queue_ids')$$,
+  'Only the audit, analytics, rate-limit, rating and reviewer-lookup functions are security definer.');
 select is_empty(
   $$select p.proname from pg_catalog.pg_proc p
      where p.pronamespace in ('private'::regnamespace, 'public'::regnamespace)
        and not coalesce('search_path=""' = any (p.proconfig), false)$$,
   'Every private and public function has a fixed, empty search_path.');
+select results_eq(
+  $$select p.proname::text collate "default" from pg_catalog.pg_proc p
+     where p.pronamespace = 'public'::regnamespace order by 1$$,
+  $$values ('next_review_item'), ('rating_bins'), ('share_responses'), ('submit_review')$$,
+  'public exposes only the review queue functions and rating_bins through the Data API.');
 select is_empty(
-  $$select p.proname from pg_catalog.pg_proc p where p.pronamespace = 'public'::regnamespace$$,
-  'public exposes no functions through the Data API.');
+  $$select p.proname from pg_catalog.pg_proc p
+     where p.pronamespace = 'public'::regnamespace
+       and (pg_catalog.has_function_privilege('anon', p.oid, 'execute')
+            or pg_catalog.has_function_privilege('public', p.oid, 'execute'))$$,
+  'No public function is executable by anon or PUBLIC.');
 
 select * from finish();
 rollback;

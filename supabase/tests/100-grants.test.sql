@@ -94,23 +94,26 @@ select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
      order by 1$$,
-  $$values ('claim_idempotency_key'), ('consume_rate_limit'), ('current_correlation_id'), ('raise_http_error'),
-           ('record_audit_event'), ('uuid_v7')$$,
-  'authenticated may execute only claim_idempotency_key, consume_rate_limit, current_correlation_id, raise_http_error, record_audit_event and uuid_v7.');
+  $$values ('claim_idempotency_key'), ('consume_rate_limit'), ('current_correlation_id'), ('heuristic_config_id'),
+           ('raise_http_error'), ('record_audit_event'), ('reviewable_config_ids'), ('reviewable_queue_ids'),
+           ('uuid_v7')$$,
+  'authenticated may execute only the private functions its requests and policies use.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
      order by 1$$,
-  $$values ('consume_rate_limit'), ('current_correlation_id'), ('record_audit_event'), ('uuid_v7')$$,
-  'service_role may execute only consume_rate_limit, current_correlation_id, record_audit_event and uuid_v7.');
+  $$values ('consume_rate_limit'), ('current_correlation_id'), ('heuristic_config_id'), ('record_audit_event'),
+           ('uuid_v7')$$,
+  'service_role may execute only consume_rate_limit, current_correlation_id, heuristic_config_id, record_audit_event and uuid_v7.');
 select is_empty(
   $$select c.relname from pg_catalog.pg_class c
      where c.relnamespace = 'public'::regnamespace and c.relkind = 'S'$$,
   'public has no sequences to grant (every key is a uuid).');
 select is_empty(
   $$select c.relname from pg_catalog.pg_class c
-     where c.relnamespace = 'public'::regnamespace and c.relkind in ('v', 'm')$$,
-  'public has no views that could bypass RLS.');
+     where c.relnamespace = 'public'::regnamespace and c.relkind in ('v', 'm')
+       and not coalesce('security_invoker=true' = any (c.reloptions), false)$$,
+  'public has no views that could bypass RLS (every view runs as the invoker).');
 
 select * from finish();
 rollback;

@@ -169,14 +169,14 @@ isOneToOne: false
                   ]
                 },"rating_revisions": {
                   Row: {
-                    "comment": string | null,"correlation_id": string | null,"created_at": string,"id": number,"label": string | null,"owner_id": string,"rater_id": string | null,"rating_id": string,"revision": number,"value": number
+                    "comment": string | null,"correlation_id": string | null,"created_at": string,"id": string,"label": string | null,"owner_id": string,"rater_id": string | null,"rating_id": string,"revision": number,"value": number
                   }
                   ComputedFields: never
                   Insert: {
-                    "comment"?: string | null,"correlation_id"?: string | null,"created_at"?: string,"id"?: never,"label"?: string | null,"owner_id": string,"rater_id"?: string | null,"rating_id": string,"revision": number,"value": number
+                    "comment"?: string | null,"correlation_id"?: string | null,"created_at"?: string,"id"?: string,"label"?: string | null,"owner_id": string,"rater_id"?: string | null,"rating_id": string,"revision": number,"value": number
                   }
                   Update: {
-                    "comment"?: string | null,"correlation_id"?: string | null,"created_at"?: string,"id"?: never,"label"?: string | null,"owner_id"?: string,"rater_id"?: string | null,"rating_id"?: string,"revision"?: number,"value"?: number
+                    "comment"?: string | null,"correlation_id"?: string | null,"created_at"?: string,"id"?: string,"label"?: string | null,"owner_id"?: string,"rater_id"?: string | null,"rating_id"?: string,"revision"?: number,"value"?: number
                   }
                   Relationships: [
                     {
