@@ -115,8 +115,6 @@ export const STORAGE_ERRORS = {
       error: "Request Timeout",
       status: 408,
     }),
-  /** An object name already used as a folder of other objects, or under an object (file backend). */
-  keyConflict: (key: string) => new StorageApiError(400, "InvalidKey", `Invalid key: ${key}`),
   internal: (cause?: unknown) =>
     new StorageApiError(500, "InternalError", "Internal server error", { cause }),
   databaseUnavailable: (cause?: unknown) =>
