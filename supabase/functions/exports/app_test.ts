@@ -27,8 +27,8 @@ import {
 import { type RunningStack, startStack } from "../../../scripts/lib/stack.ts";
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET } from "../../../scripts/lib/local_auth.ts";
 import { createExportsApp, exportsEnvSchema } from "./app.ts";
-import { parseCsv, sha256Hex } from "./test_fixtures.ts";
-import { seedExperiments } from "./test_seed.ts";
+import { parseCsv, sha256Hex } from "./testing/fixtures.ts";
+import { seedExperiments } from "./testing/seed.ts";
 
 interface Lab {
   stack: RunningStack;

@@ -32,7 +32,7 @@ import {
   releaseIdempotencyKey,
   requestHash,
 } from "../_shared/db/idempotency.ts";
-import { streamExport } from "./build.ts";
+import { streamExport } from "./assemble/build.ts";
 import type { Caller } from "../_shared/caller.ts";
 import type { ExportDeps } from "./deps.ts";
 import { describeExport, resultOf } from "./details.ts";
@@ -50,8 +50,8 @@ import {
   prepareSnapshot,
   selectionOf,
   selectionSource,
-} from "./selection.ts";
-import { uploadWhileBuilding } from "./upload_while_building.ts";
+} from "./read/selection.ts";
+import { uploadWhileBuilding } from "./store/upload_while_building.ts";
 
 /** A new export, or the answer stored for a repeated Idempotency-Key. */
 export type CreateOutcome =

@@ -12,8 +12,8 @@ import type { Caller } from "../_shared/caller.ts";
 import type { ExportDeps } from "./deps.ts";
 import { describeExport } from "./details.ts";
 import { createExport } from "./pipeline.ts";
-import { parseCsv } from "./test_fixtures.ts";
-import { seedExperiments } from "./test_seed.ts";
+import { parseCsv } from "./testing/fixtures.ts";
+import { seedExperiments } from "./testing/seed.ts";
 
 /** An in-memory bucket; `fail` makes one step throw what Storage's client would. */
 function memoryStorage(fail: { upload?: boolean; sign?: boolean } = {}) {

@@ -11,9 +11,9 @@
  *
  * @module
  */
-import type { Tx } from "../_shared/db/client.ts";
-import { type RangeColumns, rangesFromColumns } from "../_shared/lab/parameters.ts";
-import type { CreateExportRequest } from "../_shared/contracts/exports.ts";
+import type { Tx } from "../../_shared/db/client.ts";
+import { type RangeColumns, rangesFromColumns } from "../../_shared/lab/parameters.ts";
+import type { CreateExportRequest } from "../../_shared/contracts/exports.ts";
 import type {
   AnalyticsRecord,
   CalibrationRecord,
@@ -21,14 +21,14 @@ import type {
   FormattedExperiment,
   JsonObject,
   Pages,
-} from "./records.ts";
+} from "../assemble/tally.ts";
 import {
   AUDIT_JSON_SQL,
   EXPERIMENT_JSON_SQL,
   EXPERIMENT_LINE_SQL,
   EXPERIMENT_VALUES_SQL,
-} from "./sql_format.ts";
-import { copyOut } from "./copy_out.ts";
+} from "../files/sql.ts";
+import { copyOut } from "./copy.ts";
 import { copyRows } from "./copy_rows.ts";
 import {
   MATCHING,
@@ -36,12 +36,12 @@ import {
   SELECTION_COUNT_SQL,
   SELECTION_SETTING,
   selectionSetting,
-} from "./copy_sql.ts";
-import { crlfRecords } from "./crlf_records.ts";
-import { csvHeader } from "./serialize.ts";
-import { RESPONSE_COLUMNS } from "./csv.ts";
-import { type ByteSink, writeText } from "./sink.ts";
-import type { PackageSource } from "./zip_package.ts";
+} from "../files/responses_csv.ts";
+import { crlfRecords } from "../assemble/csv.ts";
+import { csvHeader } from "../assemble/json.ts";
+import { RESPONSE_COLUMNS } from "../testing/reference.ts";
+import { type ByteSink, writeText } from "../assemble/measure.ts";
+import type { PackageSource } from "../assemble/zip.ts";
 
 /** The experiments of one export: every given condition holds. */
 export interface Selection {

@@ -7,9 +7,9 @@
  *
  * @module
  */
-import { type CsvColumn, csvText, EXPERIMENT_COLUMNS } from "./csv.ts";
-import type { ExperimentRecord, Json, Pages } from "./records.ts";
-import { type ByteSink, textWriter } from "./sink.ts";
+import { type CsvColumn, csvText, EXPERIMENT_COLUMNS } from "../testing/reference.ts";
+import type { ExperimentRecord, Json, Pages } from "./tally.ts";
+import { type ByteSink, textWriter } from "./measure.ts";
 
 /**
  * The header line of a CSV with these columns.

@@ -11,8 +11,8 @@
  * @module
  */
 import { Zip } from "fflate";
-import { EXPORT_FORMAT_VERSION } from "../_shared/contracts/exports.ts";
-import { buildManifest, type Manifest, type ManifestFile } from "./manifest.ts";
+import { EXPORT_FORMAT_VERSION } from "../../_shared/contracts/exports.ts";
+import { buildManifest, type Manifest, type ManifestFile } from "../files/manifest_json.ts";
 import {
   type AnalyticsRecord,
   type AuditRecord,
@@ -24,10 +24,10 @@ import {
   type Pages,
   tallied,
   type Tally,
-} from "./records.ts";
-import { writeExperimentsCsv, writeExperimentsJson, writeJsonDocument } from "./serialize.ts";
-import { type ByteSink, measuringSink, writeText } from "./sink.ts";
-import { deflateEntry } from "./zip_deflate.ts";
+} from "./tally.ts";
+import { writeExperimentsCsv, writeExperimentsJson, writeJsonDocument } from "./json.ts";
+import { type ByteSink, measuringSink, writeText } from "./measure.ts";
+import { deflateEntry } from "./zip_entry.ts";
 
 /** Deflate level of every entry: zlib's default balance of size and speed. */
 const LEVEL = 6;

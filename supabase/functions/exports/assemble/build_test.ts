@@ -1,9 +1,9 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { unzipSync } from "fflate";
 import { type ExportSpec, streamExport } from "./build.ts";
-import { experimentRecord, formatted, memorySource, parseCsv, sha256Hex } from "./test_fixtures.ts";
-import type { ByteSink } from "./sink.ts";
-import type { PackageSource } from "./zip_package.ts";
+import { experimentRecord, formatted, memorySource, parseCsv, sha256Hex } from "../testing/fixtures.ts";
+import type { ByteSink } from "./measure.ts";
+import type { PackageSource } from "./zip.ts";
 
 const experiments = Array.from({ length: 3 }, () => experimentRecord());
 

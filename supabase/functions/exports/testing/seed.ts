@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { Database } from "../_shared/db/client.ts";
-import type { TestUser } from "../tests/harness.ts";
-import type { JsonObject } from "./records.ts";
-import { failedResponse, succeededResponse } from "./test_fixtures.ts";
+import type { Database } from "../../_shared/db/client.ts";
+import type { TestUser } from "../../tests/harness.ts";
+import type { JsonObject } from "../assemble/tally.ts";
+import { failedResponse, succeededResponse } from "./fixtures.ts";
 
 /** Options for {@link seedExperiments}. */
 export interface SeedOptions {

@@ -1,18 +1,18 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { emptyTally, tallied } from "./records.ts";
+import { emptyTally, tallied } from "./tally.ts";
 import {
   experimentJson,
   writeExperimentsCsv,
   writeExperimentsJson,
   writeJsonDocument,
-} from "./serialize.ts";
+} from "./json.ts";
 import {
   experimentRecord,
   formattedPages,
   memorySink,
   pagesOf,
   parseCsv,
-} from "./test_fixtures.ts";
+} from "../testing/fixtures.ts";
 
 const experiments = Array.from(
   { length: 5 },

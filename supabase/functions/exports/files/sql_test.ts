@@ -5,20 +5,20 @@
  * non-ASCII, missing and mistyped fields).
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { createDatabase } from "../_shared/db/client.ts";
-import { createTestUser, databaseUrl, dbTest, withAdmin } from "../tests/harness.ts";
-import { csvText, RESPONSE_COLUMNS } from "./csv.ts";
+import { createDatabase } from "../../_shared/db/client.ts";
+import { createTestUser, databaseUrl, dbTest, withAdmin } from "../../tests/harness.ts";
+import { csvText, RESPONSE_COLUMNS } from "../testing/reference.ts";
 import {
   type ExperimentFile,
   type ExperimentRecord,
   type FormattedExperiment,
   type JsonObject,
   responseRows,
-} from "./records.ts";
-import type { ByteSink } from "./sink.ts";
-import { prepareSnapshot, selectionSource } from "./selection.ts";
-import { failedResponse, formatted, succeededResponse, textOf } from "./test_fixtures.ts";
-import { seedExperiments } from "./test_seed.ts";
+} from "../assemble/tally.ts";
+import type { ByteSink } from "../assemble/measure.ts";
+import { prepareSnapshot, selectionSource } from "../read/selection.ts";
+import { failedResponse, formatted, succeededResponse, textOf } from "../testing/fixtures.ts";
+import { seedExperiments } from "../testing/seed.ts";
 
 const TRICKY_TEXT = [
   '=HYPERLINK("http://evil")',

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import type { ByteSink } from "./sink.ts";
-import { streamSink } from "./stream_sink.ts";
+import type { ByteSink } from "../assemble/measure.ts";
+import { streamSink } from "./upload_body.ts";
 
 /**
  * Runs `build` writing into the body of `upload`, started first; resolves

@@ -14,8 +14,8 @@
  *
  * @module
  */
-import type { Selection } from "./selection.ts";
-import { isoTime, jsonNumber, jsonString, neutralized } from "./sql_format.ts";
+import type { Selection } from "../read/selection.ts";
+import { isoTime, jsonNumber, jsonString, neutralized } from "./sql.ts";
 
 /** The setting that holds the selection of {@link RESPONSES_COPY_SQL}. */
 export const SELECTION_SETTING = "app.export_selection";

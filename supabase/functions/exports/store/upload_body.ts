@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { ByteSink } from "./sink.ts";
+import type { ByteSink } from "../assemble/measure.ts";
 
 /** A sink whose bytes are read from {@link StreamSink.readable}. */
 export interface StreamSink extends ByteSink {

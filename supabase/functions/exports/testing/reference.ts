@@ -9,7 +9,7 @@
  * @module
  */
 import { stringify } from "csv-stringify/sync";
-import { type ExperimentRecord, jsonAt, numberAt, type ResponseRow, stringAt } from "./records.ts";
+import { type ExperimentRecord, jsonAt, numberAt, type ResponseRow, stringAt } from "../assemble/tally.ts";
 
 /** A cell before formatting. */
 export type Cell = string | number | boolean | null;

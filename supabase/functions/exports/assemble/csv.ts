@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { ByteSink } from "./sink.ts";
+import type { ByteSink } from "./measure.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;

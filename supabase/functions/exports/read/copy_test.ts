@@ -4,9 +4,9 @@
  * midway.
  */
 import { equal, rejects } from "node:assert/strict";
-import { createDatabase } from "../_shared/db/client.ts";
-import { createTestUser, databaseUrl, dbTest } from "../tests/harness.ts";
-import { copyOut } from "./copy_out.ts";
+import { createDatabase } from "../../_shared/db/client.ts";
+import { createTestUser, databaseUrl, dbTest } from "../../tests/harness.ts";
+import { copyOut } from "./copy.ts";
 
 const ROWS = 20_000;
 const LINE = 102; // comma, 100 x and LF; the row number (1..ROWS) is counted apart

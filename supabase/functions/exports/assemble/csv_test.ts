@@ -1,6 +1,6 @@
 import { equal, rejects } from "node:assert/strict";
-import { crlfRecords } from "./crlf_records.ts";
-import type { ByteSink } from "./sink.ts";
+import { crlfRecords } from "./csv.ts";
+import type { ByteSink } from "./measure.ts";
 
 function collecting(): ByteSink & { text(): string } {
   const chunks: Uint8Array[] = [];

@@ -3,8 +3,8 @@
  * the caller's RLS against the real test database.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { createDatabase, type Database } from "../_shared/db/client.ts";
-import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from "../tests/harness.ts";
+import { createDatabase, type Database } from "../../_shared/db/client.ts";
+import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from "../../tests/harness.ts";
 import {
   countInvisible,
   countSelection,
@@ -12,8 +12,8 @@ import {
   selectionOf,
   selectionSource,
 } from "./selection.ts";
-import { textOf } from "./test_fixtures.ts";
-import { seedExperiments } from "./test_seed.ts";
+import { textOf } from "../testing/fixtures.ts";
+import { seedExperiments } from "../testing/seed.ts";
 
 Deno.test("selectionOf leaves discarded experiments out unless asked, or selected by id", () => {
   const id = "0B9C7C2E-8F5D-4D8E-9A51-3F7F0E0F1A2B";

@@ -1,5 +1,5 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import { streamSink } from "./stream_sink.ts";
+import { streamSink } from "./upload_body.ts";
 
 /** Writes `count` chunks of one reused buffer, each filled with its number. */
 async function writeNumbered(sink: ReturnType<typeof streamSink>, count: number, size: number) {

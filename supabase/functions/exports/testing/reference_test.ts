@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
-import { csvText, EXPERIMENT_COLUMNS, neutralizeFormula, RESPONSE_COLUMNS } from "./csv.ts";
-import { responseRows } from "./records.ts";
-import { experimentRecord, failedResponse, parseCsv, succeededResponse } from "./test_fixtures.ts";
+import { csvText, EXPERIMENT_COLUMNS, neutralizeFormula, RESPONSE_COLUMNS } from "./reference.ts";
+import { responseRows } from "../assemble/tally.ts";
+import { experimentRecord, failedResponse, parseCsv, succeededResponse } from "./fixtures.ts";
 
 Deno.test("neutralizeFormula prefixes ' to text starting with = + - @ tab or CR, and nothing else", () => {
   for (const text of ["=1+1", "+41", "-2", "@SUM(A1)", "\tx", "\rx", '=HYPERLINK("http://evil")']) {

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { PARAMETER_BOUNDS } from "../_shared/lab/parameters.ts";
-import type { Measure } from "./sink.ts";
-import type { Tally } from "./records.ts";
+import { PARAMETER_BOUNDS } from "../../_shared/lab/parameters.ts";
+import type { Measure } from "../assemble/measure.ts";
+import type { Tally } from "../assemble/tally.ts";
 
 /** One file of the package. */
 export interface ManifestFile extends Measure {

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { Pages } from "./records.ts";
+import type { Pages } from "../assemble/tally.ts";
 
 /** A row: each field's bytes, null for NULL. The bytes are lent until the next page is asked for. */
 export type CopyRow = (Uint8Array | null)[];

@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { EXPORT_FORMAT_VERSION, type ExportFormat } from "../_shared/contracts/exports.ts";
-import { type Counts, emptyTally, tallied } from "./records.ts";
-import { writeExperimentsJson } from "./serialize.ts";
-import { type ByteSink, type Measure, measuringSink } from "./sink.ts";
-import { type PackageSource, writeZipPackage } from "./zip_package.ts";
+import { EXPORT_FORMAT_VERSION, type ExportFormat } from "../../_shared/contracts/exports.ts";
+import { type Counts, emptyTally, tallied } from "./tally.ts";
+import { writeExperimentsJson } from "./json.ts";
+import { type ByteSink, type Measure, measuringSink } from "./measure.ts";
+import { type PackageSource, writeZipPackage } from "./zip.ts";
 
 /** The export being built. */
 export interface ExportSpec {

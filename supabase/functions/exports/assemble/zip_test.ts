@@ -1,7 +1,7 @@
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { unzipSync } from "fflate";
-import { writeZipPackage } from "./zip_package.ts";
-import type { AuditRecord } from "./records.ts";
+import { writeZipPackage } from "./zip.ts";
+import type { AuditRecord } from "./tally.ts";
 import {
   calibrationRecord,
   experimentRecord,
@@ -9,7 +9,7 @@ import {
   memorySource,
   parseCsv,
   sha256Hex,
-} from "./test_fixtures.ts";
+} from "../testing/fixtures.ts";
 
 const FILES = [
   "experiments.csv",

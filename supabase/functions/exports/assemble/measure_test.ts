@@ -1,6 +1,6 @@
 import { equal, ok as assert } from "node:assert/strict";
-import { measuringSink, textWriter, writeText } from "./sink.ts";
-import { memorySink, sha256Hex } from "./test_fixtures.ts";
+import { measuringSink, textWriter, writeText } from "./measure.ts";
+import { memorySink, sha256Hex } from "../testing/fixtures.ts";
 
 Deno.test("measuringSink forwards every chunk and measures size and SHA-256 incrementally", async () => {
   const inner = memorySink();

@@ -5,7 +5,7 @@
  * @module
  */
 import { parse } from "csv-parse/sync";
-import { csvText, EXPERIMENT_COLUMNS, RESPONSE_COLUMNS } from "./csv.ts";
+import { csvText, EXPERIMENT_COLUMNS, RESPONSE_COLUMNS } from "./reference.ts";
 import {
   type AnalyticsRecord,
   type AuditRecord,
@@ -17,10 +17,10 @@ import {
   type Pages,
   responseRows,
   stringAt,
-} from "./records.ts";
-import { experimentJson } from "./serialize.ts";
-import { type ByteSink, writeText } from "./sink.ts";
-import { auditJson, type PackageSource } from "./zip_package.ts";
+} from "../assemble/tally.ts";
+import { experimentJson } from "../assemble/json.ts";
+import { type ByteSink, writeText } from "../assemble/measure.ts";
+import { auditJson, type PackageSource } from "../assemble/zip.ts";
 
 /** A succeeded response as generate stores it. */
 export function succeededResponse(
