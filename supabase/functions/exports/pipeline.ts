@@ -44,13 +44,8 @@ import {
   markRunning,
   storagePathOf,
 } from "./jobs.ts";
-import {
-  countInvisible,
-  countSelection,
-  prepareSnapshot,
-  selectionOf,
-  selectionSource,
-} from "./read/selection.ts";
+import { countInvisible, countSelection, selectionOf } from "./read/selection.ts";
+import { prepareSnapshot, selectionSource } from "./read/source.ts";
 import { uploadWhileBuilding } from "./store/upload_while_building.ts";
 
 /** A new export, or the answer stored for a repeated Idempotency-Key. */

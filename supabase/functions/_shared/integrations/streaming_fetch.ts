@@ -11,6 +11,7 @@
  */
 import { type ClientRequest, type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { bufferedWriter } from "../byte_writer.ts";
 
 /** Bytes per write to the request (see the module doc). */
 const WRITE_SIZE = 1024 * 1024;
@@ -53,40 +54,25 @@ function sendStream(
 }
 
 /**
- * Writes `body` to `req` in {@link WRITE_SIZE} pieces and ends it. A byte
- * stream (a file's) is read straight into the buffer (BYOB); any other is
- * copied into it. Stops reading when the request fails.
+ * Writes `body` to `req` in {@link WRITE_SIZE} pieces through one reused
+ * buffer and ends it. A byte stream (a file's) is read straight into the
+ * buffer (BYOB); any other is copied into it. Stops reading when the request
+ * fails.
  */
 async function sendBody(body: ReadableStream<Uint8Array>, req: ClientRequest): Promise<void> {
   const bytes = byteReader(body);
   const reader = bytes ?? body.getReader();
-  let buffer = new ArrayBuffer(WRITE_SIZE);
-  let used = 0;
+  const out = bufferedWriter({ write: (chunk) => write(req, chunk) }, { size: WRITE_SIZE });
   try {
-    while (true) {
-      if (used === buffer.byteLength) {
-        await write(req, new Uint8Array(buffer, 0, used));
-        used = 0;
-      }
-      if (bytes) {
-        const { value, done } = await bytes.read(new Uint8Array(buffer, used));
-        if (value) [buffer, used] = [value.buffer as ArrayBuffer, used + value.byteLength];
-        if (done) break;
-        continue;
-      }
-      const { value, done } = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
-      if (done) break;
-      for (let offset = 0; offset < value.byteLength;) {
-        if (used === buffer.byteLength) {
-          await write(req, new Uint8Array(buffer, 0, used));
-          used = 0;
-        }
-        const n = Math.min(value.byteLength - offset, buffer.byteLength - used);
-        new Uint8Array(buffer, used, n).set(value.subarray(offset, offset + n));
-        [used, offset] = [used + n, offset + n];
+    if (bytes) {
+      while (!(await out.readFrom(bytes)));
+    } else {
+      const chunks = reader as ReadableStreamDefaultReader<Uint8Array>;
+      for (let next = await chunks.read(); !next.done; next = await chunks.read()) {
+        await out.write(next.value);
       }
     }
-    if (used > 0) await write(req, new Uint8Array(buffer, 0, used));
+    await out.flush();
     req.end();
   } catch (error) {
     await reader.cancel(error).catch(() => {});

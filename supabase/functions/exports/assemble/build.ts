@@ -1,16 +1,19 @@
 /**
- * Builds an export's bytes from a {@link PackageSource} into a sink (the
+ * An export's bytes, built from a {@link PackageSource} into a sink (the
  * pipeline streams them into the upload as they are made): the response
- * CSV (one COPY, see copy_sql.ts), or page by page the experiments JSON or
- * the ZIP reproducibility package.
+ * CSV, the experiments JSON or the ZIP reproducibility package.
  *
  * @module
  */
+import type { ByteSink } from "../../_shared/byte_writer.ts";
 import { EXPORT_FORMAT_VERSION, type ExportFormat } from "../../_shared/contracts/exports.ts";
-import { type Counts, emptyTally, tallied } from "./tally.ts";
+import { EXPERIMENTS_JSON } from "../files/experiments_json.ts";
+import type { PackageSource } from "../read/source.ts";
+import { writeResponsesCsv } from "./csv.ts";
 import { writeExperimentsJson } from "./json.ts";
-import { type ByteSink, type Measure, measuringSink } from "./measure.ts";
-import { type PackageSource, writeZipPackage } from "./zip.ts";
+import { type Measure, measuringSink } from "./measure.ts";
+import { type Counts, emptyTally, tallied } from "./tally.ts";
+import { writeZipPackage } from "./zip.ts";
 
 /** The export being built. */
 export interface ExportSpec {
@@ -32,7 +35,7 @@ export interface StreamedExport {
  * Writes the export's bytes to `sink` as they are made, measuring them.
  *
  * @example
- * const body = streamSink();
+ * const body = uploadBody();
  * const uploading = storage.upload(path, body.readable, "text/csv");
  * const { measure, tally } = await streamExport(selectionSource(tx, selection), spec, body);
  */
@@ -45,12 +48,12 @@ export async function streamExport(
   let tally: Counts;
   switch (spec.format) {
     case "csv":
-      tally = await source.responsesCsv(measured);
+      tally = await writeResponsesCsv(source, measured);
       break;
     case "json": {
       const counted = emptyTally();
       await writeExperimentsJson(
-        tallied(source.experiments("experiments.json"), counted),
+        tallied(source.experiments(EXPERIMENTS_JSON.name), counted),
         measured,
         {
           formatVersion: EXPORT_FORMAT_VERSION,

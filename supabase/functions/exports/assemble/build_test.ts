@@ -1,9 +1,15 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { unzipSync } from "fflate";
 import { type ExportSpec, streamExport } from "./build.ts";
-import { experimentRecord, formatted, memorySource, parseCsv, sha256Hex } from "../testing/fixtures.ts";
-import type { ByteSink } from "./measure.ts";
-import type { PackageSource } from "./zip.ts";
+import {
+  experimentRecord,
+  formatted,
+  memorySource,
+  parseCsv,
+  sha256Hex,
+} from "../testing/fixtures.ts";
+import type { ByteSink } from "../../_shared/byte_writer.ts";
+import type { PackageSource } from "../read/source.ts";
 
 const experiments = Array.from({ length: 3 }, () => experimentRecord());
 
@@ -59,8 +65,8 @@ Deno.test("streamExport passes on a source's failure midway, for every format", 
       yield [formatted(experiments[0], file)];
       throw new Error("connection lost");
     },
-    async responsesCsv(sink) {
-      await sink.write(new TextEncoder().encode("experiment_id\r\n"));
+    async *responseRecords() {
+      yield new TextEncoder().encode("a\n");
       throw new Error("connection lost");
     },
   };

@@ -1,29 +1,12 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { emptyTally, tallied } from "./tally.ts";
-import {
-  experimentJson,
-  writeExperimentsCsv,
-  writeExperimentsJson,
-  writeJsonDocument,
-} from "./json.ts";
-import {
-  experimentRecord,
-  formattedPages,
-  memorySink,
-  pagesOf,
-  parseCsv,
-} from "../testing/fixtures.ts";
+import { writeExperimentsJson, writeJsonDocument } from "./json.ts";
+import { experimentRecord, formattedPages, memorySink, pagesOf } from "../testing/fixtures.ts";
+import { experimentJson } from "../testing/reference.ts";
 
 const experiments = Array.from(
   { length: 5 },
   (_, i) => experimentRecord({ prompt: `Prompt ${i}` }),
 );
-
-Deno.test("writeExperimentsCsv writes one row per experiment", async () => {
-  const sink = memorySink();
-  await writeExperimentsCsv(formattedPages(experiments, "experiments.csv", 4), sink);
-  deepEqual(parseCsv(sink.text()).map((r) => r.experiment_id), experiments.map((e) => e.id));
-});
 
 Deno.test("writeExperimentsJson writes { formatVersion, exportId, exportedAt, experiments } with nested responses", async () => {
   const sink = memorySink();
@@ -56,21 +39,4 @@ Deno.test("writeJsonDocument is valid JSON with no items, empty pages and an emp
   }
   await writeJsonDocument(sink, {}, { key: "n", pages: withEmpty() });
   deepEqual(JSON.parse(sink.text()), { n: [10, 20, 30] });
-});
-
-Deno.test("tallied counts experiments, responses and distinct models, designs and calibrations", async () => {
-  const tally = emptyTally();
-  const mixed = [
-    experimentRecord({ model: "a" }),
-    experimentRecord({ model: "b", parameters: { design: "explicit" } }),
-    experimentRecord({ model: "a", calibrationId: "22222222-2222-4222-8222-222222222222" }),
-  ];
-  for await (
-    const _page of tallied(formattedPages(mixed, "experiments.csv", 2), tally)
-  ) { /* pass through */ }
-  equal(tally.experiments, 3);
-  equal(tally.responses, 6);
-  deepEqual([...tally.models].sort(), ["a", "b"]);
-  deepEqual([...tally.designs].sort(), ["explicit", "latin-hypercube"]);
-  equal(tally.calibrationIds.size, 2);
 });

@@ -1,119 +1,10 @@
 /**
- * What an export is made of, as read from the database under the caller's
- * RLS, and the tolerant readers of the stored JSON (`experiments.parameters`
- * and each element of `experiments.responses`, written by generate).
+ * What an export holds, counted as its experiments are written: the counts
+ * the export row records and the distinct values the manifest lists.
  *
  * @module
  */
-
-/** Any JSON value. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/** A JSON object. */
-export type JsonObject = { [key: string]: Json };
-
-/** One experiment as exported. */
-export interface ExperimentRecord {
-  id: string;
-  createdAt: Date;
-  calibrationId: string;
-  prompt: string;
-  model: string;
-  /** `{ model, seed, design, numResponses, sets }` as stored. */
-  parameters: JsonObject;
-  /** The stored responses, in order. */
-  responses: JsonObject[];
-  /** completed, partial or failed. */
-  status: string;
-  saved: boolean;
-  discarded: boolean;
-  latencyMs: number;
-  correlationId: string | null;
-}
-
-/** A calibration used by the exported experiments. */
-export interface CalibrationRecord {
-  id: string;
-  mode: string;
-  questionnaireVersion: string;
-  answers: JsonObject;
-  ranges: Record<
-    "temperature" | "top_p" | "max_tokens" | "frequency_penalty",
-    { min: number; max: number }
-  >;
-  insights: Json[];
-  correlationId: string | null;
-  createdAt: Date;
-}
-
-/** The analytics summary of one of those calibrations. */
-export interface AnalyticsRecord {
-  calibrationId: string;
-  experimentCount: number;
-  responseCount: number;
-  metricsSummary: JsonObject;
-  updatedAt: Date;
-}
-
-/** An audit event of the exported experiments. */
-export interface AuditRecord {
-  id: string;
-  eventType: string;
-  eventData: JsonObject;
-  source: string;
-  correlationId: string | null;
-  createdAt: Date;
-}
-
-/** A page-by-page source of records; every iteration is a fresh pass. */
-export type Pages<T> = AsyncIterable<T[]>;
-
-/** One response of one experiment, the unit of a response CSV row. */
-export interface ResponseRow {
-  experiment: ExperimentRecord;
-  response: JsonObject;
-  /** Position in `responses`, used when the element has no `index`. */
-  position: number;
-}
-
-/**
- * The value at `path` inside a JSON value, or undefined.
- *
- * @example
- * jsonAt({ usage: { promptTokens: 12 } }, "usage", "promptTokens"); // 12
- */
-export function jsonAt(value: Json | undefined, ...path: string[]): Json | undefined {
-  let current = value;
-  for (const key of path) {
-    if (current === null || typeof current !== "object" || Array.isArray(current)) return undefined;
-    current = current[key];
-  }
-  return current;
-}
-
-/** The number at `path`, or null. */
-export function numberAt(value: Json | undefined, ...path: string[]): number | null {
-  const found = jsonAt(value, ...path);
-  return typeof found === "number" && Number.isFinite(found) ? found : null;
-}
-
-/** The string at `path`, or null. */
-export function stringAt(value: Json | undefined, ...path: string[]): string | null {
-  const found = jsonAt(value, ...path);
-  return typeof found === "string" ? found : null;
-}
-
-/**
- * The responses of a page of experiments, flattened in order.
- *
- * @example
- * for (const row of responseRows(page)) console.log(row.experiment.id, row.response.status);
- */
-export function responseRows(experiments: ExperimentRecord[]): ResponseRow[] {
-  return experiments.flatMap((experiment) =>
-    experiment.responses.map((response, position) => ({ experiment, response, position }))
-  );
-}
+import type { FormattedExperiment, Pages } from "../read/rows.ts";
 
 /** How many experiments and responses an export holds. */
 export interface Counts {
@@ -137,24 +28,6 @@ export function emptyTally(): Tally {
     designs: new Set(),
     calibrationIds: new Set(),
   };
-}
-
-/** The files of an export with one entry per experiment. */
-export type ExperimentFile = "experiments.csv" | "experiments.json";
-
-/**
- * One experiment as the database formatted it for one {@link ExperimentFile},
- * with what a {@link Tally} needs.
- */
-export interface FormattedExperiment {
-  /** Its text in the file (its CSV line(s), or its JSON item), or that text's UTF-8 bytes. */
-  text: string | Uint8Array;
-  /** How many responses it holds. */
-  responses: number;
-  model: string;
-  calibrationId: string;
-  /** `parameters.design`, when a string. */
-  design: string | null;
 }
 
 /**

@@ -1,48 +1,38 @@
 /**
- * The reproducibility package: a ZIP (fflate's streaming container, entries
- * deflated natively by zip_deflate.ts) written one entry after another, each
- * entry one pass over its source, so memory stays bounded by a page whatever
- * the size. Entries, in order:
- *
- * experiments.csv, responses.csv, experiments.json, calibrations.json,
- * analytics.json, audit.json, and last manifest.json with the SHA-256 and
- * size of every other entry.
+ * The reproducibility package: a ZIP (fflate's streaming container, each
+ * entry deflated natively by zip_entry.ts) written one entry after another,
+ * each entry one pass over its source, so memory stays bounded whatever the
+ * size. Entries, in order: experiments.csv, responses.csv, experiments.json,
+ * calibrations.json, analytics.json, audit.json, and last manifest.json with
+ * the size and SHA-256 of every other entry.
  *
  * @module
  */
 import { Zip } from "fflate";
+import { type ByteSink, writeText } from "../../_shared/byte_writer.ts";
 import { EXPORT_FORMAT_VERSION } from "../../_shared/contracts/exports.ts";
-import { buildManifest, type Manifest, type ManifestFile } from "../files/manifest_json.ts";
+import { ANALYTICS_JSON } from "../files/analytics_json.ts";
+import { AUDIT_JSON } from "../files/audit_json.ts";
+import { CALIBRATIONS_JSON } from "../files/calibrations_json.ts";
+import { EXPERIMENTS_CSV } from "../files/experiments_csv.ts";
+import { EXPERIMENTS_JSON } from "../files/experiments_json.ts";
 import {
-  type AnalyticsRecord,
-  type AuditRecord,
-  type CalibrationRecord,
-  type Counts,
-  emptyTally,
-  type ExperimentFile,
-  type FormattedExperiment,
-  type Pages,
-  tallied,
-  type Tally,
-} from "./tally.ts";
-import { writeExperimentsCsv, writeExperimentsJson, writeJsonDocument } from "./json.ts";
-import { type ByteSink, measuringSink, writeText } from "./measure.ts";
+  buildManifest,
+  type Manifest,
+  MANIFEST_JSON,
+  type ManifestFile,
+} from "../files/manifest_json.ts";
+import { RESPONSES_CSV } from "../files/responses_csv.ts";
+import type { Pages } from "../read/rows.ts";
+import type { PackageSource } from "../read/source.ts";
+import { writeExperimentsCsv, writeResponsesCsv } from "./csv.ts";
+import { writeExperimentsJson, writeJsonDocument } from "./json.ts";
+import { measuringSink } from "./measure.ts";
+import { emptyTally, tallied, type Tally } from "./tally.ts";
 import { deflateEntry } from "./zip_entry.ts";
 
 /** Deflate level of every entry: zlib's default balance of size and speed. */
 const LEVEL = 6;
-
-/** Everything the package is read from; each call is a fresh pass over one snapshot. */
-export interface PackageSource {
-  /** The experiments, each already formatted for `file`. */
-  experiments(file: ExperimentFile): Pages<FormattedExperiment>;
-  /** Writes the whole response CSV (csv.ts RESPONSE_COLUMNS, header first) to `sink`; returns what it holds. */
-  responsesCsv(sink: ByteSink): Promise<Counts>;
-  calibrations(): Promise<CalibrationRecord[]>;
-  analytics(): Promise<AnalyticsRecord[]>;
-  /** The audit events of the experiments, each already JSON text or its UTF-8 bytes (see {@link auditJson}). */
-  auditJson(): Pages<string | Uint8Array>;
-}
 
 /** Who and what the package is for. */
 export interface PackageMeta {
@@ -77,23 +67,23 @@ export async function writeZipPackage(
 
   files.push(
     await archive.entry(
-      "experiments.csv",
-      (out) => writeExperimentsCsv(tallied(source.experiments("experiments.csv"), tally), out),
+      EXPERIMENTS_CSV.name,
+      (out) => writeExperimentsCsv(tallied(source.experiments(EXPERIMENTS_CSV.name), tally), out),
     ),
   );
   files.push(
     await archive.entry(
-      "responses.csv",
+      RESPONSES_CSV.name,
       async (out) => {
-        await source.responsesCsv(out);
+        await writeResponsesCsv(source, out);
       },
     ),
   );
   files.push(
     await archive.entry(
-      "experiments.json",
+      EXPERIMENTS_JSON.name,
       (out) =>
-        writeExperimentsJson(source.experiments("experiments.json"), out, {
+        writeExperimentsJson(source.experiments(EXPERIMENTS_JSON.name), out, {
           ...head,
           exportedAt: meta.createdAt.toISOString(),
         }),
@@ -102,22 +92,22 @@ export async function writeZipPackage(
   const calibrations = await source.calibrations();
   files.push(
     await archive.entry(
-      "calibrations.json",
+      CALIBRATIONS_JSON.name,
       (out) =>
         writeJsonDocument(out, head, {
-          key: "calibrations",
-          pages: once(calibrations.map((c) => JSON.stringify(calibrationJson(c)))),
+          key: CALIBRATIONS_JSON.key,
+          pages: once(calibrations.map((c) => JSON.stringify(CALIBRATIONS_JSON.item(c)))),
         }),
     ),
   );
   const analytics = await source.analytics();
   files.push(
     await archive.entry(
-      "analytics.json",
+      ANALYTICS_JSON.name,
       (out) =>
         writeJsonDocument(out, head, {
-          key: "analyticsSummaries",
-          pages: once(analytics.map((a) => JSON.stringify(analyticsJson(a)))),
+          key: ANALYTICS_JSON.key,
+          pages: once(analytics.map((a) => JSON.stringify(ANALYTICS_JSON.item(a)))),
         }),
     ),
   );
@@ -125,8 +115,8 @@ export async function writeZipPackage(
   const counted = countPages(source.auditJson(), (n) => (auditEvents += n));
   files.push(
     await archive.entry(
-      "audit.json",
-      (out) => writeJsonDocument(out, head, { key: "events", pages: counted }),
+      AUDIT_JSON.name,
+      (out) => writeJsonDocument(out, head, { key: AUDIT_JSON.key, pages: counted }),
     ),
   );
 
@@ -145,8 +135,8 @@ export async function writeZipPackage(
     },
   });
   await archive.entry(
-    "manifest.json",
-    (out) => writeText(out, `${JSON.stringify(manifest, null, 2)}\n`),
+    MANIFEST_JSON.name,
+    (out) => writeText(out, MANIFEST_JSON.text(manifest)),
   );
   await archive.end();
   return { tally, manifest };
@@ -198,44 +188,4 @@ async function* countPages<T>(pages: Pages<T>, add: (n: number) => void): Pages<
     add(page.length);
     yield page;
   }
-}
-
-function calibrationJson(c: CalibrationRecord) {
-  return {
-    id: c.id,
-    mode: c.mode,
-    questionnaireVersion: c.questionnaireVersion,
-    answers: c.answers,
-    ranges: c.ranges,
-    insights: c.insights,
-    correlationId: c.correlationId,
-    createdAt: c.createdAt.toISOString(),
-  };
-}
-
-function analyticsJson(a: AnalyticsRecord) {
-  return {
-    calibrationId: a.calibrationId,
-    experimentCount: a.experimentCount,
-    responseCount: a.responseCount,
-    metricsSummary: a.metricsSummary,
-    updatedAt: a.updatedAt.toISOString(),
-  };
-}
-
-/**
- * An audit event as audit.json holds it (the shape `AUDIT_JSON_SQL` writes in Postgres).
- *
- * @example
- * JSON.stringify(auditJson(event));
- */
-export function auditJson(a: AuditRecord) {
-  return {
-    id: a.id,
-    eventType: a.eventType,
-    eventData: a.eventData,
-    source: a.source,
-    correlationId: a.correlationId,
-    createdAt: a.createdAt.toISOString(),
-  };
 }

@@ -1,7 +1,8 @@
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { unzipSync } from "fflate";
 import { writeZipPackage } from "./zip.ts";
-import type { AuditRecord } from "./tally.ts";
+import { writeResponsesCsv } from "./csv.ts";
+import type { AuditRecord } from "../testing/reference.ts";
 import {
   calibrationRecord,
   experimentRecord,
@@ -122,6 +123,6 @@ Deno.test("writeZipPackage streams: no single write holds the whole archive", as
 Deno.test("responses.csv is the source's response CSV, byte for byte (the CSV export's bytes)", async () => {
   const { entries, experiments } = await buildPackage();
   const csv = memorySink();
-  await memorySource(experiments).responsesCsv(csv);
+  await writeResponsesCsv(memorySource(experiments), csv);
   deepEqual(entries["responses.csv"], csv.bytes());
 });

@@ -1,13 +1,19 @@
 /**
- * The ZIP package's `manifest.json`: what is inside, how much, each file's
- * SHA-256, and what is needed to rebuild an experiment from the package
- * alone.
+ * `manifest.json`, the ZIP's last entry: what is inside, how much, each
+ * file's size and SHA-256, and what is needed to rebuild an experiment from
+ * the package alone.
  *
  * @module
  */
 import { PARAMETER_BOUNDS } from "../../_shared/lab/parameters.ts";
 import type { Measure } from "../assemble/measure.ts";
 import type { Tally } from "../assemble/tally.ts";
+import { ANALYTICS_JSON } from "./analytics_json.ts";
+import { AUDIT_JSON } from "./audit_json.ts";
+import { CALIBRATIONS_JSON } from "./calibrations_json.ts";
+import { EXPERIMENTS_CSV } from "./experiments_csv.ts";
+import { EXPERIMENTS_JSON } from "./experiments_json.ts";
+import { RESPONSES_CSV } from "./responses_csv.ts";
 
 /** One file of the package. */
 export interface ManifestFile extends Measure {
@@ -54,11 +60,11 @@ export interface ManifestInput {
 }
 
 const REPRODUCTION = [
-  "experiments.json holds every experiment as stored: prompt, model, parameters ({ model, seed, design, numResponses, sets }) and its responses with their parameter sets, usage, latency and metrics.",
-  "calibrations.json holds the calibrations whose ranges the parameter sets were drawn from; with an experiment's seed and design the sets can be drawn again (latin-hypercube of stratum centres, mulberry32 seed).",
-  "analytics.json holds the current summary of each of those calibrations (all of its experiments that are not discarded).",
-  "audit.json holds the audit events of the experiments, linked to them by correlationId or eventData.experimentId.",
-  "experiments.csv and responses.csv are the same data flattened for spreadsheets; text cells that start with = + - @ tab or CR are prefixed with '.",
+  `${EXPERIMENTS_JSON.name} holds every experiment as stored: prompt, model, parameters ({ model, seed, design, numResponses, sets }) and its responses with their parameter sets, usage, latency and metrics.`,
+  `${CALIBRATIONS_JSON.name} holds the calibrations whose ranges the parameter sets were drawn from; with an experiment's seed and design the sets can be drawn again (latin-hypercube of stratum centres, mulberry32 seed).`,
+  `${ANALYTICS_JSON.name} holds the current summary of each of those calibrations (all of its experiments that are not discarded).`,
+  `${AUDIT_JSON.name} holds the audit events of the experiments, linked to them by correlationId or eventData.experimentId.`,
+  `${EXPERIMENTS_CSV.name} and ${RESPONSES_CSV.name} are the same data flattened for spreadsheets; text cells that start with = + - @ tab or CR are prefixed with '.`,
 ];
 
 /**
@@ -86,3 +92,10 @@ export function buildManifest(input: ManifestInput): Manifest {
     reproduction: REPRODUCTION,
   };
 }
+
+/** `manifest.json`. */
+export const MANIFEST_JSON = {
+  name: "manifest.json",
+  /** The file's text: the manifest, indented for people. */
+  text: (manifest: Manifest): string => `${JSON.stringify(manifest, null, 2)}\n`,
+} as const;

@@ -4,14 +4,16 @@
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { createDatabase, type Database } from "../../_shared/db/client.ts";
-import { createTestUser, databaseUrl, dbTest, type TestUser, withAdmin } from "../../tests/harness.ts";
 import {
-  countInvisible,
-  countSelection,
-  type Selection,
-  selectionOf,
-  selectionSource,
-} from "./selection.ts";
+  createTestUser,
+  databaseUrl,
+  dbTest,
+  type TestUser,
+  withAdmin,
+} from "../../tests/harness.ts";
+import { writeResponsesCsv } from "../assemble/csv.ts";
+import { countInvisible, countSelection, type Selection, selectionOf } from "./selection.ts";
+import { selectionSource } from "./source.ts";
 import { textOf } from "../testing/fixtures.ts";
 import { seedExperiments } from "../testing/seed.ts";
 
@@ -67,12 +69,12 @@ Deno.test(
       const [middle] = await withAdmin((sql) =>
         sql`select created_at from public.experiments where id = ${b.ids[1]}`
       );
-      // The COPY of the response CSV reads the selection its own way (copy_sql.ts): it must agree.
+      // The response CSV's COPY must count what the selection holds.
       const count = (selection: Selection) =>
         asUser<{ experiments: number; responses: number }>(db, user, async (tx) => {
           const counts = await countSelection(tx, selection);
           const source = selectionSource(tx, selection);
-          deepEqual(await source.responsesCsv({ write: () => Promise.resolve() }), counts);
+          deepEqual(await writeResponsesCsv(source, { write: () => Promise.resolve() }), counts);
           return counts;
         });
       deepEqual(await count({ includeDiscarded: false }), { experiments: 5, responses: 15 });
@@ -130,7 +132,7 @@ Deno.test("RLS hides other users' experiments from every read of a selection", d
         for await (const page of source.auditJson()) audit += page.length;
         let csv = "";
         const decoder = new TextDecoder();
-        await source.responsesCsv({
+        await writeResponsesCsv(source, {
           write: (chunk) => Promise.resolve(void (csv += decoder.decode(chunk, { stream: true }))),
         });
         const csvIds = [

@@ -6,16 +6,16 @@
  * streaming_fetch.ts does; copied otherwise), so the writer may reuse it and
  * at most one chunk is ever in flight: the build runs at the upload's pace.
  *
- * The body ends only by {@link StreamSink.close} (after the last write, once
- * the build has succeeded) or errors by {@link StreamSink.abort}: a failed
+ * The body ends only by {@link UploadBody.close} (after the last write, once
+ * the build has succeeded) or errors by {@link UploadBody.abort}: a failed
  * build never ends an upload normally, so Storage never keeps a partial file.
  *
  * @module
  */
-import type { ByteSink } from "../assemble/measure.ts";
+import type { ByteSink } from "../../_shared/byte_writer.ts";
 
-/** A sink whose bytes are read from {@link StreamSink.readable}. */
-export interface StreamSink extends ByteSink {
+/** A sink whose bytes are read from {@link UploadBody.readable}. */
+export interface UploadBody extends ByteSink {
   /** The bytes written, as a byte stream (hand it to the upload). */
   readable: ReadableStream<Uint8Array>;
   /** Ends the stream after the last write. */
@@ -35,13 +35,13 @@ interface Pending {
  * Makes a sink for a streamed upload.
  *
  * @example
- * const body = streamSink();
+ * const body = uploadBody();
  * const uploading = storage.upload(path, body.readable, "text/csv");
  * await writeText(body, "a,b\r\n");
  * body.close();
  * await uploading;
  */
-export function streamSink(): StreamSink {
+export function uploadBody(): UploadBody {
   let controller!: ReadableByteStreamController;
   let pending: Pending | undefined;
   let demand: (() => void) | undefined;

@@ -1,14 +1,14 @@
 /**
  * An upload that runs while its file is being built: the build writes into
- * the upload's streamed body (stream_sink.ts), so the file's bytes reach
+ * the upload's streamed body (upload_body.ts), so the file's bytes reach
  * Storage as they are made instead of after the whole file is done, and no
  * temporary file is needed. Failure rules: Storage must never keep a file
  * whose build failed, and an upload that fails must stop the build.
  *
  * @module
  */
-import type { ByteSink } from "../assemble/measure.ts";
-import { streamSink } from "./upload_body.ts";
+import type { ByteSink } from "../../_shared/byte_writer.ts";
+import { uploadBody } from "./upload_body.ts";
 
 /**
  * Runs `build` writing into the body of `upload`, started first; resolves
@@ -27,7 +27,7 @@ export async function uploadWhileBuilding<T>(
   build: (body: ByteSink) => Promise<T>,
   upload: (body: ReadableStream<Uint8Array>) => Promise<void>,
 ): Promise<T> {
-  const body = streamSink();
+  const body = uploadBody();
   let stopped = false;
   const uploaded = upload(body.readable).then(
     () => undefined,

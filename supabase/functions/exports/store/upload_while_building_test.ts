@@ -1,6 +1,6 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
 import { HttpError } from "../../_shared/errors.ts";
-import { writeText } from "../assemble/measure.ts";
+import { writeText } from "../../_shared/byte_writer.ts";
 import { uploadWhileBuilding } from "./upload_while_building.ts";
 
 /** A bucket that keeps an object only when its body ended normally, as Storage does. */

@@ -5,22 +5,22 @@
  * @module
  */
 import { parse } from "csv-parse/sync";
-import { csvText, EXPERIMENT_COLUMNS, RESPONSE_COLUMNS } from "./reference.ts";
+import type { ByteSink } from "../../_shared/byte_writer.ts";
+import type { AnalyticsRecord } from "../files/analytics_json.ts";
+import type { CalibrationRecord } from "../files/calibrations_json.ts";
+import type { ExperimentFile, FormattedExperiment, JsonObject, Pages } from "../read/rows.ts";
+import type { PackageSource } from "../read/source.ts";
 import {
-  type AnalyticsRecord,
+  auditJson,
   type AuditRecord,
-  type CalibrationRecord,
-  type ExperimentFile,
+  csvText,
+  EXPERIMENT_COLUMNS,
+  experimentJson,
   type ExperimentRecord,
-  type FormattedExperiment,
-  type JsonObject,
-  type Pages,
+  RESPONSE_COLUMNS,
   responseRows,
   stringAt,
-} from "../assemble/tally.ts";
-import { experimentJson } from "../assemble/json.ts";
-import { type ByteSink, writeText } from "../assemble/measure.ts";
-import { auditJson, type PackageSource } from "../assemble/zip.ts";
+} from "./reference.ts";
 
 /** A succeeded response as generate stores it. */
 export function succeededResponse(
@@ -139,8 +139,8 @@ export function calibrationRecord(id = "11111111-1111-4111-8111-111111111111"): 
 }
 
 /**
- * An experiment formatted for `file` by the JavaScript formatters (csv.ts and
- * `experimentJson`), the reference sql_format.ts is held to.
+ * An experiment formatted for `file` by the reference formatters, which
+ * the specs in files/ are held to.
  */
 export function formatted(experiment: ExperimentRecord, file: ExperimentFile): FormattedExperiment {
   const text = file === "experiments.json"
@@ -181,10 +181,13 @@ export function memorySource(
 ): PackageSource {
   return {
     experiments: (file) => formattedPages(experiments, file, pageSize),
-    async responsesCsv(sink) {
-      const rows = responseRows(experiments);
-      await writeText(sink, csvText(rows, RESPONSE_COLUMNS, { header: true }));
-      return { experiments: experiments.length, responses: rows.length };
+    countExperiments: () => Promise.resolve(experiments.length),
+    async *responseRecords() {
+      // One LF-terminated record per chunk, as COPY sends them.
+      for (const row of responseRows(experiments)) {
+        const line = csvText([row], RESPONSE_COLUMNS, { header: false });
+        yield new TextEncoder().encode(`${line.slice(0, -2)}\n`);
+      }
     },
     calibrations: () => Promise.resolve(extra.calibrations ?? []),
     analytics: () => Promise.resolve(extra.analytics ?? []),

@@ -1,15 +1,87 @@
 /**
- * CSV for spreadsheet users: RFC 4180 (csv-stringify; CRLF records, fields
- * with a comma, quote, CR or LF quoted, quotes doubled) and safe against
- * formula injection: a text cell that starts with `=`, `+`, `-`, `@`, a tab
- * or a carriage return gets a leading `'` (OWASP "CSV Injection"), so a
- * spreadsheet shows it as text instead of evaluating it. Numbers and booleans
- * are written as they are.
+ * The tests' oracle: every export file written in plain JavaScript from
+ * records, the way the specs in files/ have Postgres write it. CSV for
+ * spreadsheet users is RFC 4180 (csv-stringify; CRLF records, fields with a
+ * comma, quote, CR or LF quoted, quotes doubled) and safe against formula
+ * injection: a text cell that starts with `=`, `+`, `-`, `@`, a tab or a
+ * carriage return gets a leading `'` (OWASP "CSV Injection"), so a
+ * spreadsheet shows it as text. Numbers and booleans are written as they are.
  *
  * @module
  */
 import { stringify } from "csv-stringify/sync";
-import { type ExperimentRecord, jsonAt, numberAt, type ResponseRow, stringAt } from "../assemble/tally.ts";
+import type { Json, JsonObject } from "../read/rows.ts";
+
+/** One experiment as stored. */
+export interface ExperimentRecord {
+  id: string;
+  createdAt: Date;
+  calibrationId: string;
+  prompt: string;
+  model: string;
+  /** `{ model, seed, design, numResponses, sets }` as stored. */
+  parameters: JsonObject;
+  /** The stored responses, in order. */
+  responses: JsonObject[];
+  /** completed, partial or failed. */
+  status: string;
+  saved: boolean;
+  discarded: boolean;
+  latencyMs: number;
+  correlationId: string | null;
+}
+
+/** An audit event of the exported experiments. */
+export interface AuditRecord {
+  id: string;
+  eventType: string;
+  eventData: JsonObject;
+  source: string;
+  correlationId: string | null;
+  createdAt: Date;
+}
+
+/** One response of one experiment, the unit of a response CSV row. */
+export interface ResponseRow {
+  experiment: ExperimentRecord;
+  response: JsonObject;
+  /** Position in `responses`, used when the element has no `index`. */
+  position: number;
+}
+
+/**
+ * The value at `path` inside a JSON value, or undefined.
+ *
+ * @example
+ * jsonAt({ usage: { promptTokens: 12 } }, "usage", "promptTokens"); // 12
+ */
+export function jsonAt(value: Json | undefined, ...path: string[]): Json | undefined {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== "object" || Array.isArray(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** The number at `path`, or null. */
+export function numberAt(value: Json | undefined, ...path: string[]): number | null {
+  const found = jsonAt(value, ...path);
+  return typeof found === "number" && Number.isFinite(found) ? found : null;
+}
+
+/** The string at `path`, or null. */
+export function stringAt(value: Json | undefined, ...path: string[]): string | null {
+  const found = jsonAt(value, ...path);
+  return typeof found === "string" ? found : null;
+}
+
+/** The responses of experiments, flattened in order. */
+export function responseRows(experiments: ExperimentRecord[]): ResponseRow[] {
+  return experiments.flatMap((experiment) =>
+    experiment.responses.map((response, position) => ({ experiment, response, position }))
+  );
+}
 
 /** A cell before formatting. */
 export type Cell = string | number | boolean | null;
@@ -118,3 +190,33 @@ export const EXPERIMENT_COLUMNS: CsvColumn<ExperimentRecord>[] = [
   },
   { header: "correlation_id", value: (e) => e.correlationId },
 ];
+
+/** An experiment as `experiments.json` holds it, its responses nested as stored. */
+export function experimentJson(experiment: ExperimentRecord) {
+  return {
+    id: experiment.id,
+    createdAt: experiment.createdAt.toISOString(),
+    calibrationId: experiment.calibrationId,
+    prompt: experiment.prompt,
+    model: experiment.model,
+    parameters: experiment.parameters,
+    status: experiment.status,
+    saved: experiment.saved,
+    discarded: experiment.discarded,
+    latencyMs: experiment.latencyMs,
+    correlationId: experiment.correlationId,
+    responses: experiment.responses,
+  };
+}
+
+/** An audit event as `audit.json` holds it. */
+export function auditJson(a: AuditRecord) {
+  return {
+    id: a.id,
+    eventType: a.eventType,
+    eventData: a.eventData,
+    source: a.source,
+    correlationId: a.correlationId,
+    createdAt: a.createdAt.toISOString(),
+  };
+}

@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { csvText, EXPERIMENT_COLUMNS, neutralizeFormula, RESPONSE_COLUMNS } from "./reference.ts";
-import { responseRows } from "../assemble/tally.ts";
+import { responseRows } from "./reference.ts";
 import { experimentRecord, failedResponse, parseCsv, succeededResponse } from "./fixtures.ts";
 
 Deno.test("neutralizeFormula prefixes ' to text starting with = + - @ tab or CR, and nothing else", () => {

@@ -8,7 +8,7 @@
  */
 import type { Database } from "../../_shared/db/client.ts";
 import type { TestUser } from "../../tests/harness.ts";
-import type { JsonObject } from "../assemble/tally.ts";
+import type { JsonObject } from "../read/rows.ts";
 import { failedResponse, succeededResponse } from "./fixtures.ts";
 
 /** Options for {@link seedExperiments}. */

@@ -1,22 +1,22 @@
 /**
- * sql_format.ts against the JavaScript formatters it replaces: the same
- * experiments, read back under RLS, give byte-identical CSV lines and equal
- * JSON, tricky text included (formulas, quotes, commas, CR/LF, tabs,
+ * The specs against the reference formatters (testing/reference.ts): the
+ * same experiments, read back under RLS, give byte-identical CSV lines and
+ * equal JSON, tricky text included (formulas, quotes, commas, CR/LF, tabs,
  * non-ASCII, missing and mistyped fields).
  */
 import { deepEqual, equal } from "node:assert/strict";
 import { createDatabase } from "../../_shared/db/client.ts";
 import { createTestUser, databaseUrl, dbTest, withAdmin } from "../../tests/harness.ts";
-import { csvText, RESPONSE_COLUMNS } from "../testing/reference.ts";
+import type { ByteSink } from "../../_shared/byte_writer.ts";
+import { writeResponsesCsv } from "../assemble/csv.ts";
+import type { ExperimentFile, FormattedExperiment, JsonObject } from "../read/rows.ts";
+import { prepareSnapshot, selectionSource } from "../read/source.ts";
 import {
-  type ExperimentFile,
+  csvText,
   type ExperimentRecord,
-  type FormattedExperiment,
-  type JsonObject,
+  RESPONSE_COLUMNS,
   responseRows,
-} from "../assemble/tally.ts";
-import type { ByteSink } from "../assemble/measure.ts";
-import { prepareSnapshot, selectionSource } from "../read/selection.ts";
+} from "../testing/reference.ts";
 import { failedResponse, formatted, succeededResponse, textOf } from "../testing/fixtures.ts";
 import { seedExperiments } from "../testing/seed.ts";
 
@@ -85,7 +85,7 @@ Deno.test(
           const sink: ByteSink = {
             write: (chunk) => Promise.resolve(void chunks.push(chunk.slice())),
           };
-          const counts = await source.responsesCsv(sink);
+          const counts = await writeResponsesCsv(source, sink);
           const csv = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
           const records = await tx<ExperimentRecord[]>`
           select e.id, e.created_at as "createdAt", e.calibration_id as "calibrationId", e.prompt,
