@@ -7,11 +7,18 @@
  *
  * @module
  */
+import type { ErrorCode } from "../../supabase/functions/_shared/contracts/error_codes.ts";
+
+/**
+ * A lab error code: one of {@link ErrorCode} (the server's and the SDK's
+ * shared list), or a newer server's code this SDK does not know yet.
+ */
+export type LabErrorCode = ErrorCode | (string & Record<never, never>);
 
 /** What every {@link LabError} is built from. */
 export interface LabErrorInit {
   /** Stable snake_case code from the server (`validation_failed`, `rate_limited`, ...). */
-  code: string;
+  code: LabErrorCode;
   /** HTTP status; 0 when the request never got an answer. */
   status: number;
   /** The correlation id tying the request to its audit trail, when known. */
@@ -25,7 +32,7 @@ export interface LabErrorInit {
 /** The JSON form of a {@link LabError} (for logs and UIs). */
 export interface LabErrorJson {
   name: string;
-  code: string;
+  code: LabErrorCode;
   status: number;
   message: string;
   correlationId: string | null;
@@ -42,7 +49,7 @@ export interface LabErrorJson {
  * ```
  */
 export class LabError extends Error {
-  readonly code: string;
+  readonly code: LabErrorCode;
   readonly status: number;
   readonly correlationId: string | null;
   readonly details?: unknown;

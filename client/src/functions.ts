@@ -6,6 +6,11 @@
  *
  * @module
  */
+import type { ErrorCode } from "../../supabase/functions/_shared/contracts/error_codes.ts";
+import {
+  CORRELATION_ID_HEADER,
+  RETRY_AFTER_HEADER,
+} from "../../supabase/functions/_shared/contracts/headers.ts";
 import type { z } from "zod";
 import { LabError, labErrorFor, LabNetworkError } from "./errors.ts";
 import type { FunctionResult } from "./result.ts";
@@ -46,8 +51,6 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-const CORRELATION_HEADER = "x-correlation-id";
-
 /**
  * Calls a lab function and maps the answer.
  *
@@ -71,7 +74,7 @@ export async function invokeFunction<T>(
     authorization: `Bearer ${token ?? transport.anonKey}`,
     accept: "application/json",
     ...(request.body === undefined ? {} : { "content-type": "application/json" }),
-    ...(request.correlationId ? { [CORRELATION_HEADER]: request.correlationId } : {}),
+    ...(request.correlationId ? { [CORRELATION_ID_HEADER]: request.correlationId } : {}),
     ...request.headers,
   };
   const init: RequestInit = {
@@ -132,7 +135,7 @@ async function readResponse<T>(
     body = null;
   }
   const correlationId = (typeof body?.correlationId === "string" ? body.correlationId : null) ??
-    response.headers.get(CORRELATION_HEADER) ?? sentCorrelationId;
+    response.headers.get(CORRELATION_ID_HEADER) ?? sentCorrelationId;
 
   if (response.ok && body?.success === true) {
     const parsed = schema.safeParse(body.data);
@@ -171,11 +174,11 @@ function errorFromResponse(
     status,
     correlationId,
     details: served?.details,
-    retryAfterSeconds: retryAfter(response.headers.get("retry-after")),
+    retryAfterSeconds: retryAfter(response.headers.get(RETRY_AFTER_HEADER)),
   });
 }
 
-function defaultCode(status: number): string {
+function defaultCode(status: number): ErrorCode {
   if (status === 401) return "unauthorized";
   if (status === 403) return "forbidden";
   if (status === 404) return "not_found";

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { IDEMPOTENCY_KEY_HEADER } from "../../supabase/functions/_shared/contracts/headers.ts";
 import type { CallOptions } from "./functions.ts";
 
 /** Options of an idempotent call. */
@@ -40,5 +41,5 @@ export function newIdempotencyKey(): string {
  * ```
  */
 export function idempotencyHeaders(options: IdempotentCallOptions): Record<string, string> {
-  return { "idempotency-key": options.idempotencyKey ?? newIdempotencyKey() };
+  return { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey ?? newIdempotencyKey() };
 }

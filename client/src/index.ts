@@ -22,6 +22,7 @@ export {
   LabConflictError,
   LabError,
   type LabErrorInit,
+  type LabErrorCode,
   type LabErrorJson,
   LabNetworkError,
   LabNotFoundError,
@@ -87,3 +88,8 @@ export {
   type ScoreBin,
   type SubmitReviewRequest,
 } from "../../supabase/functions/_shared/contracts/evaluations.ts";
+export {
+  ERROR_CODES,
+  type ErrorCode,
+  isErrorCode,
+} from "../../supabase/functions/_shared/contracts/error_codes.ts";

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { CORRELATION_ID_HEADER } from "../../supabase/functions/_shared/contracts/headers.ts";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import type { Database } from "../../supabase/functions/_shared/db/database.types.ts";
 import { LabError, LabNotFoundError } from "./errors.ts";
@@ -70,7 +71,7 @@ export function experimentReads(supabase: LabSupabaseClient) {
   ) {
     let query = supabase.from("experiments").update(change).eq("id", id).select("*");
     // The database copies this header into the audit events its triggers write.
-    if (options.correlationId) query = query.setHeader("x-correlation-id", options.correlationId);
+    if (options.correlationId) query = query.setHeader(CORRELATION_ID_HEADER, options.correlationId);
     const { data, error, status } = await query.maybeSingle();
     if (error) return failure(fromPostgrest(error, status));
     if (!data) return failure(notFound("Experiment", id));

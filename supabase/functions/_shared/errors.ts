@@ -5,9 +5,10 @@
  *
  * @module
  */
+import type { ErrorCode } from "./contracts/error_codes.ts";
 
 /** Default `code` for each status the lab uses. */
-const DEFAULT_CODES: Readonly<Record<number, string>> = {
+const DEFAULT_CODES: Readonly<Record<number, ErrorCode>> = {
   400: "bad_request",
   401: "unauthorized",
   403: "forbidden",
@@ -26,7 +27,7 @@ const DEFAULT_CODES: Readonly<Record<number, string>> = {
 /** Options for {@link HttpError}. */
 export interface HttpErrorOptions {
   /** Stable snake_case code for clients; defaults from the status. */
-  code?: string;
+  code?: ErrorCode;
   /** JSON-safe detail for the client (e.g. validation issues). Never secrets. */
   details?: unknown;
   /** Extra response headers, e.g. `{ "retry-after": "30" }`. */
@@ -37,7 +38,7 @@ export interface HttpErrorOptions {
 
 /** The JSON a client sees for an {@link HttpError}. */
 export interface HttpErrorJson {
-  code: string;
+  code: ErrorCode;
   message: string;
   details?: unknown;
 }
@@ -56,7 +57,7 @@ export class HttpError extends Error {
   /** HTTP status, 400–599. */
   readonly status: number;
   /** Stable snake_case code, e.g. `validation_failed`. */
-  readonly code: string;
+  readonly code: ErrorCode;
   /** JSON-safe detail for the client, if any. */
   readonly details?: unknown;
   /** Extra response headers. */
@@ -109,7 +110,7 @@ export class HttpError extends Error {
  * defaultCode(429); // "rate_limited"
  * ```
  */
-export function defaultCode(status: number): string {
+export function defaultCode(status: number): ErrorCode {
   return DEFAULT_CODES[status] ??
     (status < 500 ? "bad_request" : "internal_error");
 }

@@ -26,13 +26,13 @@ Deno.test("HttpError defaults its code from the status", () => {
 Deno.test("HttpError keeps code, details, headers and cause", () => {
   const cause = new Error("connection refused");
   const error = new HttpError(429, "Too many requests: retry later", {
-    code: "quota_exceeded",
+    code: "idempotency_in_progress",
     details: { limit: 10 },
     headers: { "retry-after": "30" },
     cause,
   });
   assert.equal(error.status, 429);
-  assert.equal(error.code, "quota_exceeded");
+  assert.equal(error.code, "idempotency_in_progress");
   assert.equal(error.message, "Too many requests: retry later");
   assert.deepEqual(error.details, { limit: 10 });
   assert.deepEqual(error.headers, { "retry-after": "30" });

@@ -16,6 +16,10 @@ import { bearerToken, requireUser } from "../_shared/auth/jwt.ts";
 import { createFunctionApp } from "../_shared/http/app.ts";
 import type { UserEnv } from "../_shared/http/context.ts";
 import { createExportSchema, exportIdParamsSchema } from "../_shared/contracts/exports.ts";
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+} from "../_shared/contracts/headers.ts";
 import { baseEnvSchema, positiveInt } from "../_shared/env.ts";
 import { idempotencyKeyFrom } from "../_shared/db/idempotency.ts";
 import { ok } from "../_shared/http/response.ts";
@@ -75,12 +79,12 @@ export function createExportsApp(runtime: Runtime<ExportsEnv>, options: ExportsA
   }
 
   app.post("/", auth, async (c) => {
-    const idempotencyKey = idempotencyKeyFrom(c.req.header("idempotency-key"));
+    const idempotencyKey = idempotencyKeyFrom(c.req.header(IDEMPOTENCY_KEY_HEADER));
     const input = await parseJsonBody(c, createExportSchema, { maxBytes: env.LAB_MAX_BODY_BYTES });
     const { deps, caller } = scope(c);
     const outcome = await createExport(deps, caller, input, { idempotencyKey });
-    if (outcome.kind === "replayed") c.header("idempotent-replayed", "true");
-    return ok(c, outcome.result, 201);
+    if (outcome.kind === "replay") c.header(IDEMPOTENT_REPLAYED_HEADER, "true");
+    return ok(c, outcome.kind === "new" ? outcome.result : outcome.body, 201);
   });
 
   app.get("/:id", auth, async (c) => {

@@ -24,6 +24,7 @@
 import { recordAudit } from "../_shared/db/audit.ts";
 import type { Database } from "../_shared/db/client.ts";
 import type { CreateExportRequest, ExportResult } from "../_shared/contracts/exports.ts";
+import type { IdempotencyOutcome } from "../_shared/contracts/idempotency.ts";
 import { HttpError, isHttpError } from "../_shared/errors.ts";
 import {
   claimIdempotencyKey,
@@ -49,9 +50,7 @@ import { prepareSnapshot, selectionSource } from "./read/source.ts";
 import { uploadWhileBuilding } from "./store/upload_while_building.ts";
 
 /** A new export, or the answer stored for a repeated Idempotency-Key. */
-export type CreateOutcome =
-  | { kind: "created"; result: ExportResult }
-  | { kind: "replayed"; status: number; result: ExportResult };
+export type CreateOutcome = IdempotencyOutcome<ExportResult, ExportResult>;
 
 /** The idempotency scope of `POST /exports`. */
 const SCOPE = "exports";
@@ -61,7 +60,7 @@ const SCOPE = "exports";
  *
  * @example
  * const outcome = await createExport(deps, caller, { format: "zip" }, { idempotencyKey });
- * outcome.result.url; // signed download link
+ * if (outcome.kind === "new") outcome.result.url; // signed download link
  */
 export async function createExport(
   deps: ExportDeps,
@@ -122,7 +121,7 @@ export async function createExport(
       throw new Error("Cannot replay export: the stored answer has no id");
     }
     const details = await describeExport(deps, caller, id);
-    return { kind: "replayed", status, result: resultOf(details) };
+    return { kind: "replay", status, body: resultOf(details) };
   }
 
   const { job } = started;
@@ -183,7 +182,7 @@ export async function createExport(
       });
       if (ref) await completeIdempotencyKey(tx, ref, { status: 201, body: result });
     });
-    return { kind: "created", result };
+    return { kind: "new", result };
   } catch (error) {
     await failExport(db, context, { id: job.id, format: request.format }, { error, ref });
     throw error;

@@ -91,7 +91,7 @@ Deno.test(
       const { storage, objects } = memoryStorage();
       const caller = callerOf(user);
       const outcome = await createExport(depsOf(db, storage), caller, { format: "csv" });
-      equal(outcome.kind, "created");
+      if (outcome.kind !== "new") throw new Error(`Expected a new export, got ${outcome.kind}`);
       const { result } = outcome;
       const path = `${user.id}/${result.id}.csv`;
       deepEqual([...objects.keys()], [path]);
@@ -199,7 +199,9 @@ Deno.test("an export with no matching experiments is an empty but valid file", d
   const user = await createTestUser("empty");
   await withDb(async (db) => {
     const { storage, objects } = memoryStorage();
-    const { result } = await createExport(depsOf(db, storage), callerOf(user), { format: "json" });
+    const outcome = await createExport(depsOf(db, storage), callerOf(user), { format: "json" });
+    if (outcome.kind !== "new") throw new Error(`Expected a new export, got ${outcome.kind}`);
+    const { result } = outcome;
     deepEqual([result.experimentCount, result.responseCount], [0, 0]);
     const document = JSON.parse(new TextDecoder().decode([...objects.values()][0].bytes));
     deepEqual(document.experiments, []);

@@ -14,6 +14,10 @@
  *
  * @module
  */
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+} from "../_shared/contracts/headers.ts";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { createFunctionApp } from "../_shared/http/app.ts";
@@ -56,7 +60,7 @@ export function createGenerateApp(runtime: Runtime<GenerateEnv>, options: Genera
   const app = createFunctionApp("generate", runtime.appDeps);
 
   app.post("/", requireUser({ verifier }), async (c) => {
-    const idempotencyKey = idempotencyKeyFrom(c.req.header("idempotency-key"));
+    const idempotencyKey = idempotencyKeyFrom(c.req.header(IDEMPOTENCY_KEY_HEADER));
     const input = await timed("validation", () =>
       parseJsonBody(c, generateRequestSchema, {
         maxBytes: env.LAB_MAX_BODY_BYTES,
@@ -67,7 +71,7 @@ export function createGenerateApp(runtime: Runtime<GenerateEnv>, options: Genera
       { input, idempotencyKey },
     );
     if (answer.kind === "replay") {
-      c.header("idempotent-replayed", "true");
+      c.header(IDEMPOTENT_REPLAYED_HEADER, "true");
       return ok(c, answer.body, answer.status as ContentfulStatusCode);
     }
     return ok(c, answer.result);

@@ -26,6 +26,7 @@
  *
  * @module
  */
+import type { IdempotencyOutcome } from "../_shared/contracts/idempotency.ts";
 import type {
   GenerateResult,
   UpstreamFailureDetails,
@@ -65,10 +66,8 @@ export interface RunDeps {
   ratePerMinute: number;
 }
 
-/** The answer: a fresh result, or the stored one replayed for an Idempotency-Key. */
-export type RunAnswer =
-  | { kind: "fresh"; result: GenerateResult }
-  | { kind: "replay"; status: number; body: unknown };
+/** The answer: a new result, or the stored one replayed for an Idempotency-Key. */
+export type RunAnswer = IdempotencyOutcome<GenerateResult>;
 
 /**
  * Runs one generation (see the module header).
@@ -109,7 +108,7 @@ export async function runGenerate(
 
   try {
     return {
-      kind: "fresh",
+      kind: "new",
       result: await generateAndStore(deps, context, { input, ref, seed, ranges: start.ranges }),
     };
   } catch (error) {

@@ -51,8 +51,8 @@ Deno.test("no transaction is held open while the model runs", dbTest, async () =
       },
     );
     equal(queried, 3);
-    equal(answer.kind, "fresh");
-    if (answer.kind === "fresh") {
+    equal(answer.kind, "new");
+    if (answer.kind === "new") {
       equal(answer.result.status, "completed");
       equal(answer.result.model, "fake");
       deepEqual(answer.result.analytics?.responseCount, 3);

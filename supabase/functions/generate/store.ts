@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { ReplayOutcome } from "../_shared/contracts/idempotency.ts";
 import type {
   ExperimentParameters,
   ExperimentStatus,
@@ -27,9 +28,7 @@ import {
 } from "../_shared/lab/parameters.ts";
 
 /** What the first step decided: run with these ranges, or replay a completed key's answer. */
-export type StartOutcome =
-  | { kind: "started"; ranges: ParameterRanges }
-  | { kind: "replay"; status: number; body: unknown };
+export type StartOutcome = { kind: "new"; ranges: ParameterRanges } | ReplayOutcome;
 
 /** The first step's input. */
 export interface StartStep {
@@ -59,7 +58,7 @@ export async function startGeneration(
   step: StartStep,
 ): Promise<StartOutcome> {
   const outcome = await db.callAsUser<
-    { kind: "started"; ranges: RangeColumns } | { kind: "replay"; status: number; body: unknown }
+    { kind: "started"; ranges: RangeColumns } | ReplayOutcome
   >(caller, "start_generation", {
     calibration_id: step.calibrationId,
     rate_limit: step.ratePerMinute,
@@ -67,8 +66,9 @@ export async function startGeneration(
     idempotency_key: step.idempotency?.key,
     request_hash: step.idempotency?.hash,
   });
+  // The SQL says "started" for what the shared vocabulary calls a new call.
   return outcome.kind === "started"
-    ? { kind: "started", ranges: rangesFromColumns(outcome.ranges) }
+    ? { kind: "new", ranges: rangesFromColumns(outcome.ranges) }
     : outcome;
 }
 

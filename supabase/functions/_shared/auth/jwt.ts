@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { ErrorCode } from "../contracts/error_codes.ts";
 import type { MiddlewareHandler } from "hono";
 import {
   createRemoteJWKSet,
@@ -279,7 +280,7 @@ function toHttpError(
 }
 
 function unauthorized(
-  code: string,
+  code: ErrorCode,
   detail: string,
   cause?: unknown,
 ): HttpError {

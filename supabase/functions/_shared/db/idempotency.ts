@@ -11,18 +11,18 @@
  *
  * @module
  */
+import {
+  isIdempotencyKey,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  type ReplayOutcome,
+} from "../contracts/idempotency.ts";
 import type postgres from "postgres";
 import type { Tx } from "./client.ts";
 import { HttpError } from "../errors.ts";
 import { rethrowSqlError } from "./sql_errors.ts";
 
-/** Longest accepted Idempotency-Key. */
-export const MAX_KEY_LENGTH = 255;
-
 /** What claiming a key decided. */
-export type IdempotencyClaim =
-  | { kind: "new" }
-  | { kind: "replay"; status: number; body: unknown };
+export type IdempotencyClaim = { kind: "new" } | ReplayOutcome;
 
 /** Identifies one key of one operation. */
 export interface IdempotencyKeyRef {
@@ -41,10 +41,10 @@ export interface IdempotencyKeyRef {
 export function idempotencyKeyFrom(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   const key = header.trim();
-  if (key.length === 0 || key.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
+  if (!isIdempotencyKey(key)) {
     throw new HttpError(
       400,
-      `Invalid Idempotency-Key: use 1-${MAX_KEY_LENGTH} visible ASCII characters`,
+      `Invalid Idempotency-Key: use 1-${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`,
       {
         code: "invalid_idempotency_key",
       },

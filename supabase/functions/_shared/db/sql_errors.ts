@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { isErrorCode } from "../contracts/error_codes.ts";
 import { HttpError } from "../errors.ts";
 
 const LAB_SQLSTATE = /^LB([45]\d\d)$/;
@@ -33,7 +34,7 @@ export function httpErrorFromSql(error: unknown): HttpError | undefined {
   const match = typeof fields.code === "string" ? LAB_SQLSTATE.exec(fields.code) : null;
   if (!match) return undefined;
   return new HttpError(Number(match[1]), error.message, {
-    code: typeof fields.hint === "string" && fields.hint !== "" ? fields.hint : undefined,
+    code: isErrorCode(fields.hint) ? fields.hint : undefined,
     headers: headersFrom(fields.detail),
     cause: error,
   });

@@ -4,12 +4,10 @@
  *
  * @module
  */
+import { CORRELATION_ID_HEADER } from "../contracts/headers.ts";
 import type { MiddlewareHandler } from "hono";
 import type { LabEnv } from "./context.ts";
 import { uuidV7 } from "../uuid_v7.ts";
-
-/** The request and response header that carries the correlation id. */
-export const CORRELATION_HEADER = "x-correlation-id";
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -37,13 +35,13 @@ export function isUuid(value: unknown): value is string {
  */
 export function correlationId(): MiddlewareHandler<LabEnv> {
   return async function correlationId(c, next) {
-    const given = c.req.header(CORRELATION_HEADER);
+    const given = c.req.header(CORRELATION_ID_HEADER);
     const id = isUuid(given) ? given.toLowerCase() : uuidV7();
     c.set("correlationId", id);
     try {
       await next();
     } finally {
-      c.header(CORRELATION_HEADER, id);
+      c.header(CORRELATION_ID_HEADER, id);
     }
   };
 }

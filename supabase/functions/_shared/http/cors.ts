@@ -5,6 +5,11 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { cors as honoCors } from "hono/cors";
+import {
+  CORRELATION_ID_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
+  RETRY_AFTER_HEADER,
+} from "../contracts/headers.ts";
 import type { LabEnv } from "./context.ts";
 
 /** Request headers a browser may send (supabase-js sends the first three). */
@@ -13,12 +18,12 @@ export const ALLOWED_HEADERS = [
   "x-client-info",
   "apikey",
   "content-type",
-  "x-correlation-id",
-  "idempotency-key",
+  CORRELATION_ID_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
 ];
 
 /** Response headers a browser may read. */
-export const EXPOSED_HEADERS = ["x-correlation-id", "retry-after"];
+export const EXPOSED_HEADERS = [CORRELATION_ID_HEADER, RETRY_AFTER_HEADER];
 
 /** Options for {@link cors}. */
 export interface CorsOptions {

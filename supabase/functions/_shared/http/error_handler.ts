@@ -9,7 +9,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { LabEnv } from "./context.ts";
 import { runInBackground } from "../background.ts";
-import { CORRELATION_HEADER } from "./correlation.ts";
+import { CORRELATION_ID_HEADER } from "../contracts/headers.ts";
 import { HttpError, isHttpError } from "../errors.ts";
 import { failureBody } from "./response.ts";
 import { routePattern } from "./telemetry.ts";
@@ -88,7 +88,7 @@ function fail(
       label: "record request failure",
     });
   }
-  const headers = { ...error.headers, [CORRELATION_HEADER]: correlationId };
+  const headers = { ...error.headers, [CORRELATION_ID_HEADER]: correlationId };
   return c.json(
     failureBody(error, correlationId),
     error.status as ContentfulStatusCode,

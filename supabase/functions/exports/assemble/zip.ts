@@ -89,28 +89,17 @@ export async function writeZipPackage(
         }),
     ),
   );
+  /** A JSON document of `items`, small enough to be written in one page. */
+  const document = (spec: { name: string; key: string }, items: unknown[]) =>
+    archive.entry(spec.name, (out) =>
+      writeJsonDocument(out, head, {
+        key: spec.key,
+        pages: once(items.map((item) => JSON.stringify(item))),
+      }));
   const calibrations = await source.calibrations();
-  files.push(
-    await archive.entry(
-      CALIBRATIONS_JSON.name,
-      (out) =>
-        writeJsonDocument(out, head, {
-          key: CALIBRATIONS_JSON.key,
-          pages: once(calibrations.map((c) => JSON.stringify(CALIBRATIONS_JSON.item(c)))),
-        }),
-    ),
-  );
+  files.push(await document(CALIBRATIONS_JSON, calibrations.map(CALIBRATIONS_JSON.item)));
   const analytics = await source.analytics();
-  files.push(
-    await archive.entry(
-      ANALYTICS_JSON.name,
-      (out) =>
-        writeJsonDocument(out, head, {
-          key: ANALYTICS_JSON.key,
-          pages: once(analytics.map((a) => JSON.stringify(ANALYTICS_JSON.item(a)))),
-        }),
-    ),
-  );
+  files.push(await document(ANALYTICS_JSON, analytics.map(ANALYTICS_JSON.item)));
   let auditEvents = 0;
   const counted = countPages(source.auditJson(), (n) => (auditEvents += n));
   files.push(
