@@ -3,7 +3,7 @@
  * Every figure is compared with a floor measured in the same run (these
  * machines are shared and noisy) and reported as a median over repeated
  * runs; the table is printed and `bench/results.json` written. Never part of
- * `npm test`. See bench/README-section.md for what each figure means.
+ * `npm test`. See bench/README.md for what each figure means.
  *
  * `npm run bench -- --quick` is the one-minute version; `--only=1,3` runs
  * some items; `--out=path` moves the results file.

@@ -8,6 +8,11 @@
  * - `GET /exports/:id` — the caller's export with a fresh signed URL; 404 for
  *   anyone else's.
  *
+ * `pipeline.ts` is the life of one export, in stages: `read/` (the selection
+ * and the COPYs out of Postgres), `assemble/` (CSV, JSON, ZIP bytes),
+ * `store/` (streaming into Storage). Every file an export can hold is
+ * declared once in `files/` (its name, columns or shape, and SQL).
+ *
  * @module
  */
 import type { Context } from "hono";

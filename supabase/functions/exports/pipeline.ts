@@ -6,10 +6,10 @@
  *    the export row (pending) and audit `export_started`; commit;
  * 2. mark it running;
  * 3. start the upload with the caller's JWT, its body a stream;
- * 4. in one repeatable-read, read-only snapshot, write the file (the CSV as
- *    one COPY, the others page by page, as text Postgres formats) straight
- *    into that body, at the upload's pace; commit; only then end the body
- *    and wait for Storage's answer; sign a URL;
+ * 4. in one repeatable-read, read-only snapshot, read the selection
+ *    (read/source.ts) and assemble the file (assemble/build.ts) straight
+ *    into that body (store/), at the upload's pace; commit; only then end
+ *    the body and wait for Storage's answer; sign a URL;
  * 5. mark it completed, audit `export_completed`, store the answer for the key.
  *
  * Any failure after step 1 marks the row failed (never completed), audits

@@ -2,7 +2,7 @@
  * Access tokens that passed verification, remembered. A client sends the same
  * access token with every request until it refreshes it (supabase-js does),
  * and checking a signature with WebCrypto costs a hop to a worker thread and
- * back (about 0.1 ms) for microseconds of work. A remembered token is only
+ * back for microseconds of work. A remembered token is only
  * checked for expiry.
  *
  * An entry lives until the token's `exp` (plus the verifier's leeway) or for

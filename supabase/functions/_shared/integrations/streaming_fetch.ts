@@ -1,11 +1,9 @@
 /**
- * A `fetch` for uploads with a streamed body: Deno's `fetch` sends a
- * `ReadableStream` body at ~10-20 MB/s (a 185 MB export took 13 s to reach
- * Storage on the local stack), and so does `node:http` when it is handed the
- * stream's own 64 KiB chunks: each write costs milliseconds whatever its
- * size. Written in 1 MiB pieces from one reused buffer, the same 185 MB take
- * under a second (curl: about the same) and leave no chunk garbage behind.
- * Requests without a stream body go to the global `fetch` unchanged.
+ * A `fetch` for uploads with a streamed body: Deno's `fetch`, like
+ * `node:http` handed a stream's own small chunks, pays a fixed cost per
+ * write, so a large upload is sent in 1 MiB pieces from one reused buffer
+ * (`byte_writer.ts`) instead. Requests without a stream body go to the
+ * global `fetch` unchanged.
  *
  * @module
  */
