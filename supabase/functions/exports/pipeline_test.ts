@@ -150,7 +150,7 @@ Deno.test(
       }, {
         idempotencyKey: key,
       });
-      equal(retry.kind, "created", "a retry with the same key runs again");
+      equal(retry.kind, "new", "a retry with the same key runs again");
     });
   },
 );

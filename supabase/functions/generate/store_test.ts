@@ -65,7 +65,7 @@ Deno.test(
       const calibrationId = await createTestCalibration(owner);
       const caller = callerOf(owner);
       const step = { calibrationId, ratePerMinute: 30, audit: { model: "fake" } };
-      deepEqual(await startGeneration(db, caller, step), { kind: "started", ranges: TEST_RANGES });
+      deepEqual(await startGeneration(db, caller, step), { kind: "new", ranges: TEST_RANGES });
       deepEqual((await auditOf(caller.correlationId)).map((r) => ({ ...r })), [
         { event_type: "llm_request_started", user_id: owner.id, source: "server" },
       ]);
@@ -141,7 +141,7 @@ Deno.test(
         audit: {},
         idempotency: { key: "store-once", hash: "h1" },
       };
-      equal((await startGeneration(db, caller, step)).kind, "started");
+      equal((await startGeneration(db, caller, step)).kind, "new");
       const experiment = experimentFor(calibrationId, "completed");
       const answer = {
         experimentId: experiment.id,
