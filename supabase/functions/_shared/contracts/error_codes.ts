@@ -47,6 +47,17 @@ export const ERROR_CODES = {
   experiments_not_found: "404: some selected experiments do not exist or are not the caller's.",
   export_not_found: "404: the export does not exist or is not the caller's.",
   export_too_large: "413: the export holds more than one export may.",
+  // Evaluations.
+  invalid_request: "400: the request's values are out of range (e.g. the number of bins).",
+  invalid_rating: "400: the ratings do not fit the score config.",
+  response_not_found: "404: the response does not exist or is not the caller's.",
+  config_not_found: "404: the score config does not exist.",
+  judge_not_found: "404: the judge version does not exist or is not the caller's.",
+  queue_not_found: "404: the review queue does not exist or is not the caller's.",
+  item_not_found: "404: the review item does not exist or is not the caller's.",
+  config_archived: "409: the score config is archived and takes no new ratings.",
+  queue_closed: "409: the review queue is closed.",
+  item_not_leased: "409: the review item is not leased to the caller.",
   // Services.
   database_unavailable: "503: the database cannot be reached.",
   storage_unavailable: "502: Storage refused or failed.",

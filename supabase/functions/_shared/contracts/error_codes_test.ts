@@ -9,6 +9,16 @@ Deno.test("isErrorCode knows the lab's codes and nothing else", () => {
   }
 });
 
+Deno.test("every code the migrations raise is one of the lab's codes", async () => {
+  const dir = new URL("../../../migrations/", import.meta.url);
+  for await (const entry of Deno.readDir(dir)) {
+    const sql = await Deno.readTextFile(new URL(entry.name, dir));
+    for (const [, code] of sql.matchAll(/raise_http_error\(\s*\d+,\s*'([a-z_]+)'/g)) {
+      assert(isErrorCode(code), `${entry.name}: ${code}`);
+    }
+  }
+});
+
 Deno.test("every status's default code is one of the lab's codes", () => {
   for (let status = 400; status <= 599; status++) {
     assert(isErrorCode(defaultCode(status)), `status ${status}`);
