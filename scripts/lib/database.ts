@@ -121,8 +121,8 @@ export const PLATFORM_LOCK = 7_415_204_311;
 
 /**
  * Applies scripts/platform.sql when the database lacks the Supabase platform
- * (no auth.users), then hands the database to the app role. A database that
- * already has auth.users, such as a real Supabase one, is left alone.
+ * (no auth.users, or no realtime.messages), then hands the database to the app
+ * role. A database that has both, such as a real Supabase one, is left alone.
  *
  * Its roles are cluster-wide, and two sessions altering the same role at once
  * fail with "tuple concurrently updated" (two `npm test` runs, or a test run
@@ -133,7 +133,10 @@ export async function ensurePlatform(target: DatabaseTarget): Promise<"applied" 
   const lock = connect(maintenanceUrl(target.adminUrl));
   const sql = connect(target.adminUrl);
   try {
-    const [{ present }] = await sql`select to_regclass('auth.users') is not null as present`;
+    // A database made before a section was added (realtime) gets it on the next start.
+    const [{ present }] = await sql`
+      select to_regclass('auth.users') is not null and to_regclass('realtime.messages') is not null
+        as present`;
     if (present) return "present";
     const platform = await Deno.readTextFile(`${repoRoot}/scripts/platform.sql`);
     await lock`select pg_advisory_lock(${PLATFORM_LOCK})`;

@@ -387,15 +387,17 @@ select functions_are('private',
         'check_export_transition', 'consume_rate_limit', 'uuid_v7', 'raise_http_error', 'act_as_user',
         'claim_idempotency_key', 'start_generation', 'store_generation',
         'score_configs_keep_archived', 'heuristic_config_id', 'reviewable_queue_ids', 'reviewable_config_ids',
-        'check_rating', 'record_rating_revision'],
+        'check_rating', 'record_rating_revision', 'topic_uuid',
+        'broadcast_experiment_change', 'broadcast_analytics_change', 'broadcast_export_progress'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and p.prosecdef order by 1$$,
-  $$values ('check_rating'), ('consume_rate_limit'), ('experiments_maintain_analytics'),
+  $$values ('broadcast_analytics_change'), ('broadcast_experiment_change'), ('broadcast_export_progress'),
+           ('check_rating'), ('consume_rate_limit'), ('experiments_maintain_analytics'),
            ('record_audit_event'), ('record_rating_revision'), ('reviewable_config_ids'),
            ('reviewable_queue_ids')$$,
-  'Only the audit, analytics, rate-limit, rating and reviewer-lookup functions are security definer.');
+  'Only the audit, analytics, rate-limit, rating, reviewer-lookup and live-feed trigger functions are security definer.');
 select is_empty(
   $$select p.proname from pg_catalog.pg_proc p
      where p.pronamespace in ('private'::regnamespace, 'public'::regnamespace)
