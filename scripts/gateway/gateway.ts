@@ -9,6 +9,7 @@
  *   header, as Kong does.
  * - `/storage/v1/...` -> the Storage API stand-in (storage/).
  * - `/rest/v1/...` -> the PostgREST stand-in (rest/).
+ * - `/realtime/v1/websocket` -> the Realtime stand-in (../realtime/).
  * - `/auth/v1/.well-known/jwks.json` -> the project's public keys (none locally:
  *   tokens are HS256).
  */
@@ -27,6 +28,7 @@ export interface GatewayOptions {
   jwtSecret: string;
   storage?: (request: Request) => Promise<Response>;
   rest?: (request: Request) => Promise<Response>;
+  realtime?: (request: Request) => Promise<Response>;
 }
 
 const FUNCTIONS_PREFIX = /^\/functions\/v1\/([a-z][a-z0-9_-]*)(\/.*)?$/;
@@ -89,6 +91,9 @@ export function createGateway(options: GatewayOptions): (request: Request) => Pr
     }
     if (url.pathname.startsWith("/rest/v1/") && options.rest) {
       return await options.rest(request);
+    }
+    if (url.pathname === "/realtime/v1/websocket" && options.realtime) {
+      return await options.realtime(request);
     }
     if (url.pathname === "/auth/v1/.well-known/jwks.json") return Response.json({ keys: [] });
     return Response.json({ message: "no Route matched with those values" }, { status: 404 });

@@ -11,6 +11,7 @@ import { startLabFunction } from "../gateway/registry.ts";
 import { createRestApi } from "../gateway/rest/api.ts";
 import { createStorageApi } from "../gateway/storage/api.ts";
 import { type RunningModelServer, startModelServer } from "../model_server/main.ts";
+import { createRealtime } from "../realtime/server.ts";
 import { flushBackground } from "../../supabase/functions/_shared/background.ts";
 import type { StartedFunction } from "../../supabase/functions/_shared/runtime.ts";
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, mintApiKey } from "./local_auth.ts";
@@ -79,6 +80,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     rootDir: options.storageDir ?? `${repoRoot}/.lab/storage`,
   });
   const rest = createRestApi({ databaseUrl: options.databaseUrl, jwtSecret: LOCAL_JWT_SECRET });
+  const realtime = createRealtime({ databaseUrl: options.databaseUrl, jwtSecret: LOCAL_JWT_SECRET });
   const serviceRoleKey = await mintApiKey("service_role");
 
   let handler: (request: Request) => Promise<Response> = () =>
@@ -111,6 +113,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     jwtSecret: LOCAL_JWT_SECRET,
     storage: storage.handler,
     rest: rest.handler,
+    realtime: realtime.handler,
   });
 
   return {
@@ -121,6 +124,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     model,
     flush: flushBackground,
     async stop() {
+      // WebSockets first: the server's shutdown waits for open connections.
+      await realtime.close();
       await server.shutdown();
       await flushBackground();
       await Promise.all(started.map((fn) => fn.close()));

@@ -1,0 +1,141 @@
+/**
+ * LOCAL STACK: what the Realtime tests share: the stand-in behind the real
+ * gateway on a port that survives a restart, users with tokens, supabase-js
+ * clients for them, rows written the way the lab writes them, and waiting
+ * for events.
+ */
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
+import postgres from "postgres";
+import { createGateway } from "../gateway/gateway.ts";
+import { ensureLocalUser, LOCAL_ANON_KEY, LOCAL_JWT_SECRET, mintAccessToken } from "../lib/local_auth.ts";
+import { createRealtime, type Realtime } from "./server.ts";
+
+/** The throwaway database of `npm test`, or undefined (the tests are skipped). */
+export const DATABASE_URL = Deno.env.get("LAB_TEST_DATABASE_URL");
+
+/** The stand-in served by the gateway, restartable on the same port. */
+export class RealtimeHarness {
+  realtime!: Realtime;
+  server!: Deno.HttpServer<Deno.NetAddr>;
+  port = 0;
+  readonly sql = postgres(DATABASE_URL!, { max: 2, onnotice: () => {} });
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts (or starts again, on the same port) the gateway with the stand-in. */
+  start(): void {
+    this.realtime = createRealtime({ databaseUrl: DATABASE_URL!, jwtSecret: LOCAL_JWT_SECRET });
+    const gateway = createGateway({
+      functions: {},
+      jwtSecret: LOCAL_JWT_SECRET,
+      realtime: this.realtime.handler,
+    });
+    this.server = Deno.serve({ port: this.port, hostname: "127.0.0.1", onListen: () => {} }, gateway);
+    this.port = this.server.addr.port;
+  }
+
+  /** Stops the stand-in and the gateway; connected clients see the server drop them. */
+  async stop(): Promise<void> {
+    await this.realtime.close();
+    await this.server.shutdown();
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.sql.end();
+  }
+}
+
+/** A user with a token. */
+export interface User {
+  id: string;
+  token: string;
+}
+
+/** A fresh local user; `expiresIn` in seconds. */
+export async function createUser(expiresIn = 3600): Promise<User> {
+  const email = `realtime-${crypto.randomUUID().slice(0, 8)}@test.local`;
+  const id = await ensureLocalUser(DATABASE_URL!, email);
+  return { id, token: await mintAccessToken(id, { email, expiresIn }) };
+}
+
+/** A supabase-js client for `user` (anon key only when null), protocol `vsn`. */
+export function clientFor(
+  harness: RealtimeHarness,
+  user: User | null,
+  options: { vsn?: "1.0.0" | "2.0.0"; token?: () => string } = {},
+): SupabaseClient {
+  return createClient(harness.url, LOCAL_ANON_KEY, {
+    ...(user ? { accessToken: () => Promise.resolve(options.token?.() ?? user.token) } : {}),
+    realtime: { ...(options.vsn ? { vsn: options.vsn } : {}), reconnectAfterMs: () => 200 },
+  });
+}
+
+/** A calibration of `user`, written as the submit step writes it; returns its id. */
+export async function insertCalibration(sql: postgres.Sql, user: User): Promise<string> {
+  const [row] = await sql`
+    insert into public.calibrations (user_id, mode, questionnaire_version, answers,
+      temperature_min, temperature_max, top_p_min, top_p_max, max_tokens_min, max_tokens_max,
+      frequency_penalty_min, frequency_penalty_max)
+    values (${user.id}, 'quick', 'v1', '{"q1":"a"}', 0.2, 1.2, 0.5, 0.95, 128, 1024, 0, 0.5)
+    returning id`;
+  return row.id;
+}
+
+/** A completed, scored experiment of `user`; returns its id. */
+export async function insertExperiment(
+  sql: postgres.Sql,
+  user: User,
+  calibrationId: string,
+  prompt = "Write a haiku about tides.",
+): Promise<string> {
+  const parameters = { temperature: 0.7, top_p: 0.9, max_tokens: 256, frequency_penalty: 0 };
+  const responses = [{
+    index: 0,
+    status: "succeeded",
+    text: "Tide",
+    parameters,
+    latencyMs: 5,
+    metrics: { creativity: 0.8, coherence: 0.6, structure: 0.7, completeness: 0.9 },
+  }];
+  const experimentParameters = {
+    model: "test-model",
+    seed: 7,
+    design: "explicit",
+    numResponses: 1,
+    sets: [parameters],
+  };
+  const [row] = await sql`
+    insert into public.experiments (user_id, calibration_id, prompt, model, parameters, responses,
+                                    status, latency_ms)
+    values (${user.id}, ${calibrationId}, ${prompt}, 'test-model', ${sql.json(experimentParameters)},
+            ${sql.json(responses)}, 'completed', 5)
+    returning id`;
+  return row.id;
+}
+
+/** Resolves with the first value `predicate` accepts among those `record` collects. */
+export function waitFor<T>(
+  values: T[],
+  predicate: (value: T) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const check = () => {
+      const found = values.find(predicate);
+      if (found !== undefined) return resolve(found);
+      if (Date.now() - started > timeoutMs) return reject(new Error(`Timed out waiting for ${what}`));
+      setTimeout(check, 20);
+    };
+    check();
+  });
+}
+
+/** Gives the stand-in time to deliver anything it would (wrongly) deliver. */
+export function settle(ms = 500): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
