@@ -46,8 +46,8 @@ for (const vsn of ["1.0.0", "2.0.0"] as const) {
       harness.start();
       const owner = await createUser();
       const stranger = await createUser();
-      const ownerClient = clientFor(harness, owner, { vsn });
-      const strangerClient = clientFor(harness, stranger, { vsn });
+      const ownerClient = await clientFor(harness, owner, { vsn });
+      const strangerClient = await clientFor(harness, stranger, { vsn });
       try {
         const experiments = subscribe(
           ownerClient.channel(`experiments:${owner.id}`, { config: { private: true } }),
@@ -102,7 +102,7 @@ Deno.test({
     harness.start();
     const owner = await createUser();
     const stranger = await createUser();
-    const client = clientFor(harness, stranger);
+    const client = await clientFor(harness, stranger);
     try {
       const guessed = subscribe(client.channel(`experiments:${owner.id}`, { config: { private: true } }));
       const error = await waitFor(guessed.errors, () => true, "the refusal");
@@ -114,7 +114,7 @@ Deno.test({
       const job = subscribe(client.channel(`job:${crypto.randomUUID()}`, { config: { private: true } }));
       await waitFor(job.errors, (e) => e.startsWith("Unauthorized: "), "the job refusal");
 
-      const anonymous = clientFor(harness, null);
+      const anonymous = await clientFor(harness, null);
       const anon = subscribe(anonymous.channel(`experiments:${owner.id}`, { config: { private: true } }));
       await waitFor(anon.errors, (e) => e.startsWith("Unauthorized: "), "the anonymous refusal");
       await anonymous.removeAllChannels();
@@ -136,8 +136,8 @@ Deno.test({
   async fn() {
     const harness = new RealtimeHarness();
     harness.start();
-    const owner = await createUser(2);
-    const client = clientFor(harness, owner);
+    const owner = await createUser(3);
+    const client = await clientFor(harness, owner);
     try {
       const seen = subscribe(client.channel(`experiments:${owner.id}`, { config: { private: true } }));
       await waitFor(seen.status, (s) => s === "SUBSCRIBED", "SUBSCRIBED");
@@ -167,7 +167,7 @@ Deno.test({
     const harness = new RealtimeHarness();
     harness.start();
     const owner = await createUser();
-    const client = clientFor(harness, owner);
+    const client = await clientFor(harness, owner);
     try {
       const seen = subscribe(client.channel(`experiments:${owner.id}`, { config: { private: true } }));
       await waitFor(seen.status, (s) => s === "SUBSCRIBED", "SUBSCRIBED");

@@ -206,12 +206,14 @@ export function createRealtime(options: RealtimeOptions): Realtime {
         ? (config.postgres_changes as Record<string, unknown>[]).filter((p) => p)
         : [];
       const bindings = params.map((p) => ({ params: p, id: bindingId(p) }));
+      // Reading the WAL before the reply: what commits after SUBSCRIBED is never missed.
+      const wal = await readerReady;
       channels.set(frame.topic, channel);
       reply(frame, "ok", { postgres_changes: bindings.map((b) => ({ ...b.params, id: b.id })) });
       scheduleConfirm(channel);
       register(channel);
       if (bindings.length > 0) {
-        const problem = await subscribe(channel, bindings, await readerReady);
+        const problem = await subscribe(channel, bindings, wal);
         if (problem) channel.system("postgres_changes", "error", problem);
         else {
           for (const s of channel.pgSubscriptions) changes.add(s);

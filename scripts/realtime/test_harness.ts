@@ -61,16 +61,21 @@ export async function createUser(expiresIn = 3600): Promise<User> {
   return { id, token: await mintAccessToken(id, { email, expiresIn }) };
 }
 
-/** A supabase-js client for `user` (anon key only when null), protocol `vsn`. */
-export function clientFor(
+/**
+ * A supabase-js client for `user` (anon key only when null), protocol `vsn`,
+ * with its Realtime token set before any join, as the lab SDK does.
+ */
+export async function clientFor(
   harness: RealtimeHarness,
   user: User | null,
   options: { vsn?: "1.0.0" | "2.0.0"; token?: () => string } = {},
-): SupabaseClient {
-  return createClient(harness.url, LOCAL_ANON_KEY, {
+): Promise<SupabaseClient> {
+  const client = createClient(harness.url, LOCAL_ANON_KEY, {
     ...(user ? { accessToken: () => Promise.resolve(options.token?.() ?? user.token) } : {}),
     realtime: { ...(options.vsn ? { vsn: options.vsn } : {}), reconnectAfterMs: () => 200 },
   });
+  if (user) await client.realtime.setAuth();
+  return client;
 }
 
 /** A calibration of `user`, written as the submit step writes it; returns its id. */
