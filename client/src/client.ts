@@ -18,7 +18,7 @@ import {
   type LabSupabaseClient,
   listExports,
 } from "./reads.ts";
-import { onAnalytics, onExperiment } from "./realtime.ts";
+import { type LiveContext, onAnalytics, onExperiment, onJob, tokenSubject } from "./realtime.ts";
 
 /** A fixed access token, or a function returning the current one (null: anonymous). */
 export type AccessTokenSource = string | (() => string | null | Promise<string | null>);
@@ -97,6 +97,7 @@ export function createLabClient(options: LabClientOptions) {
       ...(options.realtime ? { realtime: options.realtime } : {}),
     });
   }
+  const live: LiveContext = { supabase, userId: async () => tokenSubject(await accessToken()) };
   const transport: FunctionsTransport = {
     url,
     anonKey: options.anonKey,
@@ -133,7 +134,8 @@ export function createLabClient(options: LabClientOptions) {
     /** The caller's audit trail. */
     audit: auditReads(supabase),
     /**
-     * Live changes of the caller's experiments; returns an unsubscribe function.
+     * Live changes of the caller's experiments (a private Realtime channel);
+     * returns an unsubscribe function.
      *
      * @example
      * ```ts
@@ -141,7 +143,7 @@ export function createLabClient(options: LabClientOptions) {
      * ```
      */
     onExperiment: (...args: DropFirst<Parameters<typeof onExperiment>>) =>
-      onExperiment(supabase, ...args),
+      onExperiment(live, ...args),
     /**
      * Live changes of one calibration's analytics; returns an unsubscribe function.
      *
@@ -151,7 +153,16 @@ export function createLabClient(options: LabClientOptions) {
      * ```
      */
     onAnalytics: (...args: DropFirst<Parameters<typeof onAnalytics>>) =>
-      onAnalytics(supabase, ...args),
+      onAnalytics(live, ...args),
+    /**
+     * Progress of one of the caller's jobs (an export's id today); returns an unsubscribe function.
+     *
+     * @example
+     * ```ts
+     * const stop = lab.onJob(exportId, ({ status }) => console.log(status));
+     * ```
+     */
+    onJob: (...args: DropFirst<Parameters<typeof onJob>>) => onJob(live, ...args),
   };
 }
 

@@ -35,7 +35,8 @@ export type { ExportFile } from "./exports.ts";
 export type { CallOptions } from "./functions.ts";
 export { type IdempotentCallOptions, newIdempotencyKey } from "./idempotency.ts";
 export type { LabSupabaseClient, ListExperimentsOptions } from "./reads.ts";
-export type { RealtimeClient, RowChange, SubscribeOptions, Unsubscribe } from "./realtime.ts";
+export type { LiveContext, RowChange, SubscribeOptions, Unsubscribe } from "./realtime.ts";
+export type { JobProgress } from "../../supabase/functions/_shared/contracts/live.ts";
 export type { FunctionResult, LabFailure, LabResult, LabSuccess } from "./result.ts";
 export type {
   AnalyticsSummaryRow,

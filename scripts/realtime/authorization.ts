@@ -45,7 +45,8 @@ export async function readPolicies(
                set_config('request.jwt.claim.sub', ${String(request.claims.sub ?? "")}, true),
                set_config('request.jwt.claim.role', ${request.claims.role}, true),
                set_config('request.headers', ${JSON.stringify(request.headers ?? {})}, true)`;
-      const rows = await tx`select id::text from realtime.messages where id = any(${probes}::uuid[])`;
+      const rows =
+        await tx`select id::text from realtime.messages where id = any(${probes}::uuid[])`;
       visible = new Set(rows.map((row) => row.id as string));
       throw new Rollback();
     });

@@ -28,7 +28,11 @@ interface Seen {
 function subscribe(channel: RealtimeChannel, event = "*"): Seen {
   const seen: Seen = { status: [], events: [], system: [], errors: [] };
   channel
-    .on("broadcast", { event }, (message) => seen.events.push(message as unknown as Seen["events"][number]))
+    .on(
+      "broadcast",
+      { event },
+      (message) => seen.events.push(message as unknown as Seen["events"][number]),
+    )
     .on("system", {}, (payload) => seen.system.push(payload))
     .subscribe((status, error) => {
       seen.status.push(status);
@@ -39,7 +43,8 @@ function subscribe(channel: RealtimeChannel, event = "*"): Seen {
 
 for (const vsn of ["1.0.0", "2.0.0"] as const) {
   Deno.test({
-    name: `protocol ${vsn}: a user's private feeds deliver their own experiment and analytics, nobody else's`,
+    name:
+      `protocol ${vsn}: a user's private feeds deliver their own experiment and analytics, nobody else's`,
     ignore,
     async fn() {
       const harness = new RealtimeHarness();
@@ -72,10 +77,17 @@ for (const vsn of ["1.0.0", "2.0.0"] as const) {
           (e) => e.event === "INSERT",
           "the experiment INSERT",
         );
-        const payload = inserted.payload as { record: { id: string; user_id: string }; operation: string };
+        const payload = inserted.payload as {
+          record: { id: string; user_id: string };
+          operation: string;
+        };
         assert.equal(payload.record.id, experimentId);
         assert.equal(payload.operation, "INSERT");
-        const summary = await waitFor(analytics.events, (e) => e.event === "INSERT", "the analytics change");
+        const summary = await waitFor(
+          analytics.events,
+          (e) => e.event === "INSERT",
+          "the analytics change",
+        );
         assert.equal(
           (summary.payload as { record: { calibration_id: string } }).record.calibration_id,
           calibrationId,
@@ -84,7 +96,11 @@ for (const vsn of ["1.0.0", "2.0.0"] as const) {
 
         await settle();
         assert.deepEqual(strangerOwn.events, [], "the stranger's own feed stays silent");
-        assert.deepEqual(strangerPublic.events, [], "a public channel of the same name gets nothing");
+        assert.deepEqual(
+          strangerPublic.events,
+          [],
+          "a public channel of the same name gets nothing",
+        );
       } finally {
         await ownerClient.removeAllChannels();
         await strangerClient.removeAllChannels();
@@ -104,18 +120,24 @@ Deno.test({
     const stranger = await createUser();
     const client = await clientFor(harness, stranger);
     try {
-      const guessed = subscribe(client.channel(`experiments:${owner.id}`, { config: { private: true } }));
+      const guessed = subscribe(
+        client.channel(`experiments:${owner.id}`, { config: { private: true } }),
+      );
       const error = await waitFor(guessed.errors, () => true, "the refusal");
       assert.equal(
         error,
         `Unauthorized: You do not have permissions to read from this Channel topic: experiments:${owner.id}`,
       );
       assert.ok(guessed.status.includes("CHANNEL_ERROR"));
-      const job = subscribe(client.channel(`job:${crypto.randomUUID()}`, { config: { private: true } }));
+      const job = subscribe(
+        client.channel(`job:${crypto.randomUUID()}`, { config: { private: true } }),
+      );
       await waitFor(job.errors, (e) => e.startsWith("Unauthorized: "), "the job refusal");
 
       const anonymous = await clientFor(harness, null);
-      const anon = subscribe(anonymous.channel(`experiments:${owner.id}`, { config: { private: true } }));
+      const anon = subscribe(
+        anonymous.channel(`experiments:${owner.id}`, { config: { private: true } }),
+      );
       await waitFor(anon.errors, (e) => e.startsWith("Unauthorized: "), "the anonymous refusal");
       await anonymous.removeAllChannels();
 
@@ -139,7 +161,9 @@ Deno.test({
     const owner = await createUser(3);
     const client = await clientFor(harness, owner);
     try {
-      const seen = subscribe(client.channel(`experiments:${owner.id}`, { config: { private: true } }));
+      const seen = subscribe(
+        client.channel(`experiments:${owner.id}`, { config: { private: true } }),
+      );
       await waitFor(seen.status, (s) => s === "SUBSCRIBED", "SUBSCRIBED");
       const system = await waitFor(
         seen.system,
@@ -150,7 +174,9 @@ Deno.test({
       assert.match(String(system.message), /^Token has expired \d+ seconds ago$/);
       await waitFor(seen.status, (s) => s === "CLOSED", "CLOSED");
 
-      const late = subscribe(client.channel(`analytics:${owner.id}`, { config: { private: true } }));
+      const late = subscribe(
+        client.channel(`analytics:${owner.id}`, { config: { private: true } }),
+      );
       const error = await waitFor(late.errors, () => true, "the join refusal");
       assert.match(error, /^InvalidJWTToken: Token has expired \d+ seconds ago$/);
     } finally {
@@ -169,14 +195,18 @@ Deno.test({
     const owner = await createUser();
     const client = await clientFor(harness, owner);
     try {
-      const seen = subscribe(client.channel(`experiments:${owner.id}`, { config: { private: true } }));
+      const seen = subscribe(
+        client.channel(`experiments:${owner.id}`, { config: { private: true } }),
+      );
       await waitFor(seen.status, (s) => s === "SUBSCRIBED", "SUBSCRIBED");
       await harness.stop();
       harness.start();
       await waitFor(seen.status, (s) => s === "CHANNEL_ERROR", "the drop");
       await waitFor(
         seen.status,
-        (s) => s === "SUBSCRIBED" && seen.status.lastIndexOf("SUBSCRIBED") > seen.status.indexOf("CHANNEL_ERROR"),
+        (s) =>
+          s === "SUBSCRIBED" &&
+          seen.status.lastIndexOf("SUBSCRIBED") > seen.status.indexOf("CHANNEL_ERROR"),
         "SUBSCRIBED again",
       );
       const calibrationId = await insertCalibration(harness.sql, owner);

@@ -40,7 +40,9 @@ export function parseFilter(filter: string | undefined): Filter | null | string 
   const list = /^\((.*)\)$/.exec(raw);
   const values = list ? splitList(list[1]) : [];
   if (!list || values.length === 0 || values.length > 100) {
-    return `Error parsing \`filter\` params: ${JSON.stringify(raw)} is not a list of 1 to 100 values`;
+    return `Error parsing \`filter\` params: ${
+      JSON.stringify(raw)
+    } is not a list of 1 to 100 values`;
   }
   return { column, op: "in", values };
 }

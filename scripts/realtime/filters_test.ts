@@ -5,7 +5,11 @@ Deno.test("parseFilter reads column=op.value for every documented operator", () 
   for (const op of ["eq", "neq", "lt", "lte", "gt", "gte"]) {
     assert.deepEqual(parseFilter(`score=${op}.5`), { column: "score", op, values: ["5"] });
   }
-  assert.deepEqual(parseFilter("id=in.(a,\"b,c\",d)"), { column: "id", op: "in", values: ["a", "b,c", "d"] });
+  assert.deepEqual(parseFilter('id=in.(a,"b,c",d)'), {
+    column: "id",
+    op: "in",
+    values: ["a", "b,c", "d"],
+  });
   assert.equal(parseFilter(undefined), null);
   assert.equal(parseFilter("  "), null);
 });
@@ -14,7 +18,10 @@ Deno.test("parseFilter refuses unknown operators and bad lists with Realtime's r
   assert.equal(parseFilter("subject=foo.hey"), 'Error parsing `filter` params: ["foo", "hey"]');
   assert.equal(parseFilter("undefined"), 'Error parsing `filter` params: ["undefined"]');
   assert.match(String(parseFilter("id=in.a,b")), /^Error parsing `filter` params: /);
-  assert.match(String(parseFilter(`id=in.(${Array.from({ length: 101 }, (_, i) => i)})`)), /1 to 100/);
+  assert.match(
+    String(parseFilter(`id=in.(${Array.from({ length: 101 }, (_, i) => i)})`)),
+    /1 to 100/,
+  );
 });
 
 Deno.test("passesFilter compares numbers as numbers and text as text; NULL never passes", () => {

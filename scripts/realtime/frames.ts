@@ -39,7 +39,13 @@ export function decodeFrame(vsn: Vsn, data: string | ArrayBuffer): Frame | null 
       const [joinRef, ref, topic, event, payload] = parsed;
       return frame(joinRef, ref, topic, event, payload);
     }
-    return frame(parsed.join_ref ?? null, parsed.ref ?? null, parsed.topic, parsed.event, parsed.payload);
+    return frame(
+      parsed.join_ref ?? null,
+      parsed.ref ?? null,
+      parsed.topic,
+      parsed.event,
+      parsed.payload,
+    );
   } catch {
     return null;
   }

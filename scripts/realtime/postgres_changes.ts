@@ -81,7 +81,11 @@ export class PostgresChanges {
     const values = change.type === "DELETE" ? change.old ?? {} : change.record ?? {};
     const matching = candidates.filter((s) =>
       !s.filter ||
-      passesFilter(s.filter, values[s.filter.column], info.columns.get(s.filter.column)?.typeName ?? "")
+      passesFilter(
+        s.filter,
+        values[s.filter.column],
+        info.columns.get(s.filter.column)?.typeName ?? "",
+      )
     );
     const groups = new Map<string, PgSubscription[]>();
     for (const s of matching) {
@@ -93,18 +97,27 @@ export class PostgresChanges {
       const data = await this.#payloadFor(change, info, claims, claimsJson);
       if (!data) continue;
       const byChannel = new Map<PgSubscription["channel"], number[]>();
-      for (const s of subscriptions) byChannel.set(s.channel, [...byChannel.get(s.channel) ?? [], s.id]);
+      for (const s of subscriptions) {
+        byChannel.set(s.channel, [...byChannel.get(s.channel) ?? [], s.id]);
+      }
       for (const [channel, ids] of byChannel) channel.sendChange(ids, data);
     }
   }
 
   async #payloadFor(change: WalChange, info: TableInfo, claims: Claims, claimsJson: string) {
     const { schema, table } = change.relation;
-    const base = { schema, table, commit_timestamp: commitTimestamp(change.commitTime), type: change.type };
+    const base = {
+      schema,
+      table,
+      commit_timestamp: commitTimestamp(change.commitTime),
+      type: change.type,
+    };
     const selectable = await this.#selectable(change.relation.id, claims.role);
     const pkeys = [...info.columns].filter(([, c]) => c.pkey).map(([name]) => name);
     if (change.type !== "DELETE") {
-      if (pkeys.length === 0) return { ...base, errors: ["Error 400: Bad Request, no primary key"] };
+      if (pkeys.length === 0) {
+        return { ...base, errors: ["Error 400: Bad Request, no primary key"] };
+      }
       if (pkeys.some((name) => !selectable.has(name))) {
         return { ...base, errors: ["Error 401: Unauthorized"] };
       }
@@ -148,7 +161,9 @@ export class PostgresChanges {
     claimsJson: string,
   ): Promise<boolean> {
     const record = change.record ?? {};
-    const where = pkeys.map((name, i) => `${ident(name)} = $${i + 1}::${info.columns.get(name)!.sqlType}`)
+    const where = pkeys.map((name, i) =>
+      `${ident(name)} = $${i + 1}::${info.columns.get(name)!.sqlType}`
+    )
       .join(" and ");
     const text = `select exists(select 1 from ${ident(change.relation.schema)}.${
       ident(change.relation.table)

@@ -13,7 +13,14 @@
 import postgres from "postgres";
 import { readPolicies } from "./authorization.ts";
 import { Channel } from "./channel.ts";
-import { decodeFrame, encodeBroadcast, encodeFrame, type Frame, isVsn, type Vsn } from "./frames.ts";
+import {
+  decodeFrame,
+  encodeBroadcast,
+  encodeFrame,
+  type Frame,
+  isVsn,
+  type Vsn,
+} from "./frames.ts";
 import { parseFilter } from "./filters.ts";
 import { type PgSubscription, PostgresChanges } from "./postgres_changes.ts";
 import { type Claims, isTokenError, tokenVerifier } from "./tokens.ts";
@@ -70,7 +77,9 @@ export function createRealtime(options: RealtimeOptions): Realtime {
         idleMs: options.pollIdleMs,
       });
     })().catch((error) => {
-      console.error(`Realtime stand-in: no logical decoding, so no database events: ${error.message}`);
+      console.error(
+        `Realtime stand-in: no logical decoding, so no database events: ${error.message}`,
+      );
       return null;
     });
     return reader;
@@ -138,13 +147,23 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       },
     };
     const reply = (frame: Frame, status: "ok" | "error", response: Record<string, unknown>) =>
-      socket.send({ joinRef: frame.joinRef, ref: frame.ref, event: "phx_reply", payload: { status, response } }, frame.topic);
+      socket.send({
+        joinRef: frame.joinRef,
+        ref: frame.ref,
+        event: "phx_reply",
+        payload: { status, response },
+      }, frame.topic);
 
     /** Ends a channel from the server side: phx_close with the join ref, as Phoenix does. */
     function close(channel: Channel) {
       unregister(channel);
       if (channels.get(channel.topic) === channel) channels.delete(channel.topic);
-      socket.send({ joinRef: channel.joinRef, ref: channel.joinRef, event: "phx_close", payload: {} }, channel.topic);
+      socket.send({
+        joinRef: channel.joinRef,
+        ref: channel.joinRef,
+        event: "phx_close",
+        payload: {},
+      }, channel.topic);
     }
 
     /** A channel-level error: a system message, then the channel is closed (shutdown_response). */
@@ -172,13 +191,18 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       const previous = channels.get(frame.topic);
       if (previous) close(previous);
       if (!frame.topic.startsWith("realtime:") || subTopic === "") {
-        return reply(frame, "error", { reason: "TopicNameRequired: You must provide a topic name" });
+        return reply(frame, "error", {
+          reason: "TopicNameRequired: You must provide a topic name",
+        });
       }
-      const sent = typeof payload.access_token === "string" && !payload.access_token.startsWith("sb_")
-        ? payload.access_token
-        : socketToken;
+      const sent =
+        typeof payload.access_token === "string" && !payload.access_token.startsWith("sb_")
+          ? payload.access_token
+          : socketToken;
       const claims = await verify(sent);
-      if (isTokenError(claims)) return reply(frame, "error", { reason: `${claims.code}: ${claims.message}` });
+      if (isTokenError(claims)) {
+        return reply(frame, "error", { reason: `${claims.code}: ${claims.message}` });
+      }
 
       const broadcast = (config.broadcast ?? {}) as { self?: boolean; ack?: boolean };
       const presence = (config.presence ?? {}) as { enabled?: boolean };
@@ -198,7 +222,8 @@ export function createRealtime(options: RealtimeOptions): Realtime {
         });
         if (!channel.policies.broadcast && !channel.policies.presence) {
           return reply(frame, "error", {
-            reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`,
+            reason:
+              `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}`,
           });
         }
       }
@@ -236,7 +261,9 @@ export function createRealtime(options: RealtimeOptions): Realtime {
         if (typeof filter === "string") return filter;
         if (!await changes.isPublished(schema, table)) {
           return "Unable to subscribe to changes with given parameters. Please check Realtime is " +
-            `enabled for the given connect parameters: [event: ${params.event ?? "*"}, schema: ${schema}, ` +
+            `enabled for the given connect parameters: [event: ${
+              params.event ?? "*"
+            }, schema: ${schema}, ` +
             `table: ${table}, filters: ${JSON.stringify(params.filter ?? [])}]`;
         }
         const event = String(params.event ?? "*").toUpperCase();
@@ -316,7 +343,12 @@ export function createRealtime(options: RealtimeOptions): Realtime {
           unregister(channel);
           channels.delete(channel.topic);
           reply(frame, "ok", {});
-          return socket.send({ joinRef: channel.joinRef, ref: channel.joinRef, event: "phx_close", payload: {} }, channel.topic);
+          return socket.send({
+            joinRef: channel.joinRef,
+            ref: channel.joinRef,
+            event: "phx_close",
+            payload: {},
+          }, channel.topic);
         case "access_token":
           return await refreshToken(channel, frame.payload.access_token);
         case "broadcast":
@@ -345,10 +377,14 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       const url = new URL(request.url);
       const vsn = url.searchParams.get("vsn") ?? "1.0.0";
       const token = request.headers.get("x-api-key") ?? url.searchParams.get("apikey");
-      if (closed) return Response.json({ error: "Realtime is restarting, please standby" }, { status: 503 });
+      if (closed) {
+        return Response.json({ error: "Realtime is restarting, please standby" }, { status: 503 });
+      }
       if (!token) return Response.json({ error: "API key is missing" }, { status: 401 });
       const claims: Claims | { connectMessage: string } = await verify(token);
-      if ("connectMessage" in claims) return Response.json({ error: claims.connectMessage }, { status: 401 });
+      if ("connectMessage" in claims) {
+        return Response.json({ error: claims.connectMessage }, { status: 401 });
+      }
       if (!isVsn(vsn)) {
         return Response.json({ error: `Unsupported protocol version: ${vsn}` }, { status: 400 });
       }
@@ -365,7 +401,9 @@ export function createRealtime(options: RealtimeOptions): Realtime {
       closed = true;
       for (const ws of sockets) ws.close(1001, "Realtime is restarting");
       sockets.clear();
-      for (const set of byTopic.values()) for (const channel of set) clearTimeout(channel.confirmTimer);
+      for (const set of byTopic.values()) {
+        for (const channel of set) clearTimeout(channel.confirmTimer);
+      }
       byTopic.clear();
       await (await reader)?.stop();
       await sql.end({ timeout: 1 });

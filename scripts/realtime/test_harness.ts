@@ -7,7 +7,12 @@
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import postgres from "postgres";
 import { createGateway } from "../gateway/gateway.ts";
-import { ensureLocalUser, LOCAL_ANON_KEY, LOCAL_JWT_SECRET, mintAccessToken } from "../lib/local_auth.ts";
+import {
+  ensureLocalUser,
+  LOCAL_ANON_KEY,
+  LOCAL_JWT_SECRET,
+  mintAccessToken,
+} from "../lib/local_auth.ts";
 import { createRealtime, type Realtime } from "./server.ts";
 
 /** The throwaway database of `npm test`, or undefined (the tests are skipped). */
@@ -32,7 +37,10 @@ export class RealtimeHarness {
       jwtSecret: LOCAL_JWT_SECRET,
       realtime: this.realtime.handler,
     });
-    this.server = Deno.serve({ port: this.port, hostname: "127.0.0.1", onListen: () => {} }, gateway);
+    this.server = Deno.serve(
+      { port: this.port, hostname: "127.0.0.1", onListen: () => {} },
+      gateway,
+    );
     this.port = this.server.addr.port;
   }
 
@@ -115,7 +123,9 @@ export async function insertExperiment(
   const [row] = await sql`
     insert into public.experiments (user_id, calibration_id, prompt, model, parameters, responses,
                                     status, latency_ms)
-    values (${user.id}, ${calibrationId}, ${prompt}, 'test-model', ${sql.json(experimentParameters)},
+    values (${user.id}, ${calibrationId}, ${prompt}, 'test-model', ${
+    sql.json(experimentParameters)
+  },
             ${sql.json(responses)}, 'completed', 5)
     returning id`;
   return row.id;
@@ -133,7 +143,9 @@ export function waitFor<T>(
     const check = () => {
       const found = values.find(predicate);
       if (found !== undefined) return resolve(found);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`Timed out waiting for ${what}`));
+      if (Date.now() - started > timeoutMs) {
+        return reject(new Error(`Timed out waiting for ${what}`));
+      }
       setTimeout(check, 20);
     };
     check();

@@ -70,7 +70,11 @@ export async function startWalReader(options: WalReaderOptions): Promise<WalRead
         const old = message.tag === "insert" ? null : message.old;
         pending.push({
           relation: relations.get(message.relationId)!,
-          type: message.tag === "insert" ? "INSERT" : message.tag === "update" ? "UPDATE" : "DELETE",
+          type: message.tag === "insert"
+            ? "INSERT"
+            : message.tag === "update"
+            ? "UPDATE"
+            : "DELETE",
           record,
           old,
           commitTime: new Date(0),
