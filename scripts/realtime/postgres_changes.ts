@@ -142,7 +142,11 @@ export class PostgresChanges {
     const record = change.record
       ? pick({ ...(change.old ?? {}), ...withoutUnchanged(change.record) }, false)
       : undefined;
-    const old = change.old ? pick(change.old, change.type === "DELETE" && info.rls) : undefined;
+    // Without a logged old tuple (key unchanged), wal2json's identity is the new row's key.
+    const oldTuple = change.old ?? (change.type === "UPDATE" ? change.record : null);
+    const old = oldTuple
+      ? pick(oldTuple, (change.type === "DELETE" && info.rls) || !change.old)
+      : undefined;
     return {
       ...base,
       columns,
