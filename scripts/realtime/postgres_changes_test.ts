@@ -26,7 +26,11 @@ interface Seen {
   system: Record<string, unknown>[];
 }
 
-function watch(channel: RealtimeChannel, filters: (string | undefined)[], table = "experiments"): Seen {
+function watch(
+  channel: RealtimeChannel,
+  filters: (string | undefined)[],
+  table = "experiments",
+): Seen {
   const seen: Seen = { status: [], changes: [], system: [] };
   for (const filter of filters) {
     channel.on(
@@ -42,12 +46,17 @@ function watch(channel: RealtimeChannel, filters: (string | undefined)[], table 
 
 async function subscribed(seen: Seen) {
   await waitFor(seen.status, (s) => s === "SUBSCRIBED", "SUBSCRIBED");
-  await waitFor(seen.system, (p) => p.extension === "postgres_changes", "the postgres_changes system message");
+  await waitFor(
+    seen.system,
+    (p) => p.extension === "postgres_changes",
+    "the postgres_changes system message",
+  );
 }
 
 for (const vsn of ["1.0.0", "2.0.0"] as const) {
   Deno.test({
-    name: `protocol ${vsn}: a change reaches its owner; another user gets nothing, whatever the filter`,
+    name:
+      `protocol ${vsn}: a change reaches its owner; another user gets nothing, whatever the filter`,
     ignore,
     async fn() {
       const harness = new RealtimeHarness();
@@ -84,7 +93,11 @@ for (const vsn of ["1.0.0", "2.0.0"] as const) {
         assert.match(insert.commit_timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
         const update = mine.changes.find((c) => c.eventType === "UPDATE")!;
         assert.equal(update.new.saved, true);
-        assert.deepEqual(update.old, { id: experimentId }, "the old record is the replica identity");
+        assert.deepEqual(
+          update.old,
+          { id: experimentId },
+          "the old record is the replica identity",
+        );
 
         await settle();
         assert.deepEqual(tricks.changes, []);
@@ -137,7 +150,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "DELETE skips RLS as documented and sends only the primary key; over 1 MiB carries Error 413",
+  name:
+    "DELETE skips RLS as documented and sends only the primary key; over 1 MiB carries Error 413",
   ignore,
   async fn() {
     const harness = new RealtimeHarness();
@@ -186,11 +200,22 @@ Deno.test({
     try {
       const seen = watch(client.channel("audit"), [undefined], "audit_logs");
       await waitFor(seen.status, (s) => s === "SUBSCRIBED", "SUBSCRIBED");
-      const system = await waitFor(seen.system, (p) => p.extension === "postgres_changes", "the error");
+      const system = await waitFor(
+        seen.system,
+        (p) => p.extension === "postgres_changes",
+        "the error",
+      );
       assert.equal(system.status, "error");
-      assert.match(String(system.message), /^Unable to subscribe to changes with given parameters\./);
+      assert.match(
+        String(system.message),
+        /^Unable to subscribe to changes with given parameters\./,
+      );
       const bad = watch(client.channel("bad"), ["latency_ms=foo.1"]);
-      const reason = await waitFor(bad.system, (p) => p.extension === "postgres_changes", "the filter error");
+      const reason = await waitFor(
+        bad.system,
+        (p) => p.extension === "postgres_changes",
+        "the filter error",
+      );
       assert.equal(reason.message, 'Error parsing `filter` params: ["foo", "1"]');
     } finally {
       await client.removeAllChannels();
@@ -219,7 +244,11 @@ Deno.test({
       assert.equal(seen.system.some((p) => p.status === "error"), false);
       const calibrationId = await insertCalibration(harness.sql, first);
       await insertExperiment(harness.sql, first, calibrationId);
-      await waitFor(seen.changes, (c) => c.eventType === "INSERT", "the INSERT under the new token");
+      await waitFor(
+        seen.changes,
+        (c) => c.eventType === "INSERT",
+        "the INSERT under the new token",
+      );
     } finally {
       await client.removeAllChannels();
       await harness.close();

@@ -97,7 +97,7 @@ export async function insertCalibration(sql: postgres.Sql, user: User): Promise<
   return row.id;
 }
 
-/** A completed, scored experiment of `user`; returns its id. */
+/** A completed, scored experiment of `user`, valid by the generate contract; returns its id. */
 export async function insertExperiment(
   sql: postgres.Sql,
   user: User,
@@ -110,7 +110,10 @@ export async function insertExperiment(
     status: "succeeded",
     text: "Tide",
     parameters,
+    finishReason: "stop",
+    usage: null,
     latencyMs: 5,
+    systemFingerprint: null,
     metrics: { creativity: 0.8, coherence: 0.6, structure: 0.7, completeness: 0.9 },
   }];
   const experimentParameters = {
