@@ -3,9 +3,11 @@
  * (`npm start`, or any Supabase project with the lab deployed) through the
  * client SDK in `client/`:
  *
- * sign in the demo user -> calibrate (quick) -> three experiments -> discard
- * one -> the analytics summary before and after -> a ZIP export -> download it
- * -> its manifest -> the audit trail of the whole walkthrough.
+ * sign in the demo user -> calibrate (quick) -> live feeds on -> three
+ * experiments -> discard one -> the analytics summary before and after -> a
+ * ZIP export and its job's progress -> download it -> its manifest -> the
+ * audit trail of the whole walkthrough. Live events (Realtime private
+ * channels) are printed as `live>` lines the moment they arrive.
  *
  * Every function call sends the same correlation id, so the audit trail ties
  * the steps together. Settings: SUPABASE_URL (default http://127.0.0.1:54321),
@@ -93,6 +95,27 @@ for (const [name, range] of Object.entries(calibration.ranges)) {
 }
 line(`calibration ${calibration.id}`);
 
+heading("Live feeds on: the user's experiments and this calibration's analytics (Realtime)");
+const live = (text: string) => console.log(`   live> ${text}`);
+const subscribed = Promise.withResolvers<void>();
+let joined = 0;
+const onStatus = (status: string, error?: Error) => {
+  if (status === "SUBSCRIBED" && ++joined === 2) subscribed.resolve();
+  if (status !== "SUBSCRIBED") live(`channel ${status}${error ? `: ${error.message}` : ""}`);
+};
+const onError = (error: Error) => live(`skipped a message: ${error.message}`);
+const stops = [
+  lab.onExperiment(({ event, row, old }) => {
+    const what = row ? `${row.status}, ${row.responses.length} responses` : `id ${old?.id}`;
+    live(`experiment ${event} ${row?.id ?? ""} ${what}${row?.discarded ? " (discarded)" : ""}`);
+  }, { onStatus, onError }),
+  lab.onAnalytics(calibration.id, ({ event, row }) => {
+    live(`analytics ${event}: ${summary(row)}`);
+  }, { onStatus, onError }),
+];
+await Promise.race([subscribed.promise, new Promise((resolve) => setTimeout(resolve, 5000))]);
+line(joined === 2 ? "subscribed to both feeds" : "the feeds did not subscribe in 5 s; going on");
+
 heading("Analytics summary before any experiment");
 line(summary(need(await lab.analytics.get(calibration.id), "read the analytics")));
 
@@ -148,6 +171,11 @@ line(
   `export ${created.id}: ${created.experimentCount} experiments, ${created.responseCount} responses, ${created.byteSize} bytes`,
 );
 
+const job = need(await lab.exports.get(created.id, call), "read the export job");
+line(`job ${created.id}: ${job.status} (the local export finishes within the request;`);
+line(`  lab.onJob(id) follows a job that is still running, e.g. on a hosted queue)`);
+stops.push(lab.onJob(created.id, (p) => live(`job ${p.job_id} ${p.status}`), { onError }));
+
 heading("Download the ZIP through its signed URL", flowId);
 const file = need(await lab.exports.download(created.id, call), "download the export");
 const entries = unzipSync(file.bytes);
@@ -171,4 +199,6 @@ for (const event of trail) {
   line(`${event.created_at}  ${event.source.padEnd(8)} ${event.event_type}`);
 }
 
+await new Promise((resolve) => setTimeout(resolve, 300));
+await Promise.all(stops.map((stop) => stop()));
 console.log(`\nDemo complete: calibration ${calibration.id}, correlation id ${flowId}.`);
