@@ -17,6 +17,7 @@ import { benchAnalyticsScale } from "./bench/analytics_scale.ts";
 import { describeEnvironment } from "./bench/environment.ts";
 import { benchExports } from "./bench/export_throughput.ts";
 import { benchModelOverlap } from "./bench/model_overlap.ts";
+import { benchRealtimeLatency } from "./bench/realtime_latency.ts";
 import { planFromArgs } from "./bench/options.ts";
 import { benchRequestOverhead } from "./bench/request_overhead.ts";
 import { buildResults, type Figure, formatTable } from "./bench/report.ts";
@@ -63,6 +64,12 @@ const environment = await withThrowawayDatabase("bench", async (target) => {
     const result = await benchAnalyticsScale(plan.scale, log);
     figures.push(...result.figures);
     details.analyticsScale = result.points;
+  }
+  if (plan.items.includes("6")) {
+    log("\n# 6 realtime commit-to-client latency");
+    const result = await benchRealtimeLatency(target, plan.realtime, log);
+    figures.push(...result.figures);
+    details.realtimeLatency = result.details;
   }
   return environment;
 });

@@ -5,7 +5,7 @@
  */
 
 /** The measurements, numbered as in the issue. */
-export const ITEMS = ["1", "2", "3", "4", "5"] as const;
+export const ITEMS = ["1", "2", "3", "4", "5", "6"] as const;
 
 /** One measurement. */
 export type Item = (typeof ITEMS)[number];
@@ -33,6 +33,8 @@ export interface BenchPlan {
   exports: { sizes: number[]; formats: ("csv" | "zip")[]; repetitions: number };
   /** Item 5: also time the whole `npm test` (several minutes). */
   wholeTestSuite: boolean;
+  /** Item 6: changes per subscriber count, and the subscriber counts. */
+  realtime: { changes: number; subscribers: number[] };
 }
 
 /**
@@ -47,7 +49,7 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
   const items = only === undefined ? [...ITEMS] : only.split(",").map((raw) => {
     const item = raw.trim();
     if (!(ITEMS as readonly string[]).includes(item)) {
-      throw new Error(`Invalid --only: "${item}" (use item numbers 1-5, comma separated)`);
+      throw new Error(`Invalid --only: "${item}" (use item numbers 1-6, comma separated)`);
     }
     return item as Item;
   });
@@ -73,6 +75,7 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
       },
       exports: { sizes: [1_000, 3_000], formats: ["csv", "zip"], repetitions: 1 },
       wholeTestSuite: false,
+      realtime: { changes: 200, subscribers: [1, 100] },
     };
   }
   return {
@@ -90,6 +93,7 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
     },
     exports: { sizes: [10_000, 100_000], formats: ["csv", "zip"], repetitions: 2 },
     wholeTestSuite: true,
+    realtime: { changes: 1_000, subscribers: [1, 100] },
   };
 }
 
