@@ -80,7 +80,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     rootDir: options.storageDir ?? `${repoRoot}/.lab/storage`,
   });
   const rest = createRestApi({ databaseUrl: options.databaseUrl, jwtSecret: LOCAL_JWT_SECRET });
-  const realtime = createRealtime({ databaseUrl: options.databaseUrl, jwtSecret: LOCAL_JWT_SECRET });
+  const realtime = createRealtime({
+    databaseUrl: options.databaseUrl,
+    jwtSecret: LOCAL_JWT_SECRET,
+  });
   const serviceRoleKey = await mintApiKey("service_role");
 
   let handler: (request: Request) => Promise<Response> = () =>

@@ -230,7 +230,7 @@ Deno.test({
   async fn() {
     const harness = new RealtimeHarness();
     harness.start();
-    const first = await createUser(3);
+    const first = await createUser(5);
     const later = await mintAccessToken(first.id, { expiresIn: 3600 });
     let current = first.token;
     const client = await clientFor(harness, first, { token: () => current });
@@ -239,7 +239,7 @@ Deno.test({
       await subscribed(seen);
       current = later;
       await client.realtime.setAuth();
-      await settle(3_500);
+      await settle(5_500);
       assert.equal(seen.status.includes("CLOSED"), false);
       assert.equal(seen.system.some((p) => p.status === "error"), false);
       const calibrationId = await insertCalibration(harness.sql, first);

@@ -43,6 +43,9 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
+/** How long the WAL reader outlives the last channel. */
+const READER_IDLE_MS = 2_000;
+
 /** The publication hosted Realtime creates for Broadcast from Database. */
 const MESSAGES_PUBLICATION = "supabase_realtime_messages_publication";
 
@@ -62,7 +65,22 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   let reader: Promise<WalReader | null> | null = null;
   let closed = false;
 
+  let joined = 0;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Gives the slot back a moment after the last channel leaves: slots are few per server. */
+  function releaseReaderIfIdle() {
+    clearTimeout(idleTimer);
+    if (joined > 0 || !reader) return;
+    idleTimer = setTimeout(() => {
+      const idle = reader;
+      reader = null;
+      idle?.then((wal) => wal?.stop());
+    }, READER_IDLE_MS);
+  }
+
   function ensureReader(): Promise<WalReader | null> {
+    clearTimeout(idleTimer);
     reader ??= (async () => {
       await sql.unsafe(`
         do $$ begin
@@ -122,6 +140,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
   }
 
   function register(channel: Channel) {
+    joined++;
     let set = byTopic.get(channel.subTopic);
     if (!set) byTopic.set(channel.subTopic, set = new Set());
     set.add(channel);
@@ -130,6 +149,8 @@ export function createRealtime(options: RealtimeOptions): Realtime {
 
   function unregister(channel: Channel) {
     clearTimeout(channel.confirmTimer);
+    if (byTopic.get(channel.subTopic)?.has(channel)) joined--;
+    releaseReaderIfIdle();
     byTopic.get(channel.subTopic)?.delete(channel);
     if (byTopic.get(channel.subTopic)?.size === 0) byTopic.delete(channel.subTopic);
     for (const s of channel.pgSubscriptions) changes.remove(s);
@@ -333,7 +354,10 @@ export function createRealtime(options: RealtimeOptions): Realtime {
 
     async function dispatch(frame: Frame) {
       if (frame.topic === "phoenix" && frame.event === "heartbeat") return reply(frame, "ok", {});
-      if (frame.event === "phx_join") return await join(frame);
+      if (frame.event === "phx_join") {
+        await join(frame);
+        return releaseReaderIfIdle();
+      }
       const channel = channels.get(frame.topic);
       if (!channel || (frame.joinRef && frame.joinRef !== channel.joinRef)) {
         return reply(frame, "error", { reason: "unmatched topic" });
@@ -399,6 +423,7 @@ export function createRealtime(options: RealtimeOptions): Realtime {
     },
     async close() {
       closed = true;
+      clearTimeout(idleTimer);
       for (const ws of sockets) ws.close(1001, "Realtime is restarting");
       sockets.clear();
       for (const set of byTopic.values()) {

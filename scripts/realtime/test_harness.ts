@@ -93,7 +93,7 @@ export function waitFor<T>(
   values: T[],
   predicate: (value: T) => boolean,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
