@@ -93,13 +93,15 @@ export async function startWalReader(options: WalReaderOptions): Promise<WalRead
   const loop = (async () => {
     while (running) {
       let found = 0;
+      let pause = idleMs;
       try {
         found = await poll();
       } catch (error) {
         if (!running) break;
         console.error(`Realtime stand-in: reading the WAL failed: ${(error as Error).message}`);
+        pause = 1_000;
       }
-      if (found === 0 && running) await new Promise((resolve) => setTimeout(resolve, idleMs));
+      if (found === 0 && running) await new Promise((resolve) => setTimeout(resolve, pause));
     }
   })();
 
