@@ -5,6 +5,7 @@
  */
 import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js";
 import type { Database } from "../../supabase/functions/_shared/db/database.types.ts";
+import { arenaCalls } from "./arenas.ts";
 import { calibrationCalls } from "./calibration.ts";
 import { evaluationCalls } from "./evaluations.ts";
 import { exportCalls } from "./exports.ts";
@@ -125,6 +126,8 @@ export function createLabClient(options: LabClientOptions) {
        */
       list: (listOptions: { limit?: number } = {}) => listExports(supabase, listOptions),
     },
+    /** Blind pairwise arenas: building them, testing them, and their rankings. */
+    arenas: arenaCalls(transport),
     /** Ratings, review queues, LLM judges, agreement and per-bin scores. */
     evaluations: evaluationCalls(transport),
     /** The caller's experiments: list, get, save, discard. */

@@ -77,7 +77,10 @@ export function evaluationCalls(transport: FunctionsTransport) {
      * const { data: queue } = await lab.evaluations.createQueue({ name: "Pass 1", configIds: [realism], reviewers: ["ana@example.com"], calibrationId });
      * ```
      */
-    createQueue(request: CreateQueueRequest, options: CallOptions = {}): Promise<FunctionResult<ReviewQueue>> {
+    createQueue(
+      request: CreateQueueRequest,
+      options: CallOptions = {},
+    ): Promise<FunctionResult<ReviewQueue>> {
       return call("POST", "/queues", reviewQueueSchema, { body: request }, options);
     },
 
@@ -89,8 +92,17 @@ export function evaluationCalls(transport: FunctionsTransport) {
      * const { data: item } = await lab.evaluations.nextReviewItem(queueId);
      * ```
      */
-    nextReviewItem(queueId: string, options: CallOptions = {}): Promise<FunctionResult<ReviewItem | null>> {
-      return call("GET", `/queues/${encodeURIComponent(queueId)}/next`, reviewItemSchema.nullable(), {}, options);
+    nextReviewItem(
+      queueId: string,
+      options: CallOptions = {},
+    ): Promise<FunctionResult<ReviewItem | null>> {
+      return call(
+        "GET",
+        `/queues/${encodeURIComponent(queueId)}/next`,
+        reviewItemSchema.nullable(),
+        {},
+        options,
+      );
     },
 
     /**
@@ -145,10 +157,22 @@ export function evaluationCalls(transport: FunctionsTransport) {
       options: RunJudgeOptions = {},
     ): Promise<FunctionResult<JudgeRunResult>> {
       const { onProgress, once, ...callOptions } = options;
-      const totals = { judgeVersionId: request.judgeVersionId, scored: 0, unparsable: 0, failed: 0, remaining: 0 };
+      const totals = {
+        judgeVersionId: request.judgeVersionId,
+        scored: 0,
+        unparsable: 0,
+        failed: 0,
+        remaining: 0,
+      };
       let stalled = 0;
       for (;;) {
-        const result = await call("POST", "/judge-runs", judgeRunResultSchema, { body: request }, callOptions);
+        const result = await call(
+          "POST",
+          "/judge-runs",
+          judgeRunResultSchema,
+          { body: request },
+          callOptions,
+        );
         if (result.error) return result;
         const batch = result.data;
         Object.assign(totals, {
@@ -159,7 +183,9 @@ export function evaluationCalls(transport: FunctionsTransport) {
         });
         onProgress?.({ ...totals });
         stalled = batch.scored + batch.unparsable === 0 ? stalled + 1 : 0;
-        if (once || batch.remaining === 0 || stalled >= 2) return { ...result, data: { ...totals } };
+        if (once || batch.remaining === 0 || stalled >= 2) {
+          return { ...result, data: { ...totals } };
+        }
       }
     },
 
@@ -176,7 +202,13 @@ export function evaluationCalls(transport: FunctionsTransport) {
       query: { configId: string; calibrationId?: string; judgeVersionId?: string },
       options: CallOptions = {},
     ): Promise<FunctionResult<AgreementResult>> {
-      return call("GET", "/agreement", agreementResultSchema, { query: definedOnly(query) }, options);
+      return call(
+        "GET",
+        "/agreement",
+        agreementResultSchema,
+        { query: definedOnly(query) },
+        options,
+      );
     },
 
     /**

@@ -73,7 +73,10 @@ export type {
   ExportResult,
   ExportStatus,
 } from "../../supabase/functions/_shared/contracts/exports.ts";
-export type { ParameterRanges, ParameterSet } from "../../supabase/functions/_shared/lab/parameters.ts";
+export type {
+  ParameterRanges,
+  ParameterSet,
+} from "../../supabase/functions/_shared/lab/parameters.ts";
 export {
   type AgreementResult,
   BUILT_IN_CONFIGS,
@@ -94,3 +97,11 @@ export {
   type ErrorCode,
   isErrorCode,
 } from "../../supabase/functions/_shared/contracts/error_codes.ts";
+export type {
+  Arena,
+  ArenaPair,
+  ArenaProgress,
+  ArenaRanking,
+  CreateArenaRequest,
+  Vote,
+} from "../../supabase/functions/_shared/contracts/arenas.ts";

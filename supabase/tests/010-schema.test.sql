@@ -10,7 +10,9 @@ select tables_are('public',
   array['calibrations', 'experiments', 'analytics_summaries', 'audit_logs', 'system_metrics',
         'experiment_exports', 'idempotency_keys',
         'score_configs', 'judges', 'judge_versions', 'judge_verdicts', 'review_queues',
-        'review_queue_reviewers', 'review_queue_items', 'review_leases', 'ratings', 'rating_revisions'],
+        'review_queue_reviewers', 'review_queue_items', 'review_leases', 'ratings', 'rating_revisions',
+        'arenas', 'arena_invites', 'arena_arms', 'arena_prompts', 'arena_responses', 'arena_pairs',
+        'arena_votes', 'arena_judge_verdicts'],
   'public holds exactly the lab''s tables.');
 
 -- Columns, types and nullability --------------------------------------------------
@@ -388,7 +390,8 @@ select functions_are('private',
         'claim_idempotency_key', 'start_generation', 'store_generation',
         'score_configs_keep_archived', 'heuristic_config_id', 'reviewable_queue_ids', 'reviewable_config_ids',
         'check_rating', 'record_rating_revision', 'topic_uuid',
-        'broadcast_experiment_change', 'broadcast_analytics_change', 'broadcast_export_progress'],
+        'broadcast_experiment_change', 'broadcast_analytics_change', 'broadcast_export_progress',
+        'testable_arena_ids'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
@@ -396,8 +399,8 @@ select results_eq(
   $$values ('broadcast_analytics_change'), ('broadcast_experiment_change'), ('broadcast_export_progress'),
            ('check_rating'), ('consume_rate_limit'), ('experiments_maintain_analytics'),
            ('record_audit_event'), ('record_rating_revision'), ('reviewable_config_ids'),
-           ('reviewable_queue_ids')$$,
-  'Only the audit, analytics, rate-limit, rating, reviewer-lookup and live-feed trigger functions are security definer.');
+           ('reviewable_queue_ids'), ('testable_arena_ids')$$,
+  'Only the audit, analytics, rate-limit, rating, reviewer and tester lookup and live-feed trigger functions are security definer.');
 select is_empty(
   $$select p.proname from pg_catalog.pg_proc p
      where p.pronamespace in ('private'::regnamespace, 'public'::regnamespace)
@@ -406,8 +409,9 @@ select is_empty(
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'public'::regnamespace order by 1$$,
-  $$values ('next_review_item'), ('rating_bins'), ('share_responses'), ('submit_review')$$,
-  'public exposes only the review queue functions and rating_bins through the Data API.');
+  $$values ('cast_arena_vote'), ('next_arena_pair'), ('next_review_item'), ('rating_bins'), ('share_responses'),
+           ('submit_review')$$,
+  'public exposes only the review queue, arena and rating_bins functions through the Data API.');
 select is_empty(
   $$select p.proname from pg_catalog.pg_proc p
      where p.pronamespace = 'public'::regnamespace

@@ -96,7 +96,7 @@ select results_eq(
      order by 1$$,
   $$values ('claim_idempotency_key'), ('consume_rate_limit'), ('current_correlation_id'), ('heuristic_config_id'),
            ('raise_http_error'), ('record_audit_event'), ('reviewable_config_ids'), ('reviewable_queue_ids'),
-           ('topic_uuid'), ('uuid_v7')$$,
+           ('testable_arena_ids'), ('topic_uuid'), ('uuid_v7')$$,
   'authenticated may execute only the private functions its requests and policies use.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
