@@ -58,6 +58,12 @@ export const ERROR_CODES = {
   config_archived: "409: the score config is archived and takes no new ratings.",
   queue_closed: "409: the review queue is closed.",
   item_not_leased: "409: the review item is not leased to the caller.",
+  // Arenas.
+  arena_not_found: "404: the arena does not exist or the caller may not test it.",
+  owner_cannot_vote: "403: the arena's owner may not vote in it.",
+  arena_closed: "409: the arena is closed to new pairs and votes.",
+  pair_not_handed: "409: the pair was not handed to the caller.",
+  already_voted: "409: the pair has a vote already; votes are final.",
   // Services.
   database_unavailable: "503: the database cannot be reached.",
   storage_unavailable: "502: Storage refused or failed.",
