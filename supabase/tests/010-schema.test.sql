@@ -12,7 +12,8 @@ select tables_are('public',
         'score_configs', 'judges', 'judge_versions', 'judge_verdicts', 'review_queues',
         'review_queue_reviewers', 'review_queue_items', 'review_leases', 'ratings', 'rating_revisions',
         'arenas', 'arena_invites', 'arena_arms', 'arena_prompts', 'arena_responses', 'arena_pairs',
-        'arena_votes', 'arena_judge_verdicts'],
+        'arena_votes', 'arena_judge_verdicts',
+        'prompt_templates', 'prompt_template_versions', 'prompt_template_labels', 'model_prices'],
   'public holds exactly the lab''s tables.');
 
 -- Columns, types and nullability --------------------------------------------------
@@ -40,7 +41,9 @@ select results_eq($$select * from pg_temp.columns_of('experiments')$$,
            ('prompt', 'text', true), ('model', 'text', true), ('parameters', 'jsonb', true),
            ('responses', 'jsonb', true), ('status', 'text', true), ('saved', 'boolean', true),
            ('discarded', 'boolean', true), ('latency_ms', 'integer', true), ('correlation_id', 'uuid', false),
-           ('created_at', 'timestamp with time zone', true), ('updated_at', 'timestamp with time zone', true)$$,
+           ('created_at', 'timestamp with time zone', true), ('updated_at', 'timestamp with time zone', true),
+           ('template_version_id', 'uuid', false), ('template_variables', 'jsonb', false),
+           ('cost_usd', 'numeric', false), ('unpriced_responses', 'integer', true)$$,
   'experiments has the expected columns, types and not-null flags.');
 
 select results_eq($$select * from pg_temp.columns_of('analytics_summaries')$$,
@@ -391,7 +394,9 @@ select functions_are('private',
         'score_configs_keep_archived', 'heuristic_config_id', 'reviewable_queue_ids', 'reviewable_config_ids',
         'check_rating', 'record_rating_revision', 'topic_uuid',
         'broadcast_experiment_change', 'broadcast_analytics_change', 'broadcast_export_progress',
-        'testable_arena_ids'],
+        'testable_arena_ids',
+        'template_variables', 'number_prompt_template_version', 'resolve_prompt_template',
+        'price_in_force', 'usage_cost', 'price_experiment_responses'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p

@@ -95,16 +95,17 @@ select results_eq(
      where p.pronamespace = 'private'::regnamespace and pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
      order by 1$$,
   $$values ('claim_idempotency_key'), ('consume_rate_limit'), ('current_correlation_id'), ('heuristic_config_id'),
-           ('raise_http_error'), ('record_audit_event'), ('reviewable_config_ids'), ('reviewable_queue_ids'),
-           ('testable_arena_ids'), ('topic_uuid'), ('uuid_v7')$$,
+           ('price_in_force'), ('raise_http_error'), ('record_audit_event'), ('reviewable_config_ids'),
+           ('reviewable_queue_ids'), ('template_variables'), ('testable_arena_ids'), ('topic_uuid'), ('usage_cost'),
+           ('uuid_v7')$$,
   'authenticated may execute only the private functions its requests and policies use.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
      order by 1$$,
-  $$values ('consume_rate_limit'), ('current_correlation_id'), ('heuristic_config_id'), ('record_audit_event'),
-           ('uuid_v7')$$,
-  'service_role may execute only consume_rate_limit, current_correlation_id, heuristic_config_id, record_audit_event and uuid_v7.');
+  $$values ('consume_rate_limit'), ('current_correlation_id'), ('heuristic_config_id'), ('price_in_force'),
+           ('record_audit_event'), ('template_variables'), ('usage_cost'), ('uuid_v7')$$,
+  'service_role may execute only consume_rate_limit, current_correlation_id, heuristic_config_id, price_in_force, record_audit_event, template_variables, usage_cost and uuid_v7.');
 select is_empty(
   $$select c.relname from pg_catalog.pg_class c
      where c.relnamespace = 'public'::regnamespace and c.relkind = 'S'$$,

@@ -148,7 +148,8 @@ select is(
       'id', 'e0110000-0000-4000-8000-000000000001', 'calibration_id', 'ca110000-0000-4000-8000-000000000001',
       'prompt', 'Explain tides.', 'model', 'm', 'parameters', '{"seed":1}'::jsonb,
       'responses', tests.make_responses('[[0.5, 0.25, 1, 0.75]]'), 'status', 'completed', 'latency_ms', 40),
-    '{"experimentId":"e0110000-0000-4000-8000-000000000001"}', 'key-1', '{"experimentId":"e0110000-0000-4000-8000-000000000001"}'),
+    '{"experimentId":"e0110000-0000-4000-8000-000000000001"}', 'key-1', '{"experimentId":"e0110000-0000-4000-8000-000000000001"}')
+    -> 'analytics',
   '{"count":1,"responseCount":1,"avgCreativity":0.5,"avgCoherence":0.25,"avgStructure":1,"avgCompleteness":0.75,"avgLatency":40}'::jsonb,
   'Storing returns the calibration''s updated analytics summary.');
 select tests.clear_authentication();

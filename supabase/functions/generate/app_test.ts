@@ -6,74 +6,12 @@
  */
 import { deepEqual, equal, notEqual, ok as assert } from "node:assert/strict";
 import { flushBackground } from "../_shared/background.ts";
-import { readEnv } from "../_shared/env.ts";
-import type {
-  GeneratedResponse,
-  GenerateResult,
-  UpstreamFailureDetails,
-} from "../_shared/contracts/generate.ts";
-import type { ValidationIssue } from "../_shared/http/validation.ts";
-import { createLlmClient, type LlmClient } from "../_shared/integrations/llm.ts";
+import type { GeneratedResponse, GenerateResult } from "../_shared/contracts/generate.ts";
+import { createLlmClient } from "../_shared/integrations/llm.ts";
 import { PARAMETER_NAMES } from "../_shared/lab/parameters.ts";
-import { createRuntime } from "../_shared/runtime.ts";
-import {
-  createTestUser,
-  dbTest,
-  jsonRequest,
-  testEnv,
-  type TestUser,
-  withAdmin,
-} from "../tests/harness.ts";
-import { type RunningModelServer, startModelServer } from "../../../scripts/model_server/main.ts";
-import { createGenerateApp, generateEnvSchema } from "./app.ts";
+import { createTestUser, dbTest, withAdmin } from "../tests/harness.ts";
+import { FAKE_KEY, withGenerate } from "./test_app.ts";
 import { createTestCalibration, TEST_RANGES } from "./test_fixtures.ts";
-
-/** A distinctive fake key: it must never appear in a row or a response. */
-const FAKE_KEY = "sk-test-SECRET123";
-
-/** The envelope; `error.details` is validation issues or the 502's stored attempt, by code. */
-interface Envelope {
-  success: boolean;
-  data: GenerateResult;
-  error: {
-    code: string;
-    message: string;
-    details: UpstreamFailureDetails & ValidationIssue[];
-  };
-}
-type Answer = { status: number; body: Envelope; headers: Headers };
-type Post = (user: TestUser, body: unknown, headers?: Record<string, string>) => Promise<Answer>;
-
-interface Harness {
-  post: Post;
-  model: RunningModelServer;
-  runtime: ReturnType<typeof createRuntime>;
-}
-
-async function withGenerate(
-  options: { env?: Record<string, string>; llm?: LlmClient },
-  fn: (harness: Harness) => Promise<void>,
-) {
-  const model = await startModelServer({ port: 0 });
-  const env = readEnv(
-    generateEnvSchema,
-    testEnv({ OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: model.url, ...options.env }),
-  );
-  const runtime = createRuntime(env);
-  const app = createGenerateApp(runtime, { llm: options.llm });
-  const post: Post = async (user, body, headers = {}) => {
-    const response = await app.request("/generate", jsonRequest(user, body, { headers }));
-    return { status: response.status, body: await response.json(), headers: response.headers };
-  };
-  try {
-    await fn({ post, model, runtime });
-  } finally {
-    model.control.reset();
-    await flushBackground();
-    await runtime.db.end();
-    await model.shutdown();
-  }
-}
 
 function succeeded(responses: GeneratedResponse[]) {
   return responses.filter((r) => r.status === "succeeded");

@@ -61,6 +61,8 @@ export function planParameters(
 export interface CallContext {
   model: string;
   prompt: string;
+  /** A template's system prompt, sent before the prompt. */
+  system?: string;
   seed: number;
 }
 

@@ -7,11 +7,14 @@
  *    replays its answer, no model calls), load the calibration under RLS
  *    (404 when it is missing or someone else's), count the request against
  *    the rate limit (429), audit `llm_request_started`; committed without
- *    waiting for the WAL flush, which step 3's durable commit covers.
- * 2. the model calls, concurrently, each with the SDK's timeout and retries;
+ *    waiting for the WAL flush, which step 4's durable commit covers.
+ * 2. when the request names a template: its version as the user, one round
+ *    trip (404 when missing or someone else's), rendered with the request's
+ *    variables (400 naming every missing one);
+ * 3. the model calls, concurrently, each with the SDK's timeout and retries;
  *    every successful response scored.
- * 3. as the user, one round trip: insert the experiment (the trigger updates
- *    the analytics and audits `analytics_updated`), audit
+ * 4. as the user, one round trip: insert the experiment (triggers price its
+ *    responses, update the analytics and audit `analytics_updated`), audit
  *    `experiment_generated`, complete the key with the answer and read the
  *    fresh summary; durable. When every call failed, the experiment is stored
  *    with status `failed`, the audit event is `llm_request_failed`, the key is
@@ -19,7 +22,7 @@
  *    upstream_unavailable`.
  *
  * The experiment id is minted here (time-ordered, like the database's
- * default) so the answer can be built before step 3. If anything fails after
+ * default) so the answer can be built before step 4. If anything fails after
  * the key was claimed, the claim is released (best effort) so a retry is not
  * blocked. The bench (`npm run bench`) measures what this costs against a
  * bare handler.
@@ -43,6 +46,12 @@ import {
 import type { LlmClient } from "../_shared/integrations/llm.ts";
 import type { ParameterRanges } from "../_shared/lab/parameters.ts";
 import { timed, timedSync } from "../_shared/http/server_timing.ts";
+import { resolveTemplate } from "../_shared/db/templates.ts";
+import {
+  type RenderedPrompt,
+  renderTemplate,
+  type TemplateVersion,
+} from "../_shared/lab/templates.ts";
 import { uuidV7 } from "../_shared/uuid_v7.ts";
 import {
   callModel,
@@ -101,6 +110,7 @@ export async function runGenerate(
         model,
         seed,
         design: input.parameters ? "explicit" : "latin-hypercube",
+        ...(input.template ? { template: input.template } : {}),
       },
       idempotency,
     }));
@@ -119,6 +129,24 @@ export async function runGenerate(
   }
 }
 
+/** The prompt of a run: the request's own, or its template version rendered. */
+interface RunPrompt {
+  prompt: string;
+  system: string | null;
+  template: { version: TemplateVersion; rendered: RenderedPrompt } | null;
+}
+
+async function promptOf(
+  db: Database,
+  context: DbCaller,
+  input: ValidGenerateRequest,
+): Promise<RunPrompt> {
+  if (!input.template) return { prompt: input.prompt!, system: null, template: null };
+  const version = await timed("db.template", () => resolveTemplate(db, context, input.template!));
+  const rendered = renderTemplate(version, input.variables ?? {});
+  return { prompt: rendered.prompt, system: rendered.system, template: { version, rendered } };
+}
+
 async function generateAndStore(
   deps: RunDeps,
   context: DbCaller,
@@ -131,16 +159,28 @@ async function generateAndStore(
 ): Promise<GenerateResult> {
   const { db, llm, model } = deps;
   const { input, ref, seed } = run;
+  const { prompt, system, template } = await promptOf(db, context, input);
   const plan = planParameters(run.ranges, {
     count: input.numResponses,
     seed,
-    explicit: input.parameters,
+    explicit: input.parameters ?? template?.version.defaultParameters ?? undefined,
   });
-  const outcome = await callModel(llm, { model, prompt: input.prompt, seed }, plan.sets);
+  const outcome = await callModel(
+    llm,
+    { model, prompt, system: system ?? undefined, seed },
+    plan.sets,
+  );
   const responses = timedSync(
     "scoring",
-    () => toResponses(input.prompt, plan.sets, outcome.results),
+    () => toResponses(prompt, plan.sets, outcome.results),
   );
+  const templateUse = template && {
+    versionId: template.version.id,
+    templateId: template.version.templateId,
+    name: template.version.name,
+    version: template.version.version,
+    variables: template.rendered.variables,
+  };
   const status = experimentStatus(responses);
   const failed = responses.flatMap((r) =>
     r.status === "failed" ? [{ index: r.index, code: r.error.code }] : []
@@ -152,12 +192,15 @@ async function generateAndStore(
   const experiment = {
     id: experimentId,
     calibrationId: input.calibration_id,
-    prompt: input.prompt,
+    prompt,
     model,
     parameters: experimentParameters({ model, seed }, plan),
     responses,
     status,
     latencyMs: outcome.latencyMs,
+    ...(templateUse
+      ? { template: { versionId: templateUse.versionId, variables: templateUse.variables } }
+      : {}),
   };
   const audit = {
     experimentId,
@@ -169,6 +212,7 @@ async function generateAndStore(
     model,
     seed,
     latencyMs: outcome.latencyMs,
+    ...(templateUse ? { templateVersionId: templateUse.versionId } : {}),
   };
 
   if (status === "failed") {
@@ -188,21 +232,23 @@ async function generateAndStore(
     );
   }
 
-  const answer: Omit<GenerateResult, "analytics"> = {
+  const answer = {
     experimentId,
     status,
     model,
     seed,
     design: plan.design,
+    template: templateUse,
     responses,
     latencyMs: outcome.latencyMs,
   };
-  const analytics = await timed("db.store", () =>
+  const stored = await timed("db.store", () =>
     storeGeneration(db, context, {
       experiment,
       audit,
       idempotencyKey: ref?.key,
       answer: ref ? answer : undefined,
     }));
-  return { ...answer, analytics };
+  // Only a failed experiment stores nothing to answer with, and that one threw above.
+  return { ...answer, ...stored! };
 }

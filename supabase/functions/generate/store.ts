@@ -83,6 +83,8 @@ export interface NewExperiment {
   responses: GeneratedResponse[];
   status: ExperimentStatus;
   latencyMs: number;
+  /** The template version the prompt was rendered from, and its variables (both or neither). */
+  template?: { versionId: string; variables: Record<string, string> };
 }
 
 /** The second step's input. */
@@ -92,25 +94,36 @@ export interface StoreStep {
   audit: Record<string, unknown>;
   /** The Idempotency-Key, when the client sent one: completed, or released when failed. */
   idempotencyKey?: string;
-  /** The answer to store for the key; the fresh analytics are added to it. */
-  answer?: Omit<GenerateResult, "analytics">;
+  /** The answer to store for the key; the priced responses and fresh analytics replace its own. */
+  answer?: Omit<GenerateResult, "analytics" | "costUsd" | "unpricedResponses">;
+}
+
+/** What step 2 stored: the responses as priced by the database, and the fresh analytics. */
+export interface StoredGeneration {
+  /** The responses with their `cost` (null when unknown). */
+  responses: GeneratedResponse[];
+  /** Sum of the costs; null when any succeeded response's cost is unknown. */
+  costUsd: number | null;
+  unpricedResponses: number;
+  /** The calibration's summary after this experiment; null when it counts nothing. */
+  analytics: MetricsSummary | null;
 }
 
 /**
- * Step 2, one round trip, durable. Resolves with the calibration's analytics
- * summary after this experiment, or null when the experiment failed (nothing
- * counted) or counted nothing.
+ * Step 2, one round trip, durable. Resolves with the priced responses and
+ * the calibration's analytics summary after this experiment, or null when
+ * the experiment failed (nothing counted).
  *
  * @example
- * const analytics = await storeGeneration(db, caller, { experiment, audit, idempotencyKey, answer });
+ * const stored = await storeGeneration(db, caller, { experiment, audit, idempotencyKey, answer });
  */
 export function storeGeneration(
   db: Database,
   caller: DbCaller,
   step: StoreStep,
-): Promise<MetricsSummary | null> {
+): Promise<StoredGeneration | null> {
   const { experiment } = step;
-  return db.callAsUser<MetricsSummary | null>(caller, "store_generation", {
+  return db.callAsUser<StoredGeneration | null>(caller, "store_generation", {
     experiment: {
       id: experiment.id,
       calibration_id: experiment.calibrationId,
@@ -120,6 +133,8 @@ export function storeGeneration(
       responses: experiment.responses,
       status: experiment.status,
       latency_ms: experiment.latencyMs,
+      template_version_id: experiment.template?.versionId ?? null,
+      template_variables: experiment.template?.variables ?? null,
     },
     audit_data: step.audit,
     idempotency_key: step.idempotencyKey,

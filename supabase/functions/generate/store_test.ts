@@ -127,7 +127,7 @@ Deno.test(
 );
 
 Deno.test(
-  "storeGeneration stores the JSON as objects, audits it and returns the trigger's summary; the key replays that answer",
+  "storeGeneration stores the JSON as objects, audits it and returns the priced responses and the trigger's summary; the key replays that answer",
   dbTest,
   async () => {
     const db = createDatabase(databaseUrl, { max: 2 });
@@ -149,10 +149,11 @@ Deno.test(
         model: "fake",
         seed: 1,
         design: "explicit" as const,
+        template: null,
         responses: experiment.responses,
         latencyMs: 40,
       };
-      const summary = await storeGeneration(db, caller, {
+      const stored = await storeGeneration(db, caller, {
         experiment,
         audit: { experimentId: experiment.id },
         idempotencyKey: "store-once",
@@ -167,12 +168,18 @@ Deno.test(
         avgCompleteness: 0.75,
         avgLatency: 40,
       };
-      deepEqual(summary, expected);
-      const [stored] = await withAdmin((sql) =>
+      const priced = [{ ...experiment.responses[0], cost: null }];
+      deepEqual(stored, {
+        responses: priced,
+        costUsd: null,
+        unpricedResponses: 1,
+        analytics: expected,
+      }, "a response without usage has an unknown cost");
+      const [row] = await withAdmin((sql) =>
         sql`select user_id::text, correlation_id::text, jsonb_typeof(parameters) as p,
                    jsonb_typeof(responses) as r from public.experiments where id = ${experiment.id}`
       );
-      deepEqual({ ...stored }, {
+      deepEqual({ ...row }, {
         user_id: user.id,
         correlation_id: caller.correlationId,
         p: "object",
@@ -185,7 +192,13 @@ Deno.test(
       deepEqual(await startGeneration(db, callerOf(user), step), {
         kind: "replay",
         status: 200,
-        body: { ...answer, analytics: expected },
+        body: {
+          ...answer,
+          responses: priced,
+          costUsd: null,
+          unpricedResponses: 1,
+          analytics: expected,
+        },
       });
     } finally {
       await db.end();

@@ -55,6 +55,31 @@ Deno.test("generateRequestSchema rejects out-of-bounds requests", () => {
   );
 });
 
+Deno.test("generateRequestSchema takes a template and variables instead of a prompt", () => {
+  const body = {
+    template: { name: "letters", label: "production" },
+    variables: { topic: "tides", count: 3, formal: true },
+    calibration_id: calibrationId,
+  };
+  deepEqual(generateRequestSchema.parse(body), { ...body, numResponses: 4 });
+  const bad: [string, unknown][] = [
+    ["neither prompt nor template", { calibration_id: calibrationId }],
+    ["both prompt and template", { ...body, prompt: "Hi" }],
+    ["variables without a template", { prompt: "Hi", variables: {}, calibration_id: calibrationId }],
+    ["id and name", { ...body, template: { id: calibrationId, name: "letters" } }],
+    ["no id nor name", { ...body, template: { version: 1 } }],
+    ["version and label", { ...body, template: { name: "letters", version: 1, label: "staging" } }],
+    ["version 0", { ...body, template: { name: "letters", version: 0 } }],
+    ["uppercase label", { ...body, template: { name: "letters", label: "Prod" } }],
+    ["unknown key", { ...body, template: { name: "letters", branch: "main" } }],
+    ["nested variable", { ...body, variables: { topic: { deep: 1 } } }],
+    ["non-identifier variable", { ...body, variables: { "two words": "x" } }],
+  ];
+  for (const [label, request] of bad) {
+    equal(generateRequestSchema.safeParse(request).success, false, label);
+  }
+});
+
 Deno.test("generatedResponseSchema tells succeeded and failed responses apart", () => {
   const succeeded = {
     index: 0,
@@ -93,8 +118,11 @@ Deno.test("generateResultSchema accepts a result with null analytics", () => {
     model: "gpt-4o",
     seed: 1,
     design: "explicit",
+    template: null,
     responses: [],
     latencyMs: 0,
+    costUsd: null,
+    unpricedResponses: 0,
     analytics: null,
   };
   deepEqual(generateResultSchema.parse(result), result);

@@ -34,6 +34,8 @@ export interface LlmUsage {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Prompt tokens the provider served from its cache, when it says. */
+  cachedTokens?: number;
 }
 
 /** A completion the model produced. */
@@ -192,6 +194,9 @@ function usageOf(usage: OpenAI.CompletionUsage | undefined): LlmUsage | null {
     promptTokens: usage.prompt_tokens,
     completionTokens: usage.completion_tokens,
     totalTokens: usage.total_tokens,
+    ...(typeof usage.prompt_tokens_details?.cached_tokens === "number"
+      ? { cachedTokens: usage.prompt_tokens_details.cached_tokens }
+      : {}),
   };
 }
 

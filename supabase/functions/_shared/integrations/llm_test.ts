@@ -73,6 +73,38 @@ Deno.test("complete sends the parameters and seed and maps the completion", asyn
   equal(scripted.headers[0].get("authorization"), `Bearer ${KEY}`);
 });
 
+Deno.test("complete sends a system prompt first and reports cached prompt tokens", async () => {
+  const scripted = scriptedFetch([() =>
+    completion("Aye.", {
+      usage: {
+        prompt_tokens: 70,
+        completion_tokens: 5,
+        total_tokens: 75,
+        prompt_tokens_details: { cached_tokens: 64 },
+      },
+    })]);
+  const llm = createLlmClient({
+    apiKey: KEY,
+    baseURL: "http://llm.test/v1",
+    timeoutMs: 1000,
+    maxRetries: 0,
+    fetch: scripted.fetch,
+  });
+  const result = await llm.complete({ ...request, system: "Answer like a sailor." });
+  equal(result.status, "succeeded");
+  if (result.status !== "succeeded") return;
+  deepEqual(result.usage, {
+    promptTokens: 70,
+    completionTokens: 5,
+    totalTokens: 75,
+    cachedTokens: 64,
+  });
+  deepEqual(scripted.bodies[0].messages, [
+    { role: "system", content: "Answer like a sailor." },
+    { role: "user", content: request.prompt },
+  ]);
+});
+
 Deno.test("a 429 is retried by the SDK and then succeeds", async () => {
   const scripted = scriptedFetch([
     () => apiError(429, "Rate limit reached", { "retry-after-ms": "0" }),
