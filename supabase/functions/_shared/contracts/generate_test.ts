@@ -65,7 +65,11 @@ Deno.test("generateRequestSchema takes a template and variables instead of a pro
   const bad: [string, unknown][] = [
     ["neither prompt nor template", { calibration_id: calibrationId }],
     ["both prompt and template", { ...body, prompt: "Hi" }],
-    ["variables without a template", { prompt: "Hi", variables: {}, calibration_id: calibrationId }],
+    ["variables without a template", {
+      prompt: "Hi",
+      variables: {},
+      calibration_id: calibrationId,
+    }],
     ["id and name", { ...body, template: { id: calibrationId, name: "letters" } }],
     ["no id nor name", { ...body, template: { version: 1 } }],
     ["version and label", { ...body, template: { name: "letters", version: 1, label: "staging" } }],
