@@ -14,10 +14,10 @@ import type {
 } from "../_shared/contracts/generate.ts";
 import { MAX_SEED } from "../_shared/contracts/generate.ts";
 import type { LlmClient, LlmResult } from "../_shared/integrations/llm.ts";
-import { scoreResponse } from "../_shared/lab/scoring.ts";
+import { toResponse } from "../_shared/lab/responses.ts";
 import type { ParameterRanges, ParameterSet } from "../_shared/lab/parameters.ts";
 import { timed } from "../_shared/http/server_timing.ts";
-import { designParameterSets, seedFrom } from "./parameter_design.ts";
+import { designParameterSets, seedFrom } from "../_shared/lab/parameter_design.ts";
 
 /** The parameter sets of one experiment and how they were chosen. */
 export interface ParameterPlan {
@@ -114,26 +114,7 @@ export function toResponses(
       error: { code: "internal_error", message: "The model call could not be completed" },
       latencyMs: 0,
     };
-    if (result.status === "failed") {
-      return {
-        index,
-        status: "failed",
-        parameters,
-        latencyMs: result.latencyMs,
-        error: { code: result.error.code, message: result.error.message },
-      };
-    }
-    return {
-      index,
-      status: "succeeded",
-      text: result.text,
-      parameters,
-      finishReason: result.finishReason,
-      usage: result.usage,
-      latencyMs: result.latencyMs,
-      systemFingerprint: result.systemFingerprint,
-      metrics: scoreResponse({ prompt, text: result.text, finishReason: result.finishReason }),
-    };
+    return toResponse(prompt, parameters, result, index);
   });
 }
 

@@ -12,7 +12,7 @@ import {
   planParameters,
   toResponses,
 } from "./experiment.ts";
-import { designParameterSets } from "./parameter_design.ts";
+import { designParameterSets } from "../_shared/lab/parameter_design.ts";
 
 const ranges: ParameterRanges = {
   temperature: { min: 0.2, max: 1.2 },

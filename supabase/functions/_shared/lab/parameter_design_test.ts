@@ -7,7 +7,7 @@ import {
   type ParameterName,
   type ParameterRanges,
   parameterSetSchema,
-} from "../_shared/lab/parameters.ts";
+} from "./parameters.ts";
 
 const RANGES: ParameterRanges = {
   temperature: { min: 0.2, max: 1.2 },

@@ -29,7 +29,7 @@ import {
   type ParameterRanges,
   type ParameterSet,
   roundParameter,
-} from "../_shared/lab/parameters.ts";
+} from "./parameters.ts";
 
 /** Fewest and most parameter sets one design may hold (one per response). */
 export const DESIGN_COUNT = { min: 1, max: 10 } as const;

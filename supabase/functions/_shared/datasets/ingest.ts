@@ -1,0 +1,109 @@
+/**
+ * One dataset ingest, start to end or resumed: begin (or resume) the
+ * version, stream its CSV through {@link csvRecords}, turn each record into
+ * an item or a skip ({@link toRow}) and store them in batches with the
+ * checkpoint (`store.ts`), so a crash, a cancel or a lost worker resumes
+ * after the last stored line without duplicating a row; finish as completed,
+ * or failed with a message naming the line when the file itself cannot be
+ * read. The same function serves a request and a job.
+ *
+ * @module
+ */
+import type { DbCaller } from "../caller.ts";
+import type { Database } from "../db/client.ts";
+import { CsvFileError, csvRecords } from "./csv_records.ts";
+import { type ColumnPlan, planColumns, toRow } from "./rows.ts";
+import {
+  beginIngest,
+  type DatasetVersion,
+  finishIngest,
+  type IngestBatch,
+  storeBatch,
+} from "./store.ts";
+
+/** Rows per stored batch by default. */
+export const DEFAULT_BATCH_ROWS = 500;
+
+/** What an ingest needs. */
+export interface IngestDeps {
+  db: Database;
+  /** Opens the version's CSV (from Storage) as a byte stream. */
+  open(sourcePath: string): Promise<ReadableStream<Uint8Array>>;
+  /** Rows per batch. */
+  batchRows?: number;
+}
+
+/**
+ * Runs (or resumes) the ingest of `versionId` as `caller` and resolves with
+ * the version as it ended: completed, failed (with `error`), or cancelled
+ * when the owner cancelled it meanwhile. A completed version is returned at
+ * once.
+ *
+ * @throws {HttpError} 404 `dataset_version_not_found`; errors of `open` and
+ *   the database other than a file that cannot be read (which fails the
+ *   version instead) leave it running for a retry.
+ *
+ * @example
+ * const version = await ingestDatasetVersion(deps, caller, versionId);
+ * console.log(version.saved_count, version.skipped_by_reason);
+ */
+export async function ingestDatasetVersion(
+  deps: IngestDeps,
+  caller: DbCaller,
+  versionId: string,
+): Promise<DatasetVersion> {
+  const { db } = deps;
+  const version = await beginIngest(db, caller, versionId);
+  if (version.status !== "running") return version;
+  try {
+    await ingestFile(deps, caller, version);
+    // Finishing changes only a version still running: a cancelled one comes back as it is.
+    return await finishIngest(db, caller, versionId);
+  } catch (error) {
+    if (error instanceof CsvFileError) {
+      return await finishIngest(db, caller, versionId, error.message);
+    }
+    throw error;
+  }
+}
+
+/** Streams the file into batches; stops early when the version stopped running (cancelled). */
+async function ingestFile(
+  deps: IngestDeps,
+  caller: DbCaller,
+  version: DatasetVersion,
+): Promise<void> {
+  const batchRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
+  const stream = await deps.open(version.source_path);
+  let plan: ColumnPlan | null = null;
+  let batch: IngestBatch = {
+    columns: [],
+    rows: [],
+    skips: [],
+    checkpointLine: version.checkpoint_line,
+  };
+  const flush = async () => {
+    const progress = await storeBatch(deps.db, caller, version.id, batch);
+    batch = { columns: batch.columns, rows: [], skips: [], checkpointLine: batch.checkpointLine };
+    return progress.status !== "running";
+  };
+  for await (const record of csvRecords(stream, { delimiter: version.delimiter })) {
+    if (record.kind === "record" && plan === null) {
+      plan = planColumns(record.fields, record.line, version.column_map);
+      batch.columns = plan.variables;
+      continue;
+    }
+    if (record.line <= version.checkpoint_line) continue; // stored before a resume
+    if (record.kind === "skip") {
+      batch.skips.push({ line: record.line, reason: record.reason, detail: record.detail });
+    } else {
+      const row = toRow(plan!, record);
+      if (row.kind === "item") batch.rows.push({ line: row.line, values: row.values });
+      else batch.skips.push({ line: row.line, reason: row.reason, detail: row.detail });
+      batch.checkpointLine = record.line;
+    }
+    if (batch.rows.length + batch.skips.length >= batchRows && await flush()) return;
+  }
+  if (plan === null) throw new CsvFileError("Line 1: the file is empty (no header line)");
+  await flush();
+}
