@@ -13,7 +13,8 @@ select tables_are('public',
         'review_queue_reviewers', 'review_queue_items', 'review_leases', 'ratings', 'rating_revisions',
         'arenas', 'arena_invites', 'arena_arms', 'arena_prompts', 'arena_responses', 'arena_pairs',
         'arena_votes', 'arena_judge_verdicts',
-        'prompt_templates', 'prompt_template_versions', 'prompt_template_labels', 'model_prices'],
+        'prompt_templates', 'prompt_template_versions', 'prompt_template_labels', 'model_prices', 'datasets', 'dataset_versions', 'dataset_items',
+        'dataset_skips', 'batch_runs', 'batch_results'],
   'public holds exactly the lab''s tables.');
 
 -- Columns, types and nullability --------------------------------------------------
@@ -396,7 +397,10 @@ select functions_are('private',
         'broadcast_experiment_change', 'broadcast_analytics_change', 'broadcast_export_progress',
         'testable_arena_ids',
         'template_variables', 'number_prompt_template_version', 'resolve_prompt_template',
-        'price_in_force', 'usage_cost', 'price_experiment_responses'],
+        'price_in_force', 'usage_cost', 'price_experiment_responses',
+        'check_dataset_version_transition', 'claims_subject', 'create_dataset_version', 'begin_dataset_ingest',
+        'store_dataset_rows', 'finish_dataset_ingest', 'check_batch_run_transition', 'create_batch_run',
+        'claim_batch_results', 'record_batch_results', 'finish_batch_run', 'resume_batch_run', 'batch_run_context'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
