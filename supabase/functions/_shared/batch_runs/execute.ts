@@ -75,7 +75,7 @@ async function callOne(
   const outcome = await llm.complete({
     model: context.run.model,
     prompt: rendered.prompt,
-    system: rendered.system,
+    system: rendered.system ?? undefined,
     parameters,
     seed: callSeed(context.run.seed, result.lineNumber, result.repeat),
   });

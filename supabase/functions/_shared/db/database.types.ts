@@ -409,14 +409,14 @@ isOneToOne: false
                   ]
                 },"experiments": {
                   Row: {
-                    "calibration_id": string,"correlation_id": string | null,"created_at": string,"discarded": boolean,"id": string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved": boolean,"status": string,"updated_at": string,"user_id": string
+                    "calibration_id": string,"correlation_id": string | null,"cost_usd": number | null,"created_at": string,"discarded": boolean,"id": string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved": boolean,"status": string,"template_variables": Json | null,"template_version_id": string | null,"unpriced_responses": number,"updated_at": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "calibration_id": string,"correlation_id"?: string | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved"?: boolean,"status": string,"updated_at"?: string,"user_id"?: string
+                    "calibration_id": string,"correlation_id"?: string | null,"cost_usd"?: number | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved"?: boolean,"status": string,"template_variables"?: Json | null,"template_version_id"?: string | null,"unpriced_responses"?: number,"updated_at"?: string,"user_id"?: string
                   }
                   Update: {
-                    "calibration_id"?: string,"correlation_id"?: string | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms"?: number,"model"?: string,"parameters"?: NonNullable<Json>,"prompt"?: string,"responses"?: NonNullable<Json>,"saved"?: boolean,"status"?: string,"updated_at"?: string,"user_id"?: string
+                    "calibration_id"?: string,"correlation_id"?: string | null,"cost_usd"?: number | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms"?: number,"model"?: string,"parameters"?: NonNullable<Json>,"prompt"?: string,"responses"?: NonNullable<Json>,"saved"?: boolean,"status"?: string,"template_variables"?: Json | null,"template_version_id"?: string | null,"unpriced_responses"?: number,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     {
@@ -424,6 +424,12 @@ isOneToOne: false
       columns: ["calibration_id","user_id"]
 isOneToOne: false
       referencedRelation: "calibrations"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "experiments_template_version_fkey"
+      columns: ["template_version_id","user_id"]
+isOneToOne: false
+      referencedRelation: "prompt_template_versions"
       referencedColumns: ["id","user_id"]
     }
                   ]
@@ -503,6 +509,80 @@ isOneToOne: false
                   }
                   Update: {
                     "created_at"?: string,"id"?: string,"name"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"model_prices": {
+                  Row: {
+                    "cached_input_per_million": number | null,"created_at": string,"currency": string,"effective_from": string,"id": string,"input_per_million": number,"model": string,"note": string | null,"output_per_million": number,"user_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "cached_input_per_million"?: number | null,"created_at"?: string,"currency"?: string,"effective_from": string,"id"?: string,"input_per_million": number,"model": string,"note"?: string | null,"output_per_million": number,"user_id"?: string | null
+                  }
+                  Update: {
+                    "cached_input_per_million"?: number | null,"created_at"?: string,"currency"?: string,"effective_from"?: string,"id"?: string,"input_per_million"?: number,"model"?: string,"note"?: string | null,"output_per_million"?: number,"user_id"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"prompt_template_labels": {
+                  Row: {
+                    "created_at": string,"label": string,"template_id": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"label": string,"template_id": string,"updated_at"?: string,"user_id"?: string,"version": number
+                  }
+                  Update: {
+                    "created_at"?: string,"label"?: string,"template_id"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "prompt_template_labels_template_fkey"
+      columns: ["template_id","user_id"]
+isOneToOne: false
+      referencedRelation: "prompt_templates"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "prompt_template_labels_version_fkey"
+      columns: ["template_id","version"]
+isOneToOne: false
+      referencedRelation: "prompt_template_versions"
+      referencedColumns: ["template_id","version"]
+    }
+                  ]
+                },"prompt_template_versions": {
+                  Row: {
+                    "body": string,"commit_message": string | null,"created_at": string,"default_parameters": Json | null,"id": string,"system_prompt": string | null,"template_id": string,"user_id": string,"variables": (string)[],"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body": string,"commit_message"?: string | null,"created_at"?: string,"default_parameters"?: Json | null,"id"?: string,"system_prompt"?: string | null,"template_id": string,"user_id"?: string,"variables"?: (string)[],"version": number
+                  }
+                  Update: {
+                    "body"?: string,"commit_message"?: string | null,"created_at"?: string,"default_parameters"?: Json | null,"id"?: string,"system_prompt"?: string | null,"template_id"?: string,"user_id"?: string,"variables"?: (string)[],"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "prompt_template_versions_template_fkey"
+      columns: ["template_id","user_id"]
+isOneToOne: false
+      referencedRelation: "prompt_templates"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"prompt_templates": {
+                  Row: {
+                    "created_at": string,"description": string | null,"id": string,"name": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"description"?: string | null,"id"?: string,"name": string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"description"?: string | null,"id"?: string,"name"?: string,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     
