@@ -64,6 +64,19 @@ export const ERROR_CODES = {
   arena_closed: "409: the arena is closed to new pairs and votes.",
   pair_not_handed: "409: the pair was not handed to the caller.",
   already_voted: "409: the pair has a vote already; votes are final.",
+  // Templates, datasets and batch runs.
+  template_not_found: "404: the template, version or label does not exist or is not the caller's.",
+  missing_variables:
+    "400: variables a template needs are missing (details.missing, or the message, names them).",
+  invalid_rendered_prompt: "400: the rendered template is empty or longer than a prompt may be.",
+  dataset_not_found: "404: the dataset does not exist or is not the caller's.",
+  dataset_version_not_found: "404: the dataset version does not exist or is not the caller's.",
+  invalid_source_path: "400: the CSV is not in the caller's own folder of the datasets bucket.",
+  object_not_found: "404: the file is not in the bucket, or not the caller's.",
+  dataset_not_ready: "409: the dataset version's ingest has not completed.",
+  batch_run_not_found: "404: the batch run does not exist or is not the caller's.",
+  parameters_required:
+    "400: a run needs a calibration, parameters, or a template version with default parameters.",
   // Services.
   database_unavailable: "503: the database cannot be reached.",
   storage_unavailable: "502: Storage refused or failed.",
