@@ -1,5 +1,6 @@
-import os from 'os'
-import fs from 'fs'
+/* @ts-self-types="../types/index.d.ts" */
+import os from 'node:os'
+import fs from 'node:fs'
 
 import {
   mergeUserTypes,
@@ -237,12 +238,21 @@ function Postgres(a, b) {
     let savepoints = 0
       , connection
       , prepare = null
+      , closedError = null
 
     try {
       await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()
       return await Promise.race([
         scope(connection, fn),
-        new Promise((_, reject) => connection.onclose = reject)
+        new Promise((_, reject) => connection.onclose = e => {
+          // lab patch: the session and its transaction are gone; the connection object goes
+          // back to the pool and may reconnect for other queries, so this transaction must
+          // never write to it again: queued queries fail now, later ones in handler()
+          closedError = e
+          while (queries.length)
+            queries.shift().reject(e)
+          reject(e)
+        })
       ])
     } catch (error) {
       throw error
@@ -265,7 +275,8 @@ function Postgres(a, b) {
         if (uncaughtError)
           throw uncaughtError
       } catch (e) {
-        await (name
+        // lab patch: a closed session has rolled back already; there is no one to tell
+        closedError || await (name
           ? sql`rollback to ${ sql(name) }`
           : sql`rollback`
         )
@@ -290,6 +301,8 @@ function Postgres(a, b) {
 
       function handler(q) {
         q.catch(e => uncaughtError || (uncaughtError = e))
+        if (closedError) // lab patch: see connection.onclose above
+          return q.reject(closedError)
         c.queue === full
           ? queries.push(q)
           : c.execute(q) || move(c, full)

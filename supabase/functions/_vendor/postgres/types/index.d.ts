@@ -732,4 +732,4 @@ declare namespace postgres {
   }
 }
 
-export = postgres;
+export default postgres; // lab patch: an ES module, as Deno loads the vendored copy
