@@ -18,7 +18,7 @@ import type postgres from "postgres";
 
 const [driver, scenario, url] = Deno.args;
 const module = driver === "upstream"
-  ? await import("npm:postgres@3.4.9")
+  ? await import("postgres-published")
   : await import("postgres");
 const connect = module.default as typeof postgres;
 
