@@ -544,6 +544,8 @@ Deno.test("invalid requests answer 400 validation_failed and call no model", dbT
       parameters: { temperature: 3, top_p: 1, max_tokens: 10, frequency_penalty: 0 },
     }, "parameters.temperature"],
     ["a negative seed", { ...valid, seed: -1 }, "seed"],
+    ["a NUL in the prompt", { ...valid, prompt: "a\u0000b" }, "prompt"],
+    ["a lone surrogate in the prompt", { ...valid, prompt: "\ud800" }, "prompt"],
   ];
   await withGenerate({}, async ({ post, model }) => {
     for (const [label, body, path] of cases) {
@@ -557,6 +559,14 @@ Deno.test("invalid requests answer 400 validation_failed and call no model", dbT
     equal(badKey.body.error.code, "invalid_idempotency_key");
     equal(model.control.stats().counters.requestsReceived, 0);
   });
+  // Nothing was counted or audited: no rate-limit slot, no llm_request_started.
+  const written = await withAdmin((sql) =>
+    sql<{ events: number; slots: number }[]>`
+      select (select count(*)::int from public.audit_logs where user_id = ${user.id}
+                 and event_type = 'llm_request_started') as events,
+             (select count(*)::int from private.rate_limits where user_id = ${user.id}) as slots`
+  );
+  deepEqual({ ...written[0] }, { events: 0, slots: 0 });
 });
 
 Deno.test("the owner cannot rewrite an experiment but can save or discard it", dbTest, async () => {

@@ -28,7 +28,8 @@ const DEFAULT_MAX_BYTES = 1_048_576;
  * and parses it with `schema`.
  *
  * @throws {HttpError} 415 `unsupported_media_type`, 413 `payload_too_large`,
- *   400 `invalid_json` or 400 `validation_failed`.
+ *   400 `invalid_json` or 400 `validation_failed` (also for text PostgreSQL
+ *   cannot store: NUL, lone surrogates).
  *
  * @example
  * ```ts
@@ -69,7 +70,57 @@ export async function parseJsonBody<S extends z.ZodType>(
       },
     );
   }
+  checkStorable(value);
   return validate(schema, value, "request body");
+}
+
+/** Deepest nesting of arrays and objects a body may have; the lab's own bodies need 3. */
+export const MAX_BODY_DEPTH = 32;
+
+/** True for text with NUL or a UTF-16 surrogate without its other half (`"\ud800"` in JSON). */
+function unstorableText(text: string): boolean {
+  return text.includes("\0") || !text.isWellFormed();
+}
+
+/**
+ * Refuses a body PostgreSQL could not store or the lab should not walk:
+ * text (keys included) with NUL or a lone surrogate, which text and jsonb
+ * reject, and nesting deeper than {@link MAX_BODY_DEPTH}. Checked before the
+ * schema, so nothing downstream (a model call, a rate-limit slot) ever sees it.
+ */
+function checkStorable(value: unknown): void {
+  const pending: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (pending.length > 0) {
+    const { value: current, path } = pending.pop()!;
+    if (typeof current === "string") {
+      if (unstorableText(current)) throw unstorable(path);
+      continue;
+    }
+    if (current === null || typeof current !== "object") continue;
+    if (path.length >= MAX_BODY_DEPTH) {
+      throw new HttpError(
+        400,
+        `Cannot parse request body: nested deeper than ${MAX_BODY_DEPTH} levels`,
+        { code: "validation_failed", details: [{ path: formatPath(path), message: "Too deep" }] },
+      );
+    }
+    for (const [key, child] of Object.entries(current)) {
+      if (unstorableText(key)) throw unstorable(path);
+      pending.push({ value: child, path: [...path, Array.isArray(current) ? Number(key) : key] });
+    }
+  }
+}
+
+function unstorable(path: (string | number)[]): HttpError {
+  const field = path.length === 0 ? "the body" : `"${formatPath(path)}"`;
+  return new HttpError(
+    400,
+    `Cannot parse request body: ${field} contains a NUL character or an unpaired surrogate`,
+    {
+      code: "validation_failed",
+      details: [{ path: formatPath(path), message: "Contains text that cannot be stored" }],
+    },
+  );
 }
 
 /**

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { LabEnv } from "./context.ts";
 import { errorHandler } from "./error_handler.ts";
-import { parseJsonBody, parseParams, parseQuery } from "./validation.ts";
+import { MAX_BODY_DEPTH, parseJsonBody, parseParams, parseQuery } from "./validation.ts";
 
 const bodySchema = z.object({
   prompt: z.string().min(1),
@@ -133,6 +133,46 @@ Deno.test("parseJsonBody answers 400 invalid_json for a bad or empty body", asyn
   }
   const invalidUtf8 = new Uint8Array([0x7b, 0xff, 0x7d]);
   await failure(await post(invalidUtf8), 400, "invalid_json");
+});
+
+Deno.test("parseJsonBody answers 400 for text PostgreSQL cannot store, before the schema", async () => {
+  const cases: [string, string][] = [
+    ['{"prompt":"a\\u0000b"}', '"prompt" contains a NUL character or an unpaired surrogate'],
+    ['{"prompt":"\\ud800"}', '"prompt" contains a NUL character or an unpaired surrogate'],
+    ['{"prompt":"x\\udc00y"}', '"prompt" contains a NUL character or an unpaired surrogate'],
+    [
+      '{"prompt":"ok","tags":["\\u0000"]}',
+      '"tags[0]" contains a NUL character or an unpaired surrogate',
+    ],
+    ['{"prompt":"ok","a\\u0000":1}', "the body contains a NUL character or an unpaired surrogate"],
+  ];
+  for (const [body, problem] of cases) {
+    const error = await failure(await post(body), 400, "validation_failed");
+    assert.equal(error.message, `Cannot parse request body: ${problem}`);
+  }
+  // A well-formed pair (an emoji written as escapes) and right-to-left marks are text like any other.
+  const fine = await post('{"prompt":"\\ud83d\\ude00 \\u202e","numResponses":1}');
+  assert.equal(fine.status, 200);
+});
+
+Deno.test("parseJsonBody answers 400 for nesting deeper than MAX_BODY_DEPTH", async () => {
+  const deep = "[".repeat(MAX_BODY_DEPTH + 1) + "]".repeat(MAX_BODY_DEPTH + 1);
+  const error = await failure(
+    await post(`{"prompt":"ok","extra":${deep}}`),
+    400,
+    "validation_failed",
+  );
+  assert.equal(
+    error.message,
+    `Cannot parse request body: nested deeper than ${MAX_BODY_DEPTH} levels`,
+  );
+  const veryDeep = "[".repeat(100_000) + "]".repeat(100_000);
+  const response = await testApp(1_000_000).request("/body", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: veryDeep,
+  });
+  await failure(response, 400, "validation_failed");
 });
 
 Deno.test("parseJsonBody names a missing field first", async () => {
