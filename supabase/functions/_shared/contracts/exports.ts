@@ -26,6 +26,11 @@ export type ExportStatus = z.infer<typeof exportStatusSchema>;
 
 const timestamp = z.iso.datetime({ offset: true });
 
+/** A filter bound: an ISO timestamp PostgreSQL can store (it has no year 0000). */
+const filterTimestamp = timestamp.refine((value) => !value.startsWith("0000"), {
+  error: "Years before 0001 cannot be stored",
+});
+
 /**
  * Which of the caller's experiments to export. Every given condition must hold.
  * `from` is inclusive and `to` exclusive, on the experiment's `created_at`.
@@ -37,8 +42,8 @@ export const exportFilterSchema = z
     calibrationId: z.uuid().optional(),
     saved: z.boolean().optional(),
     includeDiscarded: z.boolean().optional(),
-    from: timestamp.optional(),
-    to: timestamp.optional(),
+    from: filterTimestamp.optional(),
+    to: filterTimestamp.optional(),
   })
   .refine(
     (f) => f.from === undefined || f.to === undefined || Date.parse(f.from) < Date.parse(f.to),

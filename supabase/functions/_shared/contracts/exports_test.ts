@@ -56,6 +56,13 @@ Deno.test("exportFilterSchema requires from before to and ISO timestamps with an
   equal(exportFilterSchema.safeParse({ from: "2026-01-01T00:00:00Z" }).success, true);
 });
 
+Deno.test("exportFilterSchema refuses year 0000, which PostgreSQL cannot store", () => {
+  equal(exportFilterSchema.safeParse({ from: "0000-01-01T00:00:00Z" }).success, false);
+  equal(exportFilterSchema.safeParse({ to: "0000-12-31T23:59:59+01:00" }).success, false);
+  equal(exportFilterSchema.safeParse({ from: "0001-01-01T00:00:00Z" }).success, true);
+  equal(exportFilterSchema.safeParse({ to: "9999-12-31T23:59:59Z" }).success, true);
+});
+
 Deno.test("exportResultSchema and exportDetailsSchema describe the answers", () => {
   const result = {
     id,

@@ -148,14 +148,33 @@ export function isUnavailable(error: unknown): boolean {
 }
 
 /**
- * Turns "cannot reach the database" into 503 and an HTTP error raised in SQL
- * into its {@link HttpError}; leaves every other error as it is.
+ * True when a write failed because its `user_id` names no `auth.users` row:
+ * a valid token whose user was deleted before it expired. Every lab table
+ * references the user through a foreign key named `<table>_user_id_fkey`.
+ */
+export function isMissingUser(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const { code, constraint_name: constraint } = error as { code?: unknown; constraint_name?: unknown };
+  return code === "23503" && typeof constraint === "string" && constraint.endsWith("_user_id_fkey");
+}
+
+/**
+ * Turns "cannot reach the database" into 503, a write for a user who no
+ * longer exists into 401, and an HTTP error raised in SQL into its
+ * {@link HttpError}; leaves every other error as it is.
  */
 function mapDatabaseError(error: unknown): never {
   if (isUnavailable(error)) {
     throw new HttpError(503, "Database unavailable: try again shortly", {
       code: "database_unavailable",
       cause: error,
+    });
+  }
+  if (isMissingUser(error)) {
+    throw new HttpError(401, "Invalid token: its user does not exist", {
+      code: "user_not_found",
+      cause: error,
+      headers: { "www-authenticate": 'Bearer error="invalid_token"' },
     });
   }
   throw httpErrorFromSql(error) ?? error;
