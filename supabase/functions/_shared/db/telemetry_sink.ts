@@ -8,9 +8,15 @@
  * telemetry does not compete with the requests for connections, round trips
  * and CPU.
  *
+ * One request must never cost its neighbours their rows: each row is made
+ * storable first (see {@link metricRow}), and if a batch still fails for any
+ * reason but an unreachable database, its rows are written again one by one,
+ * each in its own savepoint, so only a row that cannot be stored is lost.
+ *
  * @module
  */
-import type { Database } from "./client.ts";
+import { type Database, isMissingUser, type Tx } from "./client.ts";
+import { isHttpError } from "../errors.ts";
 import type { RequestMetric } from "../http/telemetry.ts";
 
 /** Options for {@link metricRecorder}. */
@@ -49,12 +55,8 @@ export function metricRecorder(
     while (queue.length > 0) {
       const batch = queue.slice(0, maxBatch);
       queue = queue.slice(batch.length);
-      try {
-        await insertMetrics(db, batch.map((p) => p.metric));
-        batch.forEach((p) => p.resolve());
-      } catch (error) {
-        batch.forEach((p) => p.reject(error));
-      }
+      const failures = await insertMetrics(db, batch.map((p) => p.metric));
+      batch.forEach((p, i) => failures[i] === undefined ? p.resolve() : p.reject(failures[i]));
     }
     writing = false;
   }
@@ -67,26 +69,93 @@ export function metricRecorder(
   };
 }
 
-/** One multi-row insert of `metrics` as service_role. */
-async function insertMetrics(db: Database, metrics: RequestMetric[]): Promise<void> {
-  const rows = metrics.map((m) => ({
+/** A `system_metrics` row. */
+export interface MetricRow {
+  user_id: string | null;
+  route: string;
+  method: string;
+  status_code: number;
+  latency_ms: number;
+  correlation_id: string;
+}
+
+const COLUMNS = [
+  "user_id",
+  "route",
+  "method",
+  "status_code",
+  "latency_ms",
+  "correlation_id",
+] as const;
+
+/** Methods as the table's check allows them (`^[A-Z]{3,7}$`); any other is recorded as `OTHER`. */
+const METHOD = /^[A-Z]{3,7}$/;
+
+/**
+ * The row of a metric, made storable: the route (the raw path when no route
+ * matched, so anything a client sent) without NUL, with unpaired surrogates
+ * replaced and cut to the column's 200 characters; the method in upper case,
+ * or `OTHER` when it does not fit the column (`PROPFIND`).
+ *
+ * @example
+ * metricRow({ ...metric, route: "/calibration/\0", method: "propfind" }); // route "/calibration/", method "OTHER"
+ */
+export function metricRow(m: RequestMetric): MetricRow {
+  const route = m.route.replaceAll("\0", "").toWellFormed().slice(0, 200).toWellFormed();
+  const method = m.method.toUpperCase();
+  return {
     user_id: m.userId,
-    route: m.route.slice(0, 200),
-    method: m.method,
+    route: route === "" ? "/" : route,
+    method: METHOD.test(method) ? method : "OTHER",
     status_code: m.statusCode,
     latency_ms: m.latencyMs,
     correlation_id: m.correlationId,
-  }));
-  await db.asService(
-    {
-      correlationId: metrics.length === 1 ? metrics[0].correlationId : undefined,
-      // Telemetry is not worth a WAL flush per batch: a database crash may lose
-      // the last fraction of a second of it.
-      durable: false,
-    },
-    (tx) =>
-      tx`insert into public.system_metrics ${
-        tx(rows, "user_id", "route", "method", "status_code", "latency_ms", "correlation_id")
-      }`,
-  );
+  };
+}
+
+/**
+ * Writes a batch; resolves with each metric's failure (undefined when its
+ * row was written). An unreachable database fails the whole batch; any other
+ * failure writes the rows one by one, a row whose user no longer exists
+ * without its user (as `on delete set null` would have left it).
+ */
+async function insertMetrics(db: Database, metrics: RequestMetric[]): Promise<unknown[]> {
+  const rows = metrics.map(metricRow);
+  const context = {
+    correlationId: metrics.length === 1 ? metrics[0].correlationId : undefined,
+    // Telemetry is not worth a WAL flush per batch: a database crash may lose
+    // the last fraction of a second of it.
+    durable: false,
+  };
+  try {
+    await db.asService(
+      context,
+      (tx) => tx`insert into public.system_metrics ${tx(rows, ...COLUMNS)}`,
+    );
+    return rows.map(() => undefined);
+  } catch (error) {
+    if (isHttpError(error) && error.status === 503) return rows.map(() => error);
+    try {
+      return await db.asService(context, async (tx) => {
+        const failures: unknown[] = [];
+        for (const row of rows) failures.push(await insertAlone(tx, row));
+        return failures;
+      });
+    } catch (secondary) {
+      return rows.map(() => secondary);
+    }
+  }
+}
+
+/** Inserts one row in a savepoint of its own; its failure, or undefined. */
+async function insertAlone(tx: Tx, row: MetricRow): Promise<unknown> {
+  const insert = (values: MetricRow) =>
+    tx.savepoint((sp) => sp`insert into public.system_metrics ${sp([values], ...COLUMNS)}`);
+  try {
+    await insert(row);
+    return undefined;
+  } catch (error) {
+    if (!isMissingUser(error) || row.user_id === null) return error;
+    return await insert({ ...row, user_id: null }).then(() => undefined, (again) => again);
+  }
 }
