@@ -400,16 +400,17 @@ select functions_are('private',
         'price_in_force', 'usage_cost', 'price_experiment_responses',
         'check_dataset_version_transition', 'claims_subject', 'create_dataset_version', 'begin_dataset_ingest',
         'store_dataset_rows', 'finish_dataset_ingest', 'check_batch_run_transition', 'create_batch_run',
-        'claim_batch_results', 'record_batch_results', 'finish_batch_run', 'resume_batch_run', 'batch_run_context'],
+        'claim_batch_results', 'record_batch_results', 'finish_batch_run', 'resume_batch_run', 'batch_run_context',
+        'idempotency_caller', 'complete_idempotency_key', 'release_idempotency_key'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and p.prosecdef order by 1$$,
   $$values ('broadcast_analytics_change'), ('broadcast_experiment_change'), ('broadcast_export_progress'),
-           ('check_rating'), ('consume_rate_limit'), ('experiments_maintain_analytics'),
-           ('record_audit_event'), ('record_rating_revision'), ('reviewable_config_ids'),
-           ('reviewable_queue_ids'), ('testable_arena_ids')$$,
-  'Only the audit, analytics, rate-limit, rating, reviewer and tester lookup and live-feed trigger functions are security definer.');
+           ('check_rating'), ('claim_idempotency_key'), ('complete_idempotency_key'), ('consume_rate_limit'),
+           ('experiments_maintain_analytics'), ('record_audit_event'), ('record_rating_revision'),
+           ('release_idempotency_key'), ('reviewable_config_ids'), ('reviewable_queue_ids'), ('testable_arena_ids')$$,
+  'Only the audit, analytics, rate-limit, rating, reviewer and tester lookup, live-feed trigger and idempotency-write functions are security definer.');
 select is_empty(
   $$select p.proname from pg_catalog.pg_proc p
      where p.pronamespace in ('private'::regnamespace, 'public'::regnamespace)

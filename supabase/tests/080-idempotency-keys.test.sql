@@ -1,6 +1,6 @@
--- idempotency_keys: per-user claims. Owners claim, complete, take over and
--- release their own keys; strangers neither see nor touch them (and may use
--- the same key for themselves); anonymous callers can do nothing.
+-- idempotency_keys: per-user claims. Owners claim, complete and release their
+-- own keys through the lab's functions; strangers neither see nor touch them
+-- (and may use the same key for themselves); anonymous callers can do nothing.
 
 begin;
 select plan(30);
@@ -9,69 +9,71 @@ select lives_ok($$select tests.create_user('owner@lab.test')$$, 'The owner can b
 select lives_ok($$select tests.create_user('stranger@lab.test')$$, 'The stranger can be created.');
 
 -- Owner -----------------------------------------------------------------------------------
+-- Users write keys only through the lab's functions (see 140-idempotency-writes for the Data API).
 select tests.authenticate_as(tests.get_user_id('owner@lab.test'));
 
-select lives_ok(
-  $$insert into public.idempotency_keys (scope, key, request_hash) values ('generate', 'key-1', 'sha256-a')$$,
-  'The owner can claim a key without naming a user.');
+select results_eq(
+  $$select private.claim_idempotency_key('generate', 'key-1', 'sha256-a')$$,
+  $$values ('{"kind":"new"}'::jsonb)$$,
+  'The owner claims a key through claim_idempotency_key.');
 select results_eq(
   $$select user_id, status, locked_until > now() from public.idempotency_keys where key = 'key-1'$$,
   $$values (tests.get_user_id('owner@lab.test'), 'in_progress', true)$$,
   'A claim belongs to the caller, is in progress and locked for a while.');
 select throws_ok(
-  $$insert into public.idempotency_keys (scope, key, request_hash) values ('generate', 'key-1', 'sha256-b')$$,
-  '23505', 'duplicate key value violates unique constraint "idempotency_keys_pkey"',
-  'The same key cannot be claimed twice in one scope.');
-select lives_ok(
-  $$insert into public.idempotency_keys (scope, key, request_hash) values ('exports', 'key-1', 'sha256-b')$$,
+  $$select private.claim_idempotency_key('generate', 'key-1', 'sha256-b')$$,
+  'LB409', 'Idempotency-Key reused with a different request body',
+  'The same key with another body is a conflict.');
+select throws_ok(
+  $$select private.claim_idempotency_key('generate', 'key-1', 'sha256-a')$$,
+  'LB409', 'A request with this Idempotency-Key is still running: retry shortly',
+  'The same key and body while the claim holds is in progress.');
+select results_eq(
+  $$select private.claim_idempotency_key('exports', 'key-1', 'sha256-b')$$,
+  $$values ('{"kind":"new"}'::jsonb)$$,
   'The same key can be claimed in another scope.');
-select throws_ok(
-  $$insert into public.idempotency_keys (user_id, scope, key, request_hash)
-    values (tests.get_user_id('stranger@lab.test'), 'generate', 'key-x', 'sha256-a')$$,
-  '42501', 'new row violates row-level security policy for table "idempotency_keys"',
-  'The owner cannot claim a key in another user''s name.');
-select throws_ok(
-  $$update public.idempotency_keys set status = 'completed' where key = 'key-1' and scope = 'generate'$$,
-  '23514', 'new row for relation "idempotency_keys" violates check constraint "idempotency_keys_completed_check"',
-  'A key cannot be completed without its answer.');
 select results_eq(
-  $$update public.idempotency_keys set status = 'completed', response_status = 201, response_body = '{"id": "e1"}'
-     where key = 'key-1' and scope = 'generate' returning status, response_status, updated_at$$,
-  $$values ('completed', 201, now())$$,
-  'The owner completes their key with the answer, and updated_at moves to now().');
+  $$select private.complete_idempotency_key('generate', 'key-1', 201, '{"id": "e1"}')$$,
+  $$values (true)$$,
+  'The owner completes their key with the answer.');
 select results_eq(
-  $$update public.idempotency_keys set request_hash = 'sha256-c', locked_until = now() + interval '5 minutes'
-     where key = 'key-1' and scope = 'exports' returning request_hash$$,
-  $$values ('sha256-c')$$,
-  'The owner can take over their own expired claim.');
-select throws_ok(
-  $$update public.idempotency_keys set user_id = tests.get_user_id('stranger@lab.test') where key = 'key-1' and scope = 'exports'$$,
-  '42501', 'new row violates row-level security policy for table "idempotency_keys"',
-  'The owner cannot hand a key to another user.');
+  $$select status, response_status, response_body, updated_at from public.idempotency_keys
+     where key = 'key-1' and scope = 'generate'$$,
+  $$values ('completed', 201, '{"id": "e1"}'::jsonb, now())$$,
+  'The completed key holds the answer, and updated_at moved to now().');
 select results_eq(
-  $$delete from public.idempotency_keys where key = 'key-1' and scope = 'exports' returning scope$$,
-  $$values ('exports')$$,
+  $$select private.claim_idempotency_key('generate', 'key-1', 'sha256-a')$$,
+  $$values ('{"kind":"replay","status":201,"body":{"id":"e1"}}'::jsonb)$$,
+  'The same key and body replay the stored answer.');
+select results_eq(
+  $$select private.complete_idempotency_key('generate', 'key-1', 200, '{"forged": true}')$$,
+  $$values (false)$$,
+  'A completed answer is never rewritten, not even by the lab''s own function.');
+select results_eq(
+  $$select private.release_idempotency_key('exports', 'key-1')$$,
+  $$values (true)$$,
   'The owner can release their own claim.');
+select results_eq(
+  $$select private.release_idempotency_key('generate', 'key-1')$$,
+  $$values (false)$$,
+  'A completed key is not released.');
 
 -- Stranger ---------------------------------------------------------------------------------------
 select tests.authenticate_as(tests.get_user_id('stranger@lab.test'));
 
 select is_empty($$select * from public.idempotency_keys$$, 'A stranger sees none of the owner''s keys.');
-select lives_ok(
-  $$insert into public.idempotency_keys (scope, key, request_hash) values ('generate', 'key-1', 'sha256-z')$$,
+select results_eq(
+  $$select private.claim_idempotency_key('generate', 'key-1', 'sha256-z')$$,
+  $$values ('{"kind":"new"}'::jsonb)$$,
   'A stranger can use the same key for themselves: keys are per user.');
-select throws_ok(
-  $$insert into public.idempotency_keys (user_id, scope, key, request_hash)
-    values (tests.get_user_id('owner@lab.test'), 'generate', 'key-2', 'sha256-z')$$,
-  '42501', 'new row violates row-level security policy for table "idempotency_keys"',
-  'A stranger cannot claim a key in the owner''s name.');
-select is_empty(
-  $$update public.idempotency_keys set response_body = '{"forged": true}'
-     where user_id = tests.get_user_id('owner@lab.test') returning key$$,
-  'A stranger''s update of the owner''s key affects no row.');
-select is_empty(
-  $$delete from public.idempotency_keys where user_id = tests.get_user_id('owner@lab.test') returning key$$,
-  'A stranger''s delete of the owner''s key affects no row.');
+select results_eq(
+  $$select private.complete_idempotency_key('generate', 'key-1', 200, '{"mine": true}')$$,
+  $$values (true)$$,
+  'The stranger''s complete acts on the stranger''s own key.');
+select results_eq(
+  $$select private.release_idempotency_key('exports', 'key-1')$$,
+  $$values (false)$$,
+  'A stranger cannot release anything of the owner''s.');
 
 select tests.authenticate_as(tests.get_user_id('owner@lab.test'));
 select results_eq(

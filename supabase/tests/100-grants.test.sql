@@ -42,8 +42,8 @@ select table_privs_are('public', 'experiment_exports', 'service_role', array['SE
   'service_role has full data access to experiment_exports.');
 
 select table_privs_are('public', 'idempotency_keys', 'anon', array[]::text[], 'anon has no privilege on idempotency_keys.');
-select table_privs_are('public', 'idempotency_keys', 'authenticated', array['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
-  'authenticated has full data access to idempotency_keys (RLS limits it to their own).');
+select table_privs_are('public', 'idempotency_keys', 'authenticated', array['SELECT'],
+  'authenticated may only read idempotency_keys (RLS limits it to their own); the lab writes them.');
 select table_privs_are('public', 'idempotency_keys', 'service_role', array['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   'service_role has full data access to idempotency_keys.');
 
@@ -94,10 +94,10 @@ select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and pg_catalog.has_function_privilege('authenticated', p.oid, 'execute')
      order by 1$$,
-  $$values ('claim_idempotency_key'), ('consume_rate_limit'), ('current_correlation_id'), ('heuristic_config_id'),
-           ('price_in_force'), ('raise_http_error'), ('record_audit_event'), ('reviewable_config_ids'),
-           ('reviewable_queue_ids'), ('template_variables'), ('testable_arena_ids'), ('topic_uuid'), ('usage_cost'),
-           ('uuid_v7')$$,
+  $$values ('claim_idempotency_key'), ('complete_idempotency_key'), ('consume_rate_limit'),
+           ('current_correlation_id'), ('heuristic_config_id'), ('price_in_force'), ('raise_http_error'),
+           ('record_audit_event'), ('release_idempotency_key'), ('reviewable_config_ids'), ('reviewable_queue_ids'),
+           ('template_variables'), ('testable_arena_ids'), ('topic_uuid'), ('usage_cost'), ('uuid_v7')$$,
   'authenticated may execute only the private functions its requests and policies use.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p

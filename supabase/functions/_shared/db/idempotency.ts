@@ -108,7 +108,8 @@ export async function claimIdempotencyKey(
 }
 
 /**
- * Stores the answer for replays, in the transaction that stores the work.
+ * Stores the answer for replays, in the transaction that stores the work,
+ * with `private.complete_idempotency_key` (users cannot write the table).
  *
  * @example
  * await completeIdempotencyKey(tx, { scope: "generate", key }, { status: 200, body });
@@ -119,10 +120,8 @@ export async function completeIdempotencyKey(
   answer: { status: number; body: unknown },
 ): Promise<void> {
   await tx`
-    update public.idempotency_keys
-       set status = 'completed', response_status = ${answer.status},
-           response_body = ${tx.json(answer.body as postgres.JSONValue)}
-     where user_id = (select auth.uid()) and scope = ${ref.scope} and key = ${ref.key}`;
+    select private.complete_idempotency_key(${ref.scope}, ${ref.key}, ${answer.status},
+                                            ${tx.json(answer.body as postgres.JSONValue)})`;
 }
 
 /**
@@ -133,7 +132,5 @@ export async function completeIdempotencyKey(
  * await db.withUser(ctx, (tx) => releaseIdempotencyKey(tx, { scope: "generate", key }));
  */
 export async function releaseIdempotencyKey(tx: Tx, ref: IdempotencyKeyRef): Promise<void> {
-  await tx`
-    delete from public.idempotency_keys
-     where user_id = (select auth.uid()) and scope = ${ref.scope} and key = ${ref.key} and status = 'in_progress'`;
+  await tx`select private.release_idempotency_key(${ref.scope}, ${ref.key})`;
 }
