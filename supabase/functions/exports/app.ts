@@ -44,6 +44,8 @@ export const exportsEnvSchema = baseEnvSchema.extend({
   SUPABASE_ANON_KEY: z.string().min(1),
   LAB_EXPORT_URL_TTL_SECONDS: positiveInt(3600),
   LAB_EXPORT_MAX_EXPERIMENTS: positiveInt(100_000),
+  /** The exports bucket's file_size_limit (500 MiB), which Storage does not enforce on chunked uploads. */
+  LAB_EXPORT_MAX_BYTES: positiveInt(524_288_000),
 });
 
 /** The parsed environment of the exports function. */
@@ -71,6 +73,7 @@ export function createExportsApp(runtime: Runtime<ExportsEnv>, options: ExportsA
   const limits = {
     maxExperiments: env.LAB_EXPORT_MAX_EXPERIMENTS,
     urlTtlSeconds: env.LAB_EXPORT_URL_TTL_SECONDS,
+    maxBytes: env.LAB_EXPORT_MAX_BYTES,
   };
   const app = createFunctionApp("exports", runtime.appDeps);
   const auth = requireUser({ verifier });

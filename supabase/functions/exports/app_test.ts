@@ -529,6 +529,30 @@ Deno.test(
 );
 
 Deno.test(
+  "a file over LAB_EXPORT_MAX_BYTES is stopped while streaming: 413, failed, no object stored",
+  dbTest,
+  async () => {
+    const user = await createTestUser("bytes");
+    await withLab({ LAB_EXPORT_MAX_BYTES: "4096" }, async (lab) => {
+      await seedExperiments(lab.db, user, { count: 40 });
+      for (const format of ["csv", "json", "zip"]) {
+        const tooBig = await lab.create(user, { format });
+        equal(tooBig.status, 413, format);
+        equal(tooBig.body.error.code, "export_too_large", format);
+        deepEqual(tooBig.body.error.details, { byteLimit: 4096 }, format);
+      }
+      await lab.stack.flush();
+      deepEqual((await exportRows(user.id)).map((row) => row.status), [
+        "failed",
+        "failed",
+        "failed",
+      ]);
+      deepEqual(await objectNames(user.id), []);
+    });
+  },
+);
+
+Deno.test(
   "a large ZIP export completes with every experiment in it",
   dbTest,
   async () => {

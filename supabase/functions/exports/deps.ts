@@ -17,5 +17,7 @@ export interface ExportDeps {
     maxExperiments: number;
     /** LAB_EXPORT_URL_TTL_SECONDS */
     urlTtlSeconds: number;
+    /** LAB_EXPORT_MAX_BYTES: the largest file an export may store. */
+    maxBytes: number;
   };
 }

@@ -54,7 +54,7 @@ Deno.test(
     try {
       await rejects(
         describeExport(
-          { db, storage, limits: { maxExperiments: 1, urlTtlSeconds: 60 } },
+          { db, storage, limits: { maxExperiments: 1, urlTtlSeconds: 60, maxBytes: 1_000_000 } },
           {
             userId: user.id,
             claims: { sub: user.id, role: "authenticated" },

@@ -47,6 +47,7 @@ import {
 } from "./jobs.ts";
 import { countInvisible, countSelection, selectionOf } from "./read/selection.ts";
 import { prepareSnapshot, selectionSource } from "./read/source.ts";
+import { cappedSink } from "./store/size_cap.ts";
 import { uploadWhileBuilding } from "./store/upload_while_building.ts";
 
 /** A new export, or the answer stored for a repeated Idempotency-Key. */
@@ -143,7 +144,7 @@ export async function createExport(
                 createdAt: job.createdAt,
                 request: stored,
               },
-              body,
+              cappedSink(body, limits.maxBytes),
             );
           },
         ),

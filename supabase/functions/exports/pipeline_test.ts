@@ -66,7 +66,7 @@ async function withDb(fn: (db: Database) => Promise<void>) {
 }
 
 function depsOf(db: Database, storage: ObjectStorage): ExportDeps {
-  return { db, storage, limits: { maxExperiments: 1000, urlTtlSeconds: 900 } };
+  return { db, storage, limits: { maxExperiments: 1000, urlTtlSeconds: 900, maxBytes: 1_000_000 } };
 }
 
 async function exportState(userId: string) {
