@@ -146,12 +146,35 @@ export function statusForSqlState(code: string, anonymous: boolean): number {
   return 500;
 }
 
+/** SQLSTATEs and postgres.js codes of a connection the server ended or that broke. */
+const CONNECTION_LOSS = new Set([
+  "57P01",
+  "57P02",
+  "57P03",
+  "ECONNRESET",
+  "EPIPE",
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+]);
+
+function isConnectionLoss(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && CONNECTION_LOSS.has(code);
+}
+
 /**
  * Turns anything thrown while answering into a {@link RestError}; database
  * errors keep their SQLSTATE, message, detail and hint.
  */
 export function toRestError(error: unknown, anonymous: boolean): RestError {
   if (error instanceof RestError) return error;
+  if (isConnectionLoss(error)) {
+    // PostgREST answers a lost database connection with 503 PGRST001 and reconnects.
+    return new RestError(503, "PGRST001", "Database client error. Retrying the connection.", {
+      cause: error,
+    });
+  }
   if (error instanceof postgres.PostgresError) {
     return new RestError(statusForSqlState(error.code, anonymous), error.code, error.message, {
       details: error.detail ?? null,

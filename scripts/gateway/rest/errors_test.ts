@@ -31,3 +31,14 @@ Deno.test("toRestError hides non-database errors behind a 500", () => {
   assert.doesNotMatch(error.message, /secret/);
   assert.ok(postgres.PostgresError, "postgres.js exposes PostgresError for mapping");
 });
+
+Deno.test("toRestError answers a lost database connection with 503 PGRST001, as PostgREST does", () => {
+  for (const code of ["57P01", "CONNECTION_CLOSED", "ECONNRESET", "EPIPE"]) {
+    const lost = Object.assign(new Error("terminating connection due to administrator command"), {
+      code,
+    });
+    const error = toRestError(lost, false);
+    assert.equal(error.status, 503, code);
+    assert.equal(error.code, "PGRST001", code);
+  }
+});

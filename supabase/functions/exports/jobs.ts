@@ -80,19 +80,22 @@ export async function markRunning(tx: Tx, id: string): Promise<void> {
 }
 
 /**
- * Records the stored file and moves the export to completed.
+ * Records the stored file and moves a running export to completed. Returns
+ * false when it was no longer running (an earlier attempt completed it).
  *
  * @example
  * await markCompleted(tx, exportId, { storagePath, experimentCount, responseCount, byteSize, url, expiresAt });
  */
-export async function markCompleted(tx: Tx, id: string, done: CompletedExport): Promise<void> {
-  await tx`
+export async function markCompleted(tx: Tx, id: string, done: CompletedExport): Promise<boolean> {
+  const rows = await tx`
     update public.experiment_exports
        set status = 'completed', storage_path = ${done.storagePath},
            experiment_count = ${done.experimentCount}, response_count = ${done.responseCount},
            byte_size = ${done.byteSize}, file_url = ${done.url}, url_expires_at = ${done.expiresAt},
            completed_at = now()
-     where id = ${id}`;
+     where id = ${id} and status = 'running'
+    returning id`;
+  return rows.length === 1;
 }
 
 /**

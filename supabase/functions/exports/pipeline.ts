@@ -22,7 +22,7 @@
  * @module
  */
 import { recordAudit } from "../_shared/db/audit.ts";
-import type { Database } from "../_shared/db/client.ts";
+import { type Database, retryWhileUnavailable } from "../_shared/db/client.ts";
 import type { CreateExportRequest, ExportResult } from "../_shared/contracts/exports.ts";
 import type { IdempotencyOutcome } from "../_shared/contracts/idempotency.ts";
 import { HttpError, isHttpError } from "../_shared/errors.ts";
@@ -161,28 +161,32 @@ export async function createExport(
       url: signed.url,
       expiresAt: signed.expiresAt.toISOString(),
     };
-    await db.withUser(context, async (tx) => {
-      await markCompleted(tx, job.id, {
-        storagePath: path,
-        experimentCount: tally.experiments,
-        responseCount: tally.responses,
-        byteSize: measure.bytes,
-        url: signed.url,
-        expiresAt: signed.expiresAt,
-      });
-      await recordAudit(tx, {
-        type: "export_completed",
-        data: {
-          exportId: job.id,
-          format: request.format,
+    // The file is stored: retried, since a lost connection must not leave it without its row.
+    await retryWhileUnavailable(() =>
+      db.withUser(context, async (tx) => {
+        const completed = await markCompleted(tx, job.id, {
+          storagePath: path,
           experimentCount: tally.experiments,
           responseCount: tally.responses,
           byteSize: measure.bytes,
-          sha256: measure.sha256,
-        },
-      });
-      if (ref) await completeIdempotencyKey(tx, ref, { status: 201, body: result });
-    });
+          url: signed.url,
+          expiresAt: signed.expiresAt,
+        });
+        if (!completed) return; // an attempt whose answer was lost committed it
+        await recordAudit(tx, {
+          type: "export_completed",
+          data: {
+            exportId: job.id,
+            format: request.format,
+            experimentCount: tally.experiments,
+            responseCount: tally.responses,
+            byteSize: measure.bytes,
+            sha256: measure.sha256,
+          },
+        });
+        if (ref) await completeIdempotencyKey(tx, ref, { status: 201, body: result });
+      })
+    );
     return { kind: "new", result };
   } catch (error) {
     await failExport(db, context, { id: job.id, format: request.format }, { error, ref });
@@ -192,8 +196,9 @@ export async function createExport(
 
 /**
  * Marks the export failed with a client-safe reason, audits `export_failed`
- * and frees the Idempotency-Key, in one transaction. Best effort: if even
- * that fails (the database is gone), the row stays running, never completed.
+ * and frees the Idempotency-Key, in one transaction, retried while the
+ * database is unreachable. If it stays unreachable for all the retries, the
+ * row stays running, never completed.
  */
 async function failExport(
   db: Database,
@@ -205,19 +210,21 @@ async function failExport(
   const known = isHttpError(error) ? error : null;
   const reason = known?.message ?? "Internal error: the export could not be built";
   try {
-    await db.withUser(context, async (tx) => {
-      await markFailed(tx, job.id, reason);
-      await recordAudit(tx, {
-        type: "export_failed",
-        data: {
-          exportId: job.id,
-          format: job.format,
-          code: known?.code ?? "internal_error",
-          status: known?.status ?? 500,
-        },
-      });
-      if (ref) await releaseIdempotencyKey(tx, ref);
-    });
+    await retryWhileUnavailable(() =>
+      db.withUser(context, async (tx) => {
+        if (!await markFailed(tx, job.id, reason)) return; // already failed by an earlier attempt
+        await recordAudit(tx, {
+          type: "export_failed",
+          data: {
+            exportId: job.id,
+            format: job.format,
+            code: known?.code ?? "internal_error",
+            status: known?.status ?? 500,
+          },
+        });
+        if (ref) await releaseIdempotencyKey(tx, ref);
+      })
+    );
   } catch (secondary) {
     console.error(
       `Cannot mark export ${job.id} failed (${

@@ -126,6 +126,7 @@ const UNAVAILABLE_SQLSTATES = new Set([
 const UNAVAILABLE_CLIENT_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
+  "EPIPE",
   "ENOTFOUND",
   "ETIMEDOUT",
   "EHOSTUNREACH",
@@ -154,7 +155,10 @@ export function isUnavailable(error: unknown): boolean {
  */
 export function isMissingUser(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  const { code, constraint_name: constraint } = error as { code?: unknown; constraint_name?: unknown };
+  const { code, constraint_name: constraint } = error as {
+    code?: unknown;
+    constraint_name?: unknown;
+  };
   return code === "23503" && typeof constraint === "string" && constraint.endsWith("_user_id_fkey");
 }
 
@@ -219,6 +223,11 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     max: options.max ?? 5,
     connect_timeout: options.connectTimeoutSeconds ?? 5,
     idle_timeout: 20,
+    // After a lost connection, reconnect within tens of milliseconds: the
+    // driver's default backoff grows as 3^n/100 s up to 20 s with each
+    // connection that dies, so a burst of terminations (a failover) would
+    // leave the pool idle for seconds after the database is back.
+    backoff: (attempt: number) => Math.min(0.005 * 2 ** attempt, 0.1),
     onnotice: () => {},
     connection: { application_name: "lab-functions" },
   });
@@ -290,4 +299,37 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
       return sql.end({ timeout: 5 });
     },
   };
+}
+
+/** Options for {@link retryWhileUnavailable}. */
+export interface RetryOptions {
+  /** Milliseconds to wait before each retry; its length is the number of retries. */
+  delaysMs?: readonly number[];
+}
+
+/**
+ * Runs `fn` again, on a fresh connection, while it fails with 503
+ * `database_unavailable`, after each of `delaysMs`; any other outcome is
+ * returned or thrown at once. Only for work that is safe to repeat: the
+ * bookkeeping that ends a request (marking an export failed, releasing an
+ * Idempotency-Key), whose loss would leave state behind that nothing else
+ * cleans up.
+ *
+ * @example
+ * await retryWhileUnavailable(() => db.withUser(context, (tx) => releaseIdempotencyKey(tx, ref)));
+ */
+export async function retryWhileUnavailable<T>(
+  fn: () => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const delays = options.delaysMs ?? [50, 200, 500, 1000, 2000];
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const unavailable = error instanceof HttpError && error.code === "database_unavailable";
+      if (!unavailable || attempt >= delays.length) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
+    }
+  }
 }

@@ -783,6 +783,9 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
 
   async function fetchArrayTypes() {
     needsTypes = false
+    // lab patch: nothing awaits this function, so a connection lost while the types load
+    // rejected it unhandled and killed the process; the connection's error and close
+    // handling settle the waiting query (or reconnect for it) on their own
     const types = await new Query([`
       select b.oid, b.typarray
       from pg_catalog.pg_type a
@@ -790,8 +793,8 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
       where a.typcategory = 'A'
       group by b.oid, b.typarray
       order by b.oid
-    `], [], execute)
-    types.forEach(({ oid, typarray }) => addArrayType(oid, typarray))
+    `], [], execute).catch(() => null)
+    types && types.forEach(({ oid, typarray }) => addArrayType(oid, typarray))
   }
 
   function addArrayType(oid, typarray) {
