@@ -22,7 +22,7 @@
  * @module
  */
 import { recordAudit } from "../_shared/db/audit.ts";
-import { type Database, retryWhileUnavailable } from "../_shared/db/client.ts";
+import { cleanUpAfterFailure, type Database, retryWhileUnavailable } from "../_shared/db/client.ts";
 import type { CreateExportRequest, ExportResult } from "../_shared/contracts/exports.ts";
 import type { IdempotencyOutcome } from "../_shared/contracts/idempotency.ts";
 import { HttpError, isHttpError } from "../_shared/errors.ts";
@@ -197,8 +197,9 @@ export async function createExport(
 /**
  * Marks the export failed with a client-safe reason, audits `export_failed`
  * and frees the Idempotency-Key, in one transaction, retried while the
- * database is unreachable. If it stays unreachable for all the retries, the
- * row stays running, never completed.
+ * database is unreachable (in the background once the error has gone out).
+ * If it stays unreachable for all the retries, the row stays running, never
+ * completed.
  */
 async function failExport(
   db: Database,
@@ -210,20 +211,22 @@ async function failExport(
   const known = isHttpError(error) ? error : null;
   const reason = known?.message ?? "Internal error: the export could not be built";
   try {
-    await retryWhileUnavailable(() =>
-      db.withUser(context, async (tx) => {
-        if (!await markFailed(tx, job.id, reason)) return; // already failed by an earlier attempt
-        await recordAudit(tx, {
-          type: "export_failed",
-          data: {
-            exportId: job.id,
-            format: job.format,
-            code: known?.code ?? "internal_error",
-            status: known?.status ?? 500,
-          },
-        });
-        if (ref) await releaseIdempotencyKey(tx, ref);
-      })
+    await cleanUpAfterFailure(
+      () =>
+        db.withUser(context, async (tx) => {
+          if (!await markFailed(tx, job.id, reason)) return; // already failed by an earlier attempt
+          await recordAudit(tx, {
+            type: "export_failed",
+            data: {
+              exportId: job.id,
+              format: job.format,
+              code: known?.code ?? "internal_error",
+              status: known?.status ?? 500,
+            },
+          });
+          if (ref) await releaseIdempotencyKey(tx, ref);
+        }),
+      "mark export failed",
     );
   } catch (secondary) {
     console.error(

@@ -36,7 +36,7 @@ import type {
   ValidGenerateRequest,
 } from "../_shared/contracts/generate.ts";
 import type { DbCaller } from "../_shared/caller.ts";
-import { type Database, retryWhileUnavailable } from "../_shared/db/client.ts";
+import { cleanUpAfterFailure, type Database } from "../_shared/db/client.ts";
 import { HttpError } from "../_shared/errors.ts";
 import {
   type IdempotencyKeyRef,
@@ -124,10 +124,10 @@ export async function runGenerate(
   } catch (error) {
     if (ref) {
       // A key left in progress would block the client's retry for minutes.
-      await retryWhileUnavailable(() =>
-        db.withUser(context, (tx) => releaseIdempotencyKey(tx, ref))
-      )
-        .catch(() => {});
+      await cleanUpAfterFailure(
+        () => db.withUser(context, (tx) => releaseIdempotencyKey(tx, ref)),
+        "release idempotency key",
+      ).catch(() => {});
     }
     throw error;
   }

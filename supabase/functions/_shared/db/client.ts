@@ -6,6 +6,7 @@
  * @module
  */
 import postgres from "postgres";
+import { runInBackground } from "../background.ts";
 import type { DbCaller } from "../caller.ts";
 import { HttpError } from "../errors.ts";
 import { httpErrorFromSql } from "./sql_errors.ts";
@@ -307,22 +308,26 @@ export interface RetryOptions {
   delaysMs?: readonly number[];
 }
 
+/** About half a minute of retries: longer than a failover or a pooler restart takes. */
+export const RETRY_DELAYS_MS: readonly number[] = [50, 100, 200, 400, 800, ...Array(28).fill(1000)];
+
 /**
  * Runs `fn` again, on a fresh connection, while it fails with 503
- * `database_unavailable`, after each of `delaysMs`; any other outcome is
- * returned or thrown at once. Only for work that is safe to repeat: the
- * bookkeeping that ends a request (marking an export failed, releasing an
- * Idempotency-Key), whose loss would leave state behind that nothing else
- * cleans up.
+ * `database_unavailable`, after each of `delaysMs` (default
+ * {@link RETRY_DELAYS_MS}); any other outcome is returned or thrown at once.
+ * Only for work that is safe to repeat and must not be lost: the bookkeeping
+ * that ends a request (completing an export whose file is stored, marking
+ * one failed, releasing an Idempotency-Key), whose loss would leave state
+ * behind that nothing else cleans up.
  *
  * @example
- * await retryWhileUnavailable(() => db.withUser(context, (tx) => releaseIdempotencyKey(tx, ref)));
+ * await retryWhileUnavailable(() => db.withUser(context, (tx) => markFailed(tx, id, reason)));
  */
 export async function retryWhileUnavailable<T>(
   fn: () => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> {
-  const delays = options.delaysMs ?? [50, 200, 500, 1000, 2000];
+  const delays = options.delaysMs ?? RETRY_DELAYS_MS;
   for (let attempt = 0;; attempt++) {
     try {
       return await fn();
@@ -331,5 +336,25 @@ export async function retryWhileUnavailable<T>(
       if (!unavailable || attempt >= delays.length) throw error;
       await new Promise((resolve) => setTimeout(resolve, delays[attempt]));
     }
+  }
+}
+
+/**
+ * Cleanup a failed request owes before it answers: tried at once (with a
+ * few quick retries), and if the database is still unreachable, retried in
+ * the background for {@link RETRY_DELAYS_MS} while the error goes out.
+ *
+ * @example
+ * await cleanUpAfterFailure(() => db.withUser(context, (tx) => releaseIdempotencyKey(tx, ref)), "release idempotency key");
+ */
+export async function cleanUpAfterFailure(
+  fn: () => Promise<unknown>,
+  label: string,
+): Promise<void> {
+  try {
+    await retryWhileUnavailable(fn, { delaysMs: [50, 200] });
+  } catch (error) {
+    if (!(error instanceof HttpError && error.code === "database_unavailable")) throw error;
+    runInBackground(() => retryWhileUnavailable(fn), { label });
   }
 }
