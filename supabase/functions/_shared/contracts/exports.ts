@@ -26,10 +26,18 @@ export type ExportStatus = z.infer<typeof exportStatusSchema>;
 
 const timestamp = z.iso.datetime({ offset: true });
 
-/** A filter bound: an ISO timestamp PostgreSQL can store (it has no year 0000). */
-const filterTimestamp = timestamp.refine((value) => !value.startsWith("0000"), {
-  error: "Years before 0001 cannot be stored",
-});
+const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
+const LATEST = Date.parse("9999-12-31T23:59:59.999Z");
+
+/**
+ * A filter bound: an ISO timestamp whose instant, in UTC, lies in the years
+ * 0001-9999, which PostgreSQL can store and which keeps its ISO form (there
+ * is no year 0000, and `9999-12-31T23:59:59-14:00` is already in year 10000).
+ */
+const filterTimestamp = timestamp.refine((value) => {
+  const instant = Date.parse(value);
+  return instant >= EARLIEST && instant <= LATEST;
+}, { error: "Dates must fall between 0001-01-01 and 9999-12-31 (UTC)" });
 
 /**
  * Which of the caller's experiments to export. Every given condition must hold.

@@ -56,9 +56,11 @@ Deno.test("exportFilterSchema requires from before to and ISO timestamps with an
   equal(exportFilterSchema.safeParse({ from: "2026-01-01T00:00:00Z" }).success, true);
 });
 
-Deno.test("exportFilterSchema refuses year 0000, which PostgreSQL cannot store", () => {
+Deno.test("exportFilterSchema refuses instants outside the years 0001-9999 in UTC", () => {
   equal(exportFilterSchema.safeParse({ from: "0000-01-01T00:00:00Z" }).success, false);
   equal(exportFilterSchema.safeParse({ to: "0000-12-31T23:59:59+01:00" }).success, false);
+  equal(exportFilterSchema.safeParse({ from: "0001-01-01T00:00:00+14:00" }).success, false);
+  equal(exportFilterSchema.safeParse({ to: "9999-12-31T23:59:59-14:00" }).success, false);
   equal(exportFilterSchema.safeParse({ from: "0001-01-01T00:00:00Z" }).success, true);
   equal(exportFilterSchema.safeParse({ to: "9999-12-31T23:59:59Z" }).success, true);
 });
