@@ -11,7 +11,7 @@ import { deepEqual } from "node:assert/strict";
 import { flushBackground } from "../_shared/background.ts";
 import { readEnv } from "../_shared/env.ts";
 import { createRuntime, startFunction } from "../_shared/runtime.ts";
-import type { ObjectStorage } from "../_shared/storage.ts";
+import type { ObjectStorage } from "../_shared/integrations/storage.ts";
 import { startModelServer } from "../../../scripts/model_server/main.ts";
 import { calibration } from "../calibration/app.ts";
 import { createExportsApp, exportsEnvSchema } from "../exports/app.ts";
