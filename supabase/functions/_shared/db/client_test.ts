@@ -3,7 +3,7 @@
  * and the optional isolation level and read-only mode.
  */
 import { deepEqual, equal, ok as assert, rejects } from "node:assert/strict";
-import { createDatabase } from "./client.ts";
+import { createDatabase, retryWhileUnavailable } from "./client.ts";
 import { HttpError } from "../errors.ts";
 import { createTestUser, databaseUrl, dbTest } from "../../tests/harness.ts";
 
@@ -139,3 +139,22 @@ Deno.test(
     }
   },
 );
+
+Deno.test("retryWhileUnavailable repeats only 503 database_unavailable, and only delaysMs times", async () => {
+  const unavailable = new HttpError(503, "Database unavailable: try again shortly", {
+    code: "database_unavailable",
+  });
+  let calls = 0;
+  const flaky = () => ++calls < 3 ? Promise.reject(unavailable) : Promise.resolve("done");
+  equal(await retryWhileUnavailable(flaky, { delaysMs: [0, 0, 0] }), "done");
+  equal(calls, 3);
+
+  calls = 0;
+  await rejects(retryWhileUnavailable(flaky, { delaysMs: [0] }), unavailable);
+  equal(calls, 2, "one try and one retry");
+
+  calls = 0;
+  const conflict = new HttpError(409, "Conflict");
+  await rejects(retryWhileUnavailable(() => (calls++, Promise.reject(conflict))), conflict);
+  equal(calls, 1, "any other failure is final at once");
+});
