@@ -9,13 +9,15 @@ import { adminDatabaseUrl, dbTest } from "../tests/harness.ts";
 
 const DENO = Deno.execPath();
 const CHILD = new URL("./connection_loss_child.ts", import.meta.url).pathname;
+/** The repository's own config and lock file, not the functions' folder's (no stray deno.lock). */
+const CONFIG = new URL("../../../deno.json", import.meta.url).pathname;
 const VENDORED = new URL("./postgres/", import.meta.url).pathname;
 const CRASH = "Cannot read properties of null (reading 'write')";
 
 /** Runs one scenario with one driver; its exit code, its JSON line (if any) and stderr. */
 async function scenario(driver: "upstream" | "lab", name: string) {
   const output = await new Deno.Command(DENO, {
-    args: ["run", "-A", CHILD, driver, name, adminDatabaseUrl],
+    args: ["run", "-A", "--config", CONFIG, CHILD, driver, name, adminDatabaseUrl],
     env: { NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",

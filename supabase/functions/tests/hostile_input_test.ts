@@ -7,7 +7,7 @@
  * real test database (exports with an in-memory bucket, generate with the
  * offline model server); not one answer may be a 5xx.
  */
-import { deepEqual } from "node:assert/strict";
+import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { flushBackground } from "../_shared/background.ts";
 import { readEnv } from "../_shared/env.ts";
 import { createRuntime, startFunction } from "../_shared/runtime.ts";
@@ -17,7 +17,7 @@ import { calibration } from "../calibration/app.ts";
 import { createExportsApp, exportsEnvSchema } from "../exports/app.ts";
 import { generate } from "../generate/app.ts";
 import { createTestCalibration } from "../generate/test_fixtures.ts";
-import { createTestUser, dbTest, testEnv } from "./harness.ts";
+import { createTestUser, dbTest, testEnv, withAdmin } from "./harness.ts";
 
 /** The body cap the functions run with here, so bodies around it stay small. */
 const MAX_BODY = 4096;
@@ -143,6 +143,7 @@ const HEADER_CASES: Case[] = [
 ];
 
 Deno.test("no hostile request to any route of any function answers 5xx", dbTest, async () => {
+  const since = new Date();
   const user = await createTestUser("hostile");
   const calibrationId = await createTestCalibration(user);
   const model = await startModelServer({ port: 0 });
@@ -289,6 +290,21 @@ Deno.test("no hostile request to any route of any function answers 5xx", dbTest,
       }
     }
     deepEqual(fivexx, [], `${fivexx.length} of ${sent} hostile requests answered 5xx`);
+    // Every refusal was audited and counted, whatever its path held: NUL included.
+    await flushBackground();
+    const [written] = await withAdmin((sql) =>
+      sql<{ audited: number; counted: number; nulPath: number }[]>`
+        select (select count(*)::int from public.audit_logs
+                 where user_id = ${user.id} and event_type = 'request_failed') as audited,
+               (select count(*)::int from public.system_metrics
+                 where user_id = ${user.id} and status_code >= 400) as counted,
+               (select count(*)::int from public.audit_logs
+                 where event_type = 'request_failed' and created_at >= ${since}
+                   and event_data ->> 'route' = '/calibration/') as "nulPath"`
+    );
+    equal(written.audited, written.counted);
+    assert(written.audited > 100, `${written.audited} refusals audited`);
+    assert(written.nulPath >= 1, "the request for /calibration/%00 was audited");
   } finally {
     await flushBackground();
     await calibrationFn.close();

@@ -7,6 +7,7 @@
  * @module
  */
 import type postgres from "postgres";
+import { storableText } from "./storable_text.ts";
 import type { Database, Tx } from "./client.ts";
 import type { FailureEvent } from "../http/error_handler.ts";
 
@@ -63,7 +64,13 @@ export function failureRecorder(db: Database): (event: FailureEvent) => Promise<
       recordAudit(tx, {
         type: "request_failed",
         userId: event.userId,
-        data: { code: event.code, status: event.status, route: event.route, method: event.method },
+        // The route is the raw path when none matched: anything a client sent.
+        data: {
+          code: event.code,
+          status: event.status,
+          route: storableText(event.route, { maxLength: 200, fallback: "/" }),
+          method: storableText(event.method, { maxLength: 32, fallback: "?" }),
+        },
       }));
   };
 }

@@ -340,9 +340,16 @@ export async function retryWhileUnavailable<T>(
 }
 
 /**
+ * Five minutes of retries four times a second: as long as an Idempotency-Key
+ * claim holds (after that a retry takes the key over anyway), dense enough
+ * to find the database between the terminations of a failover.
+ */
+const CLEANUP_DELAYS_MS: readonly number[] = [50, 100, ...Array(1200).fill(250)];
+
+/**
  * Cleanup a failed request owes before it answers: tried at once (with a
  * few quick retries), and if the database is still unreachable, retried in
- * the background for {@link RETRY_DELAYS_MS} while the error goes out.
+ * the background for up to five minutes while the error goes out.
  *
  * @example
  * await cleanUpAfterFailure(() => db.withUser(context, (tx) => releaseIdempotencyKey(tx, ref)), "release idempotency key");
@@ -355,6 +362,6 @@ export async function cleanUpAfterFailure(
     await retryWhileUnavailable(fn, { delaysMs: [50, 200] });
   } catch (error) {
     if (!(error instanceof HttpError && error.code === "database_unavailable")) throw error;
-    runInBackground(() => retryWhileUnavailable(fn), { label });
+    runInBackground(() => retryWhileUnavailable(fn, { delaysMs: CLEANUP_DELAYS_MS }), { label });
   }
 }

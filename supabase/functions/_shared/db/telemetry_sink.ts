@@ -17,6 +17,7 @@
  */
 import { type Database, isMissingUser, type Tx } from "./client.ts";
 import { isHttpError } from "../errors.ts";
+import { storableText } from "./storable_text.ts";
 import type { RequestMetric } from "../http/telemetry.ts";
 
 /** Options for {@link metricRecorder}. */
@@ -101,11 +102,10 @@ const METHOD = /^[A-Z]{3,7}$/;
  * metricRow({ ...metric, route: "/calibration/\0", method: "propfind" }); // route "/calibration/", method "OTHER"
  */
 export function metricRow(m: RequestMetric): MetricRow {
-  const route = m.route.replaceAll("\0", "").toWellFormed().slice(0, 200).toWellFormed();
   const method = m.method.toUpperCase();
   return {
     user_id: m.userId,
-    route: route === "" ? "/" : route,
+    route: storableText(m.route, { maxLength: 200, fallback: "/" }),
     method: METHOD.test(method) ? method : "OTHER",
     status_code: m.statusCode,
     latency_ms: m.latencyMs,

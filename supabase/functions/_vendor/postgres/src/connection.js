@@ -458,8 +458,14 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
     socket.removeAllListeners()
     socket = null
 
-    if (initial)
+    if (initial) {
+      // lab patch: a startup statement in flight (the type fetch) and its error belonged to the
+      // dead session; left set, they were settled with the next session's answers
+      query && queryError(query, Errors.connection('CONNECTION_CLOSED', options))
+      query = results = errorResponse = null
+      result = new Result()
       return reconnect()
+    }
 
     !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
     // lab patch: the dead session's query and error (say 57P01) must not be settled again,
