@@ -41,12 +41,13 @@ export const ERROR_CODES = {
   invalid_issuer: "401: the token comes from another issuer.",
   invalid_claims: "401: a claim of the token is invalid.",
   invalid_audience: "401: the token is for another audience.",
+  user_not_found: "401: the token is valid but its user is no longer in auth.users.",
   jwks_unavailable: "503: the signing keys cannot be fetched.",
   // Resources.
   calibration_not_found: "404: the calibration does not exist or is not the caller's.",
   experiments_not_found: "404: some selected experiments do not exist or are not the caller's.",
   export_not_found: "404: the export does not exist or is not the caller's.",
-  export_too_large: "413: the export holds more than one export may.",
+  export_too_large: "413: the export holds more experiments or bytes than one export may.",
   // Evaluations.
   invalid_request: "400: the request's values are out of range (e.g. the number of bins).",
   invalid_rating: "400: the ratings do not fit the score config.",
