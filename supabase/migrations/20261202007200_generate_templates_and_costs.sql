@@ -44,9 +44,7 @@ begin
   if stored.status = 'failed' then
     perform private.record_audit_event('llm_request_failed', p_audit_data, 'server');
     if p_idempotency_key is not null then
-      delete from public.idempotency_keys as k
-       where k.user_id = (select auth.uid()) and k.scope = 'generate' and k.key = p_idempotency_key
-         and k.status = 'in_progress';
+      perform private.release_idempotency_key('generate', p_idempotency_key);
     end if;
     return null;
   end if;
@@ -58,12 +56,11 @@ begin
   priced := pg_catalog.jsonb_build_object('responses', stored.responses, 'costUsd', stored.cost_usd,
                                           'unpricedResponses', stored.unpriced_responses);
   if p_idempotency_key is not null then
-    update public.idempotency_keys as k
-       set status = 'completed', response_status = 200,
-           response_body = coalesce(p_answer, '{}'::jsonb)
-                           || case when p_answer ? 'responses' then priced else '{}'::jsonb end
-                           || pg_catalog.jsonb_build_object('analytics', summary)
-     where k.user_id = (select auth.uid()) and k.scope = 'generate' and k.key = p_idempotency_key;
+    -- Users cannot write idempotency keys (20261202001000); the lab's own function completes it.
+    perform private.complete_idempotency_key('generate', p_idempotency_key, 200,
+      coalesce(p_answer, '{}'::jsonb)
+      || case when p_answer ? 'responses' then priced else '{}'::jsonb end
+      || pg_catalog.jsonb_build_object('analytics', summary));
   end if;
   return priced || pg_catalog.jsonb_build_object('analytics', summary);
 end
