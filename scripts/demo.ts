@@ -23,7 +23,7 @@ import {
   type LabResult,
 } from "../client/src/index.ts";
 import { openLabServer } from "./lib/database.ts";
-import { ensureLocalUser, LOCAL_ANON_KEY, mintAccessToken } from "./lib/local_auth.ts";
+import { ensureLocalUser, issueAccessToken, LOCAL_ANON_KEY } from "./lib/local_auth.ts";
 import { installPlainErrors } from "./lib/plain_errors.ts";
 
 installPlainErrors();
@@ -74,8 +74,8 @@ console.log(`Correlation id of this walkthrough: ${flowId}`);
 heading("Sign in the demo user (local token tool)");
 const server = await openLabServer();
 const userId = await ensureLocalUser(server.target.appUrl, DEMO_EMAIL);
+const token = await issueAccessToken(server.target.appUrl, userId, { email: DEMO_EMAIL });
 await server.close();
-const token = await mintAccessToken(userId, { email: DEMO_EMAIL });
 line(`${DEMO_EMAIL} is ${userId}`);
 const lab = createLabClient({ url, anonKey, accessToken: token });
 const call = { correlationId: flowId };

@@ -34,7 +34,7 @@ begin
     create role authenticator login noinherit;
   end if;
   if not exists (select from pg_roles where rolname = 'supabase_auth_admin') then
-    create role supabase_auth_admin nologin noinherit createrole;
+    create role supabase_auth_admin login noinherit createrole;
   end if;
   if not exists (select from pg_roles where rolname = 'supabase_storage_admin') then
     create role supabase_storage_admin nologin noinherit createrole;
@@ -68,6 +68,11 @@ begin
                  and rolcanlogin and not rolinherit) then
     alter role authenticator login noinherit;
   end if;
+  -- Supabase Auth logs in as this role and runs the auth hooks as it.
+  if not exists (select from pg_roles where rolname = 'supabase_auth_admin'
+                 and rolcanlogin and not rolinherit and rolcreaterole and not rolreplication) then
+    alter role supabase_auth_admin login noinherit createrole noreplication;
+  end if;
   if not exists (select from pg_roles where rolname = 'lab_postgres'
                  and rolcanlogin and not rolsuper and rolcreatedb and rolcreaterole
                  and rolreplication and rolbypassrls and rolinherit) then
@@ -87,7 +92,8 @@ begin
       ('authenticated', 'statement_timeout', '8s', '''8s'''),
       ('authenticator', 'statement_timeout', '8s', '''8s'''),
       ('authenticator', 'lock_timeout', '8s', '''8s'''),
-      ('lab_postgres', 'search_path', '"$user", public, extensions', '"$user", public, extensions')
+      ('lab_postgres', 'search_path', '"$user", public, extensions', '"$user", public, extensions'),
+      ('supabase_auth_admin', 'search_path', 'auth', 'auth')
     ) as setting (role_name, name, stored, literal)
   loop
     if not exists (

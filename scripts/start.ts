@@ -14,7 +14,7 @@
  * Prints the URL, the anon key and a ready demo token. Ctrl-C stops it.
  */
 import { isLabDatabase, migrate, openLabServer, prepareDatabase } from "./lib/database.ts";
-import { ensureLocalUser, mintAccessToken } from "./lib/local_auth.ts";
+import { ensureLocalUser, issueAccessToken } from "./lib/local_auth.ts";
 import { installPlainErrors } from "./lib/plain_errors.ts";
 import { assertPortFree, portFromEnv } from "./lib/ports.ts";
 import { functionEnvFromProcess, type RunningStack, startStack } from "./lib/stack.ts";
@@ -59,7 +59,10 @@ if (await isLabDatabase(target)) {
 stack = await startStack({ databaseUrl: target.appUrl, port, modelPort, env: passthrough });
 
 const userId = await ensureLocalUser(target.appUrl, DEMO_EMAIL);
-const token = await mintAccessToken(userId, { email: DEMO_EMAIL, expiresIn: 24 * 3600 });
+const token = await issueAccessToken(target.appUrl, userId, {
+  email: DEMO_EMAIL,
+  expiresIn: 24 * 3600,
+});
 
 console.log(`
 Lab is up.

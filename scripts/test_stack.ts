@@ -13,7 +13,7 @@
  * `OPENAI_*`, e.g. LAB_GENERATE_RATE_LIMIT_PER_MINUTE). It stops on SIGTERM,
  * SIGINT, or when its stdin closes (the parent went away).
  */
-import { ensureLocalUser, mintAccessToken } from "./lib/local_auth.ts";
+import { ensureLocalUser, issueAccessToken } from "./lib/local_auth.ts";
 import { functionEnvFromProcess, startStack } from "./lib/stack.ts";
 
 const databaseUrl = Deno.env.get("LAB_TEST_DATABASE_URL");
@@ -36,7 +36,7 @@ async function admin(request: Request): Promise<Response> {
         ? body.email
         : `client-${crypto.randomUUID().slice(0, 8)}@test.local`;
       const id = await ensureLocalUser(databaseUrl!, email);
-      return Response.json({ id, email, token: await mintAccessToken(id, { email }) });
+      return Response.json({ id, email, token: await issueAccessToken(databaseUrl!, id, { email }) });
     }
     if (pathname === "/model/control" && stack.model) {
       return Response.json(stack.model.control.set(await request.json()));

@@ -1,10 +1,14 @@
 /**
  * LOCAL STACK: what Supabase Auth would provide on this machine — users in
  * auth.users and access tokens signed with the CLI's default local JWT secret
- * (supabase-facts.md §5, §11). Used by the token tool, the gateway and tests.
+ * (supabase-facts.md §5, §11), passed through the Custom Access Token hook
+ * of supabase/config.toml first, as Supabase Auth does. Used by the token
+ * tool, the gateway and tests.
  */
 import { SignJWT } from "jose";
 import postgres from "postgres";
+import { parse } from "smol-toml";
+import { repoRoot } from "./process.ts";
 
 /** The Supabase CLI's default local JWT secret. */
 export const LOCAL_JWT_SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
@@ -37,14 +41,22 @@ export interface AccessTokenOptions {
 }
 
 /**
- * An access token shaped like the ones Supabase Auth issues (§5 claims).
+ * The claims of an access token as Supabase Auth issues them (§5).
  *
  * @example
- * const token = await mintAccessToken(userId, { email: "a@example.com" });
+ * const claims = accessTokenClaims(userId, { email: "a@example.com" });
  */
-export function mintAccessToken(userId: string, options: AccessTokenOptions = {}): Promise<string> {
+export function accessTokenClaims(
+  userId: string,
+  options: AccessTokenOptions = {},
+): Record<string, unknown> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
+  return {
+    aud: "authenticated",
+    exp: now + (options.expiresIn ?? 3600),
+    iat: now,
+    iss: options.issuer ?? "http://127.0.0.1:54321/auth/v1",
+    sub: userId,
     email: options.email ?? "",
     phone: "",
     app_metadata: { provider: "email", providers: ["email"] },
@@ -54,14 +66,143 @@ export function mintAccessToken(userId: string, options: AccessTokenOptions = {}
     amr: [{ method: "password", timestamp: now }],
     session_id: crypto.randomUUID(),
     is_anonymous: false,
-  })
+  };
+}
+
+/** Signs claims as the project's access token (HS256 over the JWT secret). */
+export function signAccessToken(
+  claims: Record<string, unknown>,
+  secret = LOCAL_JWT_SECRET,
+): Promise<string> {
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject(userId)
-    .setAudience("authenticated")
-    .setIssuer(options.issuer ?? "http://127.0.0.1:54321/auth/v1")
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.expiresIn ?? 3600))
-    .sign(encoder.encode(options.secret ?? LOCAL_JWT_SECRET));
+    .sign(encoder.encode(secret));
+}
+
+/**
+ * An access token shaped like the ones Supabase Auth issues (§5 claims),
+ * without asking the database (no hook): for tokens a test forges.
+ *
+ * @example
+ * const token = await mintAccessToken(userId, { email: "a@example.com" });
+ */
+export function mintAccessToken(userId: string, options: AccessTokenOptions = {}): Promise<string> {
+  return signAccessToken(accessTokenClaims(userId, options), options.secret);
+}
+
+/** The claims Supabase Auth requires a Custom Access Token hook to return (§5). */
+const REQUIRED_HOOK_CLAIMS = [
+  "aud",
+  "exp",
+  "iat",
+  "sub",
+  "email",
+  "phone",
+  "role",
+  "aal",
+  "session_id",
+  "is_anonymous",
+];
+
+/** `"schema"."function"` of config.toml's enabled custom access token hook, or null. */
+export function accessTokenHookName(configToml: string): string | null {
+  const config = parse(configToml) as {
+    auth?: { hook?: { custom_access_token?: { enabled?: boolean; uri?: string } } };
+  };
+  const hook = config.auth?.hook?.custom_access_token;
+  if (!hook?.enabled) return null;
+  const match = /^pg-functions:\/\/[^/]+\/([a-z_][a-z0-9_]*)\/([a-z_][a-z0-9_]*)$/.exec(hook.uri ?? "");
+  if (!match) throw new Error(`Invalid custom access token hook URI: "${hook.uri}"`);
+  return `"${match[1]}"."${match[2]}"`;
+}
+
+/** The hook of this repository's supabase/config.toml (read once). */
+let configuredHook: Promise<string | null> | undefined;
+function configuredHookName(): Promise<string | null> {
+  configuredHook ??= Deno.readTextFile(`${repoRoot}/supabase/config.toml`).then(accessTokenHookName);
+  return configuredHook;
+}
+
+/** The same database, connected as `supabase_auth_admin`, the role Supabase Auth logs in as. */
+function authAdminUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.username = "supabase_auth_admin";
+  url.password = "";
+  return url.toString();
+}
+
+/**
+ * Runs a Postgres Custom Access Token hook the way Supabase Auth does: as
+ * supabase_auth_admin, in a transaction with a 2 s statement timeout, input
+ * `{user_id, claims, authentication_method}`; an `error` in the answer
+ * refuses the token, and the returned claims must keep the required ones.
+ */
+export async function runAccessTokenHook(
+  databaseUrl: string,
+  hookName: string,
+  input: { userId: string; claims: Record<string, unknown> },
+): Promise<Record<string, unknown>> {
+  const sql = postgres(authAdminUrl(databaseUrl), { max: 1, onnotice: () => {} });
+  try {
+    const event = { user_id: input.userId, claims: input.claims, authentication_method: "password" };
+    const [row] = await sql.begin(async (tx) => {
+      await tx`set local statement_timeout to '2s'`;
+      return await tx.unsafe<{ output: Record<string, unknown> }[]>(
+        `select ${hookName}($1::text::jsonb) as output`,
+        [JSON.stringify(event)],
+      );
+    });
+    const output = row.output as { claims?: Record<string, unknown>; error?: { message?: string } };
+    if (output.error) throw new Error(`Access token refused by the hook: ${output.error.message ?? "no message"}`);
+    const claims = output.claims;
+    const missing = REQUIRED_HOOK_CLAIMS.filter((claim) => claims?.[claim] === undefined);
+    if (!claims || missing.length > 0) {
+      throw new Error(`Invalid output from the access token hook: missing ${missing.join(", ")}`);
+    }
+    return claims;
+  } finally {
+    await sql.end();
+  }
+}
+
+/**
+ * Issues a user's access token as Supabase Auth does: the standard claims,
+ * passed through the Custom Access Token hook configured in
+ * supabase/config.toml (which adds `user_role`), then signed.
+ *
+ * @example
+ * const token = await issueAccessToken(appUrl, userId, { email });
+ */
+export async function issueAccessToken(
+  databaseUrl: string,
+  userId: string,
+  options: AccessTokenOptions = {},
+): Promise<string> {
+  const hookName = await configuredHookName();
+  const claims = accessTokenClaims(userId, options);
+  const final = hookName ? await runAccessTokenHook(databaseUrl, hookName, { userId, claims }) : claims;
+  return signAccessToken(final, options.secret);
+}
+
+/**
+ * Grants `role` to the user as the service role would (a dashboard or
+ * service-key client), audited by the database like every grant.
+ *
+ * @example
+ * await grantLocalRole(appUrl, userId, "admin");
+ */
+export async function grantLocalRole(databaseUrl: string, userId: string, role: "admin"): Promise<void> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.begin(async (tx) => {
+      await tx`select set_config('role', 'service_role', true),
+                      set_config('request.jwt.claims', '{"role":"service_role"}', true)`;
+      await tx`insert into public.user_roles (user_id, role) values (${userId}, ${role})
+               on conflict do nothing`;
+    });
+  } finally {
+    await sql.end();
+  }
 }
 
 /**

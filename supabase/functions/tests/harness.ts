@@ -9,9 +9,10 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { type RunningStack, startStack } from "../../../scripts/lib/stack.ts";
 import {
   ensureLocalUser,
+  grantLocalRole,
+  issueAccessToken,
   LOCAL_ANON_KEY,
   LOCAL_JWT_SECRET,
-  mintAccessToken,
 } from "../../../scripts/lib/local_auth.ts";
 
 /** App-role URL of the test database, if any. */
@@ -50,15 +51,22 @@ export interface TestUser {
 }
 
 /**
- * Creates a user with a unique email and an access token for it.
+ * Creates a user with a unique email and an access token for it, issued
+ * through the access token hook as Supabase Auth would; `admin: true` grants
+ * the admin role first.
  *
  * @example
  * const alice = await createTestUser("alice");
+ * const root = await createTestUser("root", { admin: true });
  */
-export async function createTestUser(name = "user"): Promise<TestUser> {
+export async function createTestUser(
+  name = "user",
+  options: { admin?: boolean } = {},
+): Promise<TestUser> {
   const email = `${name}-${crypto.randomUUID().slice(0, 8)}@test.local`;
   const id = await ensureLocalUser(databaseUrl, email);
-  const token = await mintAccessToken(id, { email });
+  if (options.admin) await grantLocalRole(databaseUrl, id, "admin");
+  const token = await issueAccessToken(databaseUrl, id, { email });
   return { id, email, token, headers: { authorization: `Bearer ${token}` } };
 }
 
