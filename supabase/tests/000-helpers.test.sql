@@ -4,7 +4,7 @@
 -- This file commits: the `tests` schema outlives it, the other files roll back.
 
 begin;
-select plan(16);
+select plan(17);
 
 create schema if not exists tests;
 comment on schema tests is 'pgTAP helpers: users, actor switching and fixtures. Never deployed.';
@@ -77,6 +77,36 @@ begin
 end
 $$;
 comment on function tests.authenticate_as(uuid) is 'Switches to role authenticated with the claims {sub, role, aud, email} of the given user.';
+
+/**
+ * Acts as the given user with the claims Supabase Auth would sign for them:
+ * {sub, role, aud, email} passed through public.custom_access_token_hook
+ * (which adds user_role), then role authenticated.
+ */
+create or replace function tests.authenticate_with_hook(user_id uuid) returns void
+language plpgsql
+set search_path = ''
+as $$
+declare
+  claims jsonb;
+begin
+  perform tests.clear_authentication();
+  select public.custom_access_token_hook(pg_catalog.jsonb_build_object(
+           'user_id', u.id,
+           'authentication_method', 'password',
+           'claims', pg_catalog.jsonb_build_object('sub', u.id, 'role', 'authenticated', 'aud', 'authenticated',
+                                                   'email', u.email))) -> 'claims'
+    into claims
+    from auth.users as u
+   where u.id = authenticate_with_hook.user_id;
+  if claims is null then
+    raise exception 'No test user with id %', authenticate_with_hook.user_id;
+  end if;
+  perform pg_catalog.set_config('request.jwt.claims', claims::text, true);
+  perform pg_catalog.set_config('role', 'authenticated', true);
+end
+$$;
+comment on function tests.authenticate_with_hook(uuid) is 'Switches to role authenticated with the claims the access token hook gives the user (user_role included).';
 
 /** Acts as an anonymous API caller: role anon, claims {role: anon}. */
 create or replace function tests.authenticate_as_anon() returns void
@@ -188,6 +218,7 @@ select has_schema('tests', 'The tests schema exists.');
 select has_function('tests', 'create_user', array['text'], 'tests.create_user(email) exists.');
 select has_function('tests', 'get_user_id', array['text'], 'tests.get_user_id(email) exists.');
 select has_function('tests', 'authenticate_as', array['uuid'], 'tests.authenticate_as(user_id) exists.');
+select has_function('tests', 'authenticate_with_hook', array['uuid'], 'tests.authenticate_with_hook(user_id) exists.');
 select has_function('tests', 'authenticate_as_anon', array[]::text[], 'tests.authenticate_as_anon() exists.');
 select has_function('tests', 'authenticate_as_service_role', array[]::text[], 'tests.authenticate_as_service_role() exists.');
 select has_function('tests', 'clear_authentication', array[]::text[], 'tests.clear_authentication() exists.');

@@ -6,29 +6,6 @@
 begin;
 select plan(49);
 
-/** Acts as the user with the claims Supabase Auth would sign for them: {sub, role, aud, email} through the hook. */
-create function tests.authenticate_with_hook(user_id uuid) returns void
-language plpgsql
-set search_path = ''
-as $$
-declare
-  claims jsonb;
-begin
-  perform tests.clear_authentication();
-  select public.custom_access_token_hook(pg_catalog.jsonb_build_object(
-           'user_id', u.id,
-           'authentication_method', 'password',
-           'claims', pg_catalog.jsonb_build_object('sub', u.id, 'role', 'authenticated', 'aud', 'authenticated',
-                                                   'email', u.email))) -> 'claims'
-    into claims
-    from auth.users as u
-   where u.id = authenticate_with_hook.user_id;
-  perform pg_catalog.set_config('request.jwt.claims', claims::text, true);
-  perform pg_catalog.set_config('role', 'authenticated', true);
-end
-$$;
-grant execute on function tests.authenticate_with_hook(uuid) to authenticated, service_role;
-
 select lives_ok($$select tests.create_user('admin@lab.test')$$, 'The admin can be created.');
 select lives_ok($$select tests.create_user('owner@lab.test')$$, 'The owner can be created.');
 select lives_ok($$select tests.create_user('stranger@lab.test')$$, 'The stranger can be created.');
