@@ -3,7 +3,7 @@
 -- publication and the private functions' security settings.
 
 begin;
-select plan(110);
+select plan(111);
 
 -- Tables ----------------------------------------------------------------------
 select tables_are('public',
@@ -12,9 +12,10 @@ select tables_are('public',
         'score_configs', 'judges', 'judge_versions', 'judge_verdicts', 'review_queues',
         'review_queue_reviewers', 'review_queue_items', 'review_leases', 'ratings', 'rating_revisions',
         'arenas', 'arena_invites', 'arena_arms', 'arena_prompts', 'arena_responses', 'arena_pairs',
-        'arena_votes', 'arena_judge_verdicts',
-        'prompt_templates', 'prompt_template_versions', 'prompt_template_labels', 'model_prices', 'datasets', 'dataset_versions', 'dataset_items',
-        'dataset_skips', 'batch_runs', 'batch_results'],
+        'arena_votes', 'arena_judge_verdicts', 'prompt_templates', 'prompt_template_versions',
+        'prompt_template_labels', 'model_prices', 'datasets', 'dataset_versions', 'dataset_items',
+        'dataset_skips', 'batch_runs', 'batch_results', 'user_roles', 'system_metrics_rollups',
+        'model_providers', 'models'],
   'public holds exactly the lab''s tables.');
 
 -- Columns, types and nullability --------------------------------------------------
@@ -359,8 +360,9 @@ select is_empty(
   'Row level security is enabled on every public table.');
 select is_empty(
   $$select tablename, policyname from pg_catalog.pg_policies
-     where schemaname = 'public' and (cmd = 'ALL' or roles <> '{authenticated}')$$,
-  'Every public policy is for one operation and only for authenticated.');
+     where schemaname = 'public' and (cmd = 'ALL' or roles <> '{authenticated}')
+       and (tablename, policyname) <> ('user_roles', 'Supabase Auth reads roles to issue tokens')$$,
+  'Every public policy is for one operation and only for authenticated (but the access token hook''s read).');
 select is_empty(
   $$select tablename, policyname from pg_catalog.pg_policies
      where schemaname = 'public'
@@ -395,22 +397,26 @@ select functions_are('private',
         'score_configs_keep_archived', 'heuristic_config_id', 'reviewable_queue_ids', 'reviewable_config_ids',
         'check_rating', 'record_rating_revision', 'topic_uuid',
         'broadcast_experiment_change', 'broadcast_analytics_change', 'broadcast_export_progress',
-        'testable_arena_ids',
-        'template_variables', 'number_prompt_template_version', 'resolve_prompt_template',
-        'price_in_force', 'usage_cost', 'price_experiment_responses',
-        'check_dataset_version_transition', 'claims_subject', 'create_dataset_version', 'begin_dataset_ingest',
-        'store_dataset_rows', 'finish_dataset_ingest', 'check_batch_run_transition', 'create_batch_run',
-        'claim_batch_results', 'record_batch_results', 'finish_batch_run', 'resume_batch_run', 'batch_run_context',
-        'idempotency_caller', 'complete_idempotency_key', 'release_idempotency_key'],
+        'testable_arena_ids', 'template_variables', 'number_prompt_template_version',
+        'resolve_prompt_template', 'price_in_force', 'usage_cost', 'price_experiment_responses',
+        'check_dataset_version_transition', 'claims_subject', 'create_dataset_version',
+        'begin_dataset_ingest', 'store_dataset_rows', 'finish_dataset_ingest', 'check_batch_run_transition',
+        'create_batch_run', 'claim_batch_results', 'record_batch_results', 'finish_batch_run',
+        'resume_batch_run', 'batch_run_context', 'idempotency_caller', 'complete_idempotency_key',
+        'release_idempotency_key', 'is_admin', 'audit_role_change', 'rollup_system_metrics',
+        'route_latency_stats', 'model_call_stats', 'audit_model_setting_change', 'schema_version',
+        'job_backlog'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and p.prosecdef order by 1$$,
-  $$values ('broadcast_analytics_change'), ('broadcast_experiment_change'), ('broadcast_export_progress'),
-           ('check_rating'), ('claim_idempotency_key'), ('complete_idempotency_key'), ('consume_rate_limit'),
-           ('experiments_maintain_analytics'), ('record_audit_event'), ('record_rating_revision'),
-           ('release_idempotency_key'), ('reviewable_config_ids'), ('reviewable_queue_ids'), ('testable_arena_ids')$$,
-  'Only the audit, analytics, rate-limit, rating, reviewer and tester lookup, live-feed trigger and idempotency-write functions are security definer.');
+  $$values ('audit_model_setting_change'), ('audit_role_change'), ('broadcast_analytics_change'),
+           ('broadcast_experiment_change'), ('broadcast_export_progress'), ('check_rating'),
+           ('claim_idempotency_key'), ('complete_idempotency_key'), ('consume_rate_limit'),
+           ('experiments_maintain_analytics'), ('model_call_stats'), ('record_audit_event'),
+           ('record_rating_revision'), ('release_idempotency_key'), ('reviewable_config_ids'),
+           ('reviewable_queue_ids'), ('schema_version'), ('testable_arena_ids')$$,
+  'Only the audit, analytics, rate-limit, rating, lookup, live-feed, idempotency-write, role and model-setting audit, model statistics and schema version functions are security definer.');
 select is_empty(
   $$select p.proname from pg_catalog.pg_proc p
      where p.pronamespace in ('private'::regnamespace, 'public'::regnamespace)
@@ -419,9 +425,14 @@ select is_empty(
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'public'::regnamespace order by 1$$,
-  $$values ('cast_arena_vote'), ('next_arena_pair'), ('next_review_item'), ('rating_bins'), ('share_responses'),
-           ('submit_review')$$,
-  'public exposes only the review queue, arena and rating_bins functions through the Data API.');
+  $$values ('cast_arena_vote'), ('custom_access_token_hook'), ('next_arena_pair'), ('next_review_item'),
+           ('rating_bins'), ('share_responses'), ('submit_review')$$,
+  'public holds only the review queue, arena and rating_bins functions and the access token hook.');
+select is_empty(
+  $$select r.rolname from pg_catalog.pg_roles r
+     where r.rolname in ('anon', 'authenticated', 'service_role')
+       and pg_catalog.has_function_privilege(r.rolname, 'public.custom_access_token_hook(jsonb)', 'execute')$$,
+  'The Data API roles cannot execute the access token hook.');
 select is_empty(
   $$select p.proname from pg_catalog.pg_proc p
      where p.pronamespace = 'public'::regnamespace
