@@ -29,7 +29,7 @@ select results_eq(
   'The admin changes a price.');
 select results_eq(
   $$select event_data ->> 'table', event_data ->> 'operation', event_data ->> 'name', user_id, correlation_id
-      from public.audit_logs where event_type = 'model_setting_changed' order by event_data ->> 'table' desc, event_data ->> 'operation'$$,
+      from public.audit_logs where event_type = 'model_setting_changed' order by event_data ->> 'table' collate "C", event_data ->> 'operation'$$,
   $$values ('model_providers', 'insert', 'openai', tests.get_user_id('admin@lab.test'), 'a0000000-0000-4000-8000-000000000173'::uuid),
            ('models', 'insert', 'gpt-4o', tests.get_user_id('admin@lab.test'), 'a0000000-0000-4000-8000-000000000173'::uuid),
            ('models', 'update', 'gpt-4o', tests.get_user_id('admin@lab.test'), 'a0000000-0000-4000-8000-000000000173'::uuid)$$,
