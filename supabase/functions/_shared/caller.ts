@@ -14,6 +14,8 @@ export interface VerifiedClaims extends JWTPayload {
   session_id?: string;
   is_anonymous?: boolean;
   aal?: string;
+  /** The lab role the Custom Access Token hook added (`admin`), or null. */
+  user_role?: string | null;
 }
 
 /** The verified caller of one request, built once by `requireUser`. */

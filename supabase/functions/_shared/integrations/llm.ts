@@ -111,7 +111,8 @@ export function llmClientFromEnv(env: ModelEnv): LlmClient {
 /** Longest error message kept. */
 export const MAX_ERROR_MESSAGE_CHARS = 300;
 
-const OPENAI_BASE_URL = "https://api.openai.com/v1";
+/** The OpenAI API, used when no OPENAI_BASE_URL is configured. */
+export const OPENAI_BASE_URL = "https://api.openai.com/v1";
 
 /**
  * Creates a client over the `openai` SDK. The base URL is always explicit, so
