@@ -13,7 +13,7 @@ enabled = false
   deepEqual(config, [{ name: "a", verifyJwt: false }, { name: "b", verifyJwt: true }]);
 });
 
-Deno.test("the repository's config declares every function folder, the user-facing ones with verify_jwt on", async () => {
+Deno.test("the repository's config declares every function folder, the user-facing ones with verify_jwt on, health without", async () => {
   const config = await loadFunctionsConfig();
   const folders: string[] = [];
   for await (const entry of Deno.readDir(new URL("../../supabase/functions/", import.meta.url))) {
@@ -23,9 +23,10 @@ Deno.test("the repository's config declares every function folder, the user-faci
     }
   }
   deepEqual(config.map((f) => f.name).sort(), folders.sort());
-  const userFacing = ["arenas", "calibration", "evaluations", "exports", "generate"];
+  const userFacing = ["arenas", "calibration", "evaluations", "exports", "generate", "system-metrics"];
   deepEqual(
     config.filter((f) => userFacing.includes(f.name)).map((f) => `${f.name}:${f.verifyJwt}`).sort(),
     userFacing.map((name) => `${name}:true`),
   );
+  deepEqual(config.find((f) => f.name === "health"), { name: "health", verifyJwt: false });
 });

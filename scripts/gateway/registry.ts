@@ -1,9 +1,9 @@
 /**
  * LOCAL STACK: the lab's functions as the gateway starts them. A function
  * NAME lives in supabase/functions/NAME/app.ts and exports its
- * `FunctionModule` under its own name (`export const generate = {...}`); it is
- * started from an environment of its own, validated exactly as `index.ts`
- * validates Deno.env.
+ * `FunctionModule` under its name in camelCase (`export const generate`,
+ * `export const systemMetrics` for system-metrics); it is started from an
+ * environment of its own, validated exactly as `index.ts` validates Deno.env.
  */
 import type { BaseEnv } from "../../supabase/functions/_shared/env.ts";
 import {
@@ -28,7 +28,18 @@ export async function startLabFunction(
   const exists = await Deno.stat(url).then(() => true, () => false);
   if (!exists) return null;
   const module = (await import(url.href)) as Record<string, FunctionModule<BaseEnv> | undefined>;
-  const fn = module[name];
-  if (!fn) throw new Error(`supabase/functions/${name}/app.ts does not export "${name}"`);
+  const exported = exportName(name);
+  const fn = module[exported];
+  if (!fn) throw new Error(`supabase/functions/${name}/app.ts does not export "${exported}"`);
   return startFunction(fn, env);
+}
+
+/**
+ * The export that holds function NAME's module: NAME in camelCase.
+ *
+ * @example
+ * exportName("system-metrics"); // "systemMetrics"
+ */
+export function exportName(name: string): string {
+  return name.replace(/[-_]([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }

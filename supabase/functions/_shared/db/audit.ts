@@ -20,7 +20,8 @@ export type AuditEventType =
   | "export_started"
   | "export_completed"
   | "export_failed"
-  | "request_failed";
+  | "request_failed"
+  | "telemetry_rolled_up";
 
 /** One audit event. */
 export interface AuditEvent {
