@@ -4,7 +4,8 @@
  * server against LAB_TEST_DATABASE_URL, plus a tiny admin endpoint for what a
  * test needs from outside the API:
  *
- * - `POST /users` `{ "email"?: string }` -> `{ id, email, token }` (a local user and its JWT);
+ * - `POST /users` `{ "email"?: string, "admin"?: boolean }` -> `{ id, email, token }` (a local
+ *   user, made an admin first if asked, and its token issued through the access token hook);
  * - `POST /model/control` `<control update>` -> the model server's settings;
  * - `POST /model/reset` -> 204.
  *
@@ -13,7 +14,7 @@
  * `OPENAI_*`, e.g. LAB_GENERATE_RATE_LIMIT_PER_MINUTE). It stops on SIGTERM,
  * SIGINT, or when its stdin closes (the parent went away).
  */
-import { ensureLocalUser, issueAccessToken } from "./lib/local_auth.ts";
+import { ensureLocalUser, grantLocalRole, issueAccessToken } from "./lib/local_auth.ts";
 import { functionEnvFromProcess, startStack } from "./lib/stack.ts";
 
 const databaseUrl = Deno.env.get("LAB_TEST_DATABASE_URL");
@@ -31,12 +32,17 @@ async function admin(request: Request): Promise<Response> {
   if (request.method !== "POST") return Response.json({ error: "Use POST" }, { status: 405 });
   try {
     if (pathname === "/users") {
-      const body = await request.json().catch(() => ({})) as { email?: unknown };
+      const body = await request.json().catch(() => ({})) as { email?: unknown; admin?: unknown };
       const email = typeof body.email === "string"
         ? body.email
         : `client-${crypto.randomUUID().slice(0, 8)}@test.local`;
       const id = await ensureLocalUser(databaseUrl!, email);
-      return Response.json({ id, email, token: await issueAccessToken(databaseUrl!, id, { email }) });
+      if (body.admin === true) await grantLocalRole(databaseUrl!, id, "admin");
+      return Response.json({
+        id,
+        email,
+        token: await issueAccessToken(databaseUrl!, id, { email }),
+      });
     }
     if (pathname === "/model/control" && stack.model) {
       return Response.json(stack.model.control.set(await request.json()));

@@ -11,6 +11,7 @@ import { evaluationCalls } from "./evaluations.ts";
 import { exportCalls } from "./exports.ts";
 import type { FunctionsTransport } from "./functions.ts";
 import { generateCall } from "./generate.ts";
+import { adminCalls, healthCall } from "./operations.ts";
 import {
   analyticsReads,
   auditReads,
@@ -134,8 +135,12 @@ export function createLabClient(options: LabClientOptions) {
     experiments: experimentReads(supabase),
     /** The caller's per-calibration analytics summaries. */
     analytics: analyticsReads(supabase),
-    /** The caller's audit trail. */
+    /** The caller's audit trail (an admin's: everyone's). */
     audit: auditReads(supabase),
+    /** Liveness of the functions; needs no token. */
+    health: healthCall(transport),
+    /** Readiness, system figures, the telemetry rollup and the admin role (admins only). */
+    admin: adminCalls(transport, supabase),
     /**
      * Live changes of the caller's experiments (a private Realtime channel);
      * returns an unsubscribe function.

@@ -77,6 +77,17 @@ export type {
   ParameterRanges,
   ParameterSet,
 } from "../../supabase/functions/_shared/lab/parameters.ts";
+export type {
+  CheckStatus,
+  Liveness,
+  MetricWindow,
+  ModelMetrics,
+  Readiness,
+  RollupResult,
+  RouteMetrics,
+  SystemMetrics,
+  WindowMetrics,
+} from "../../supabase/functions/_shared/contracts/operations.ts";
 export {
   type AgreementResult,
   BUILT_IN_CONFIGS,

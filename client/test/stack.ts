@@ -50,10 +50,13 @@ async function adminPost(path: string, body: unknown): Promise<Response> {
   return response;
 }
 
-/** A fresh local user with an access token. */
-export async function createUser(name = "client"): Promise<TestUser> {
+/** A fresh local user with an access token; `admin: true` grants the admin role first. */
+export async function createUser(
+  name = "client",
+  options: { admin?: boolean } = {},
+): Promise<TestUser> {
   const email = `${name}-${crypto.randomUUID().slice(0, 8)}@test.local`;
-  return await (await adminPost("/users", { email })).json() as TestUser;
+  return await (await adminPost("/users", { email, admin: options.admin === true })).json() as TestUser;
 }
 
 /** A lab client for `user` (anonymous with the anon key when omitted). */

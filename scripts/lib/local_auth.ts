@@ -111,7 +111,9 @@ export function accessTokenHookName(configToml: string): string | null {
   };
   const hook = config.auth?.hook?.custom_access_token;
   if (!hook?.enabled) return null;
-  const match = /^pg-functions:\/\/[^/]+\/([a-z_][a-z0-9_]*)\/([a-z_][a-z0-9_]*)$/.exec(hook.uri ?? "");
+  const match = /^pg-functions:\/\/[^/]+\/([a-z_][a-z0-9_]*)\/([a-z_][a-z0-9_]*)$/.exec(
+    hook.uri ?? "",
+  );
   if (!match) throw new Error(`Invalid custom access token hook URI: "${hook.uri}"`);
   return `"${match[1]}"."${match[2]}"`;
 }
@@ -119,7 +121,9 @@ export function accessTokenHookName(configToml: string): string | null {
 /** The hook of this repository's supabase/config.toml (read once). */
 let configuredHook: Promise<string | null> | undefined;
 function configuredHookName(): Promise<string | null> {
-  configuredHook ??= Deno.readTextFile(`${repoRoot}/supabase/config.toml`).then(accessTokenHookName);
+  configuredHook ??= Deno.readTextFile(`${repoRoot}/supabase/config.toml`).then(
+    accessTokenHookName,
+  );
   return configuredHook;
 }
 
@@ -144,7 +148,11 @@ export async function runAccessTokenHook(
 ): Promise<Record<string, unknown>> {
   const sql = postgres(authAdminUrl(databaseUrl), { max: 1, onnotice: () => {} });
   try {
-    const event = { user_id: input.userId, claims: input.claims, authentication_method: "password" };
+    const event = {
+      user_id: input.userId,
+      claims: input.claims,
+      authentication_method: "password",
+    };
     const [row] = await sql.begin(async (tx) => {
       await tx`set local statement_timeout to '2s'`;
       return await tx.unsafe<{ output: Record<string, unknown> }[]>(
@@ -153,7 +161,9 @@ export async function runAccessTokenHook(
       );
     });
     const output = row.output as { claims?: Record<string, unknown>; error?: { message?: string } };
-    if (output.error) throw new Error(`Access token refused by the hook: ${output.error.message ?? "no message"}`);
+    if (output.error) {
+      throw new Error(`Access token refused by the hook: ${output.error.message ?? "no message"}`);
+    }
     const claims = output.claims;
     const missing = REQUIRED_HOOK_CLAIMS.filter((claim) => claims?.[claim] === undefined);
     if (!claims || missing.length > 0) {
@@ -180,7 +190,9 @@ export async function issueAccessToken(
 ): Promise<string> {
   const hookName = await configuredHookName();
   const claims = accessTokenClaims(userId, options);
-  const final = hookName ? await runAccessTokenHook(databaseUrl, hookName, { userId, claims }) : claims;
+  const final = hookName
+    ? await runAccessTokenHook(databaseUrl, hookName, { userId, claims })
+    : claims;
   return signAccessToken(final, options.secret);
 }
 
@@ -191,7 +203,11 @@ export async function issueAccessToken(
  * @example
  * await grantLocalRole(appUrl, userId, "admin");
  */
-export async function grantLocalRole(databaseUrl: string, userId: string, role: "admin"): Promise<void> {
+export async function grantLocalRole(
+  databaseUrl: string,
+  userId: string,
+  role: "admin",
+): Promise<void> {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   try {
     await sql.begin(async (tx) => {

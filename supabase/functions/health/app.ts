@@ -49,11 +49,19 @@ export interface HealthAppOptions {
 export function createHealthApp(runtime: Runtime<HealthEnv>, options: HealthAppOptions = {}) {
   const { db, verifier, env } = runtime;
   const timeoutMs = env.LAB_HEALTH_TIMEOUT_MS;
-  const model = options.model !== undefined ? options.model ?? undefined : env.OPENAI_API_KEY
+  const model = options.model !== undefined
+    ? options.model ?? undefined
+    : env.OPENAI_API_KEY
     ? modelEndpointProbe({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL, timeoutMs })
     : undefined;
-  const storageFor = options.storage ?? ((accessToken: string) =>
-    storageProbe({ supabaseUrl: env.SUPABASE_URL, anonKey: env.SUPABASE_ANON_KEY, accessToken, timeoutMs }));
+  const storageFor = options.storage ??
+    ((accessToken: string) =>
+      storageProbe({
+        supabaseUrl: env.SUPABASE_URL,
+        anonKey: env.SUPABASE_ANON_KEY,
+        accessToken,
+        timeoutMs,
+      }));
   const app = createFunctionApp("health", runtime.appDeps);
 
   app.get("/", (c) => ok<Liveness>(c, { status: "ok" }));

@@ -65,35 +65,49 @@ Deno.test("GET /health/ready tells an admin every dependency answers", dbTest, a
   });
 });
 
-Deno.test("GET /health/ready reports a failing model endpoint and a Storage that never answers", dbTest, async () => {
-  const admin = await createTestUser("degraded-admin", { admin: true });
-  const never = () => () => new Promise<boolean>(() => {});
-  await withApp(
-    { model: () => Promise.resolve(false), storage: never, env: { LAB_HEALTH_TIMEOUT_MS: "50" } },
-    async (request) => {
-      const { data } = await (await request("/health/ready", { headers: admin.headers })).json();
-      equal(data.status, "not_ready");
-      equal(data.checks.model.status, "failing");
-      equal(data.checks.storage.status, "failing");
-    },
-  );
-});
+Deno.test(
+  "GET /health/ready reports a failing model endpoint and a Storage that never answers",
+  dbTest,
+  async () => {
+    const admin = await createTestUser("degraded-admin", { admin: true });
+    const never = () => () => new Promise<boolean>(() => {});
+    await withApp(
+      { model: () => Promise.resolve(false), storage: never, env: { LAB_HEALTH_TIMEOUT_MS: "50" } },
+      async (request) => {
+        const { data } = await (await request("/health/ready", { headers: admin.headers })).json();
+        equal(data.status, "not_ready");
+        equal(data.checks.model.status, "failing");
+        equal(data.checks.storage.status, "failing");
+      },
+    );
+  },
+);
 
-Deno.test("GET /health/ready reports an unreachable database without saying where it is", dbTest, async () => {
-  const admin = await createTestUser("db-down-admin", { admin: true });
-  const unreachable = "postgresql://lab_postgres@127.0.0.1:1/lab";
-  await withApp(
-    { model: null, storage: answers(true), env: { SUPABASE_DB_URL: unreachable } },
-    async (request) => {
-      const response = await request("/health/ready", { headers: admin.headers });
-      const text = await response.text();
-      const { data } = JSON.parse(text);
-      equal(data.status, "not_ready");
-      deepEqual(data.checks.database, { status: "failing", migrated: false });
-      equal(data.checks.model.status, "absent", "no key configured: the model check is absent, not failing");
-      for (const leak of ["127.0.0.1", "lab_postgres", "postgres", "ECONNREFUSED", "Deno", "version"]) {
-        assert(!text.includes(leak), `the answer does not mention ${leak}`);
-      }
-    },
-  );
-});
+Deno.test(
+  "GET /health/ready reports an unreachable database without saying where it is",
+  dbTest,
+  async () => {
+    const admin = await createTestUser("db-down-admin", { admin: true });
+    const unreachable = "postgresql://lab_postgres@127.0.0.1:1/lab";
+    await withApp(
+      { model: null, storage: answers(true), env: { SUPABASE_DB_URL: unreachable } },
+      async (request) => {
+        const response = await request("/health/ready", { headers: admin.headers });
+        const text = await response.text();
+        const { data } = JSON.parse(text);
+        equal(data.status, "not_ready");
+        deepEqual(data.checks.database, { status: "failing", migrated: false });
+        equal(
+          data.checks.model.status,
+          "absent",
+          "no key configured: the model check is absent, not failing",
+        );
+        for (
+          const leak of ["127.0.0.1", "lab_postgres", "postgres", "ECONNREFUSED", "Deno", "version"]
+        ) {
+          assert(!text.includes(leak), `the answer does not mention ${leak}`);
+        }
+      },
+    );
+  },
+);

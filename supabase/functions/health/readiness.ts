@@ -43,9 +43,12 @@ function within<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
 /** Reachable, migrated, and the job backlog; a failed statement means not migrated. */
 async function databaseState(db: Database): Promise<DatabaseState> {
   try {
-    const [row] = await db.asService({}, (tx) =>
-      tx<{ version: string | null; backlog: DatabaseState["backlog"] }[]>`
-        select private.schema_version() as version, private.job_backlog() as backlog`);
+    const [row] = await db.asService(
+      {},
+      (tx) =>
+        tx<{ version: string | null; backlog: DatabaseState["backlog"] }[]>`
+        select private.schema_version() as version, private.job_backlog() as backlog`,
+    );
     return {
       status: "ok",
       migrated: row.version !== null && row.version >= REQUIRED_SCHEMA_VERSION,

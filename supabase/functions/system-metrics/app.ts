@@ -53,7 +53,10 @@ export function createSystemMetricsApp(runtime: Runtime<SystemMetricsEnv>) {
   app.post("/rollup", ...admins, async (c) => {
     const result = await rollUpTelemetry(db, c.var.caller, {
       keepDays: env.LAB_TELEMETRY_RETENTION_DAYS,
-      keepRollupDays: Math.max(env.LAB_TELEMETRY_ROLLUP_RETENTION_DAYS, env.LAB_TELEMETRY_RETENTION_DAYS),
+      keepRollupDays: Math.max(
+        env.LAB_TELEMETRY_ROLLUP_RETENTION_DAYS,
+        env.LAB_TELEMETRY_RETENTION_DAYS,
+      ),
     });
     return ok(c, result);
   });

@@ -23,7 +23,11 @@ export interface Retention {
  * @example
  * const result = await rollUpTelemetry(db, c.var.caller, { keepDays: 7, keepRollupDays: 90 });
  */
-export function rollUpTelemetry(db: Database, caller: Caller, retention: Retention): Promise<RollupResult> {
+export function rollUpTelemetry(
+  db: Database,
+  caller: Caller,
+  retention: Retention,
+): Promise<RollupResult> {
   return db.asService({ correlationId: caller.correlationId }, async (tx) => {
     const [row] = await tx<{ result: { rolledUp: number; prunedBuckets: number } }[]>`
       select private.rollup_system_metrics(

@@ -67,7 +67,9 @@ export interface StorageProbeOptions {
  */
 export function storageProbe(options: StorageProbeOptions): Probe {
   const fetchImpl = options.fetch ?? fetch;
-  const url = `${options.supabaseUrl.replace(/\/+$/, "")}/storage/v1/object/authenticated/exports/.readiness-probe`;
+  const url = `${
+    options.supabaseUrl.replace(/\/+$/, "")
+  }/storage/v1/object/authenticated/exports/.readiness-probe`;
   return async function storage() {
     try {
       const response = await fetchImpl(url, {
