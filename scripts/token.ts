@@ -28,7 +28,9 @@ try {
   const appUrl = server.target.appUrl;
   const userId = await ensureLocalUser(appUrl, email);
   if (Deno.args.includes("--admin")) await grantLocalRole(appUrl, userId, "admin");
-  console.log(await issueAccessToken(appUrl, userId, { email, expiresIn: Math.round(hours * 3600) }));
+  console.log(
+    await issueAccessToken(appUrl, userId, { email, expiresIn: Math.round(hours * 3600) }),
+  );
 } finally {
   await server.close();
 }
