@@ -22,6 +22,7 @@ import { planFromArgs } from "./bench/options.ts";
 import { benchRequestOverhead } from "./bench/request_overhead.ts";
 import { buildResults, type Figure, formatTable } from "./bench/report.ts";
 import { benchSuiteTimes } from "./bench/suite_times.ts";
+import { benchSystemMetrics } from "./bench/system_metrics_scale.ts";
 
 installPlainErrors();
 const plan = planFromArgs(Deno.args);
@@ -30,7 +31,7 @@ const log = (line: string) => console.log(line);
 const figures: Figure[] = [];
 const details: Record<string, unknown> = {};
 
-// Items 1-4 measure the lab on the server it runs on (DATABASE_URL's or the
+// Items 1-4 and 6 measure the lab on the server it runs on (DATABASE_URL's or the
 // embedded one); their throwaway databases, nested ones included, go there.
 const givenDatabaseUrl = Deno.env.get("DATABASE_URL");
 const server = await openLabServer();
@@ -58,6 +59,15 @@ const environment = await withThrowawayDatabase("bench", async (target) => {
     const result = await benchExports(target, plan.exports, log);
     figures.push(...result.figures);
     details.exports = result.details;
+  }
+  if (plan.items.includes("7")) {
+    log("\n# 7 system-metrics at scale");
+    const result = await withThrowawayDatabase(
+      "bench_metrics",
+      (metrics) => benchSystemMetrics(metrics, plan.metrics, log),
+    );
+    figures.push(...result.figures);
+    details.systemMetrics = result.details;
   }
   if (plan.items.includes("3")) {
     log("\n# 3 analytics trigger cost at scale");

@@ -5,7 +5,7 @@
  */
 
 /** The measurements, numbered as in the issue. */
-export const ITEMS = ["1", "2", "3", "4", "5", "6"] as const;
+export const ITEMS = ["1", "2", "3", "4", "5", "6", "7"] as const;
 
 /** One measurement. */
 export type Item = (typeof ITEMS)[number];
@@ -35,6 +35,8 @@ export interface BenchPlan {
   wholeTestSuite: boolean;
   /** Item 6: changes per subscriber count, and the subscriber counts. */
   realtime: { changes: number; subscribers: number[] };
+  /** Item 7: telemetry rows over a week, timed rounds. */
+  metrics: { rows: number; repetitions: number };
 }
 
 /**
@@ -49,7 +51,7 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
   const items = only === undefined ? [...ITEMS] : only.split(",").map((raw) => {
     const item = raw.trim();
     if (!(ITEMS as readonly string[]).includes(item)) {
-      throw new Error(`Invalid --only: "${item}" (use item numbers 1-6, comma separated)`);
+      throw new Error(`Invalid --only: "${item}" (use item numbers 1-7, comma separated)`);
     }
     return item as Item;
   });
@@ -76,6 +78,7 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
       exports: { sizes: [1_000, 3_000], formats: ["csv", "zip"], repetitions: 1 },
       wholeTestSuite: false,
       realtime: { changes: 200, subscribers: [1, 100] },
+      metrics: { rows: 1_000_000, repetitions: 5 },
     };
   }
   return {
@@ -94,6 +97,7 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
     exports: { sizes: [10_000, 100_000], formats: ["csv", "zip"], repetitions: 2 },
     wholeTestSuite: true,
     realtime: { changes: 1_000, subscribers: [1, 100] },
+    metrics: { rows: 10_000_000, repetitions: 7 },
   };
 }
 

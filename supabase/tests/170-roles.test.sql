@@ -4,7 +4,7 @@
 -- admin, the owner of some data, a stranger, anonymous and service_role.
 
 begin;
-select plan(49);
+select plan(50);
 
 select lives_ok($$select tests.create_user('admin@lab.test')$$, 'The admin can be created.');
 select lives_ok($$select tests.create_user('owner@lab.test')$$, 'The owner can be created.');
@@ -131,10 +131,13 @@ select results_eq($$select count(*)::int from public.system_metrics$$, array[1],
   'A stranger reads only their own telemetry.');
 
 -- A forged claim in user_metadata is ignored --------------------------------------------------
-select set_config('request.jwt.claims',
-  jsonb_build_object('sub', tests.get_user_id('stranger@lab.test'), 'role', 'authenticated',
-                     'user_metadata', '{"user_role": "admin"}'::jsonb, 'app_metadata', '{"user_role": "admin"}'::jsonb)::text,
-  true);
+select lives_ok(
+  $$select set_config('request.jwt.claims',
+      jsonb_build_object('sub', tests.get_user_id('stranger@lab.test'), 'role', 'authenticated',
+                         'user_metadata', '{"user_role": "admin"}'::jsonb,
+                         'app_metadata', '{"user_role": "admin"}'::jsonb)::text,
+      true)$$,
+  'The stranger forges user_role in user and app metadata.');
 select results_eq($$select count(*)::int from public.system_metrics$$, array[1],
   'Only the top-level user_role claim the hook signs counts, not user or app metadata.');
 
