@@ -4,7 +4,7 @@
 -- admin, the owner of some data, a stranger, anonymous and service_role.
 
 begin;
-select plan(50);
+select plan(53);
 
 select lives_ok($$select tests.create_user('admin@lab.test')$$, 'The admin can be created.');
 select lives_ok($$select tests.create_user('owner@lab.test')$$, 'The owner can be created.');
@@ -56,6 +56,10 @@ select lives_ok(
   'The owner stores a calibration and an experiment.');
 select lives_ok($$insert into public.audit_logs (event_type) values ('page_viewed')$$,
   'The owner adds a client audit event.');
+select lives_ok(
+  $$insert into public.ratings (experiment_id, response_index, config_id, source, value)
+    values ('17000000-0000-4000-8000-000000000002', 0, '00000000-0000-4000-8000-00000000c001', 'human', 5)$$,
+  'The owner rates their response.');
 select tests.authenticate_as_service_role();
 select lives_ok(
   $$insert into public.system_metrics (user_id, route, method, status_code, latency_ms)
@@ -76,6 +80,8 @@ select is_empty($$select * from public.experiments$$, 'The admin cannot read the
 select is_empty($$select * from public.calibrations$$, 'The admin cannot read the owner''s calibrations.');
 select is_empty($$select * from public.analytics_summaries$$, 'The admin cannot read the owner''s analytics.');
 select is_empty($$select * from public.experiment_exports$$, 'The admin cannot read the owner''s exports.');
+select is_empty($$select * from public.ratings$$, 'The admin cannot read the owner''s ratings.');
+select is_empty($$select * from public.rating_revisions$$, 'The admin cannot read the owner''s rating history.');
 select throws_ok($$update public.system_metrics set latency_ms = 0$$,
   '42501', 'permission denied for table system_metrics', 'The admin cannot rewrite telemetry.');
 select throws_ok($$delete from public.audit_logs$$,

@@ -25,214 +25,6 @@ isOneToOne: false
       referencedColumns: ["id","user_id"]
     }
                   ]
-                },"arena_arms": {
-                  Row: {
-                    "arena_id": string,"created_at": string,"id": string,"label": string,"model": string,"parameters": NonNullable<Json>,"user_id": string,"votes": number
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "arena_id": string,"created_at"?: string,"id"?: string,"label": string,"model": string,"parameters": NonNullable<Json>,"user_id"?: string,"votes"?: number
-                  }
-                  Update: {
-                    "arena_id"?: string,"created_at"?: string,"id"?: string,"label"?: string,"model"?: string,"parameters"?: NonNullable<Json>,"user_id"?: string,"votes"?: number
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "arena_arms_arena_fkey"
-      columns: ["arena_id","user_id"]
-isOneToOne: false
-      referencedRelation: "arenas"
-      referencedColumns: ["id","user_id"]
-    }
-                  ]
-                },"arena_invites": {
-                  Row: {
-                    "arena_id": string,"email": string,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "arena_id": string,"email": string,"user_id"?: string
-                  }
-                  Update: {
-                    "arena_id"?: string,"email"?: string,"user_id"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "arena_invites_arena_fkey"
-      columns: ["arena_id","user_id"]
-isOneToOne: false
-      referencedRelation: "arenas"
-      referencedColumns: ["id","user_id"]
-    }
-                  ]
-                },"arena_judge_verdicts": {
-                  Row: {
-                    "arena_id": string,"arm_high": string,"arm_low": string,"created_at": string,"high_first": string,"id": string,"low_first": string,"model": string,"prompt_id": string,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "arena_id": string,"arm_high": string,"arm_low": string,"created_at"?: string,"high_first": string,"id"?: string,"low_first": string,"model": string,"prompt_id": string,"user_id"?: string
-                  }
-                  Update: {
-                    "arena_id"?: string,"arm_high"?: string,"arm_low"?: string,"created_at"?: string,"high_first"?: string,"id"?: string,"low_first"?: string,"model"?: string,"prompt_id"?: string,"user_id"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "arena_judge_verdicts_arena_fkey"
-      columns: ["arena_id","user_id"]
-isOneToOne: false
-      referencedRelation: "arenas"
-      referencedColumns: ["id","user_id"]
-    },{
-      foreignKeyName: "arena_judge_verdicts_arm_high_fkey"
-      columns: ["arm_high"]
-isOneToOne: false
-      referencedRelation: "arena_arms"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "arena_judge_verdicts_arm_low_fkey"
-      columns: ["arm_low"]
-isOneToOne: false
-      referencedRelation: "arena_arms"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "arena_judge_verdicts_prompt_id_fkey"
-      columns: ["prompt_id"]
-isOneToOne: false
-      referencedRelation: "arena_prompts"
-      referencedColumns: ["id"]
-    }
-                  ]
-                },"arena_pairs": {
-                  Row: {
-                    "arena_id": string,"arm_high": string,"arm_low": string,"created_at": string,"id": string,"left_arm": string,"prompt_id": string,"tester_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "arena_id": string,"arm_high": string,"arm_low": string,"created_at"?: string,"id"?: string,"left_arm": string,"prompt_id": string,"tester_id": string
-                  }
-                  Update: {
-                    "arena_id"?: string,"arm_high"?: string,"arm_low"?: string,"created_at"?: string,"id"?: string,"left_arm"?: string,"prompt_id"?: string,"tester_id"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "arena_pairs_arena_id_fkey"
-      columns: ["arena_id"]
-isOneToOne: false
-      referencedRelation: "arenas"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "arena_pairs_arm_high_fkey"
-      columns: ["arm_high"]
-isOneToOne: false
-      referencedRelation: "arena_arms"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "arena_pairs_arm_low_fkey"
-      columns: ["arm_low"]
-isOneToOne: false
-      referencedRelation: "arena_arms"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "arena_pairs_prompt_id_fkey"
-      columns: ["prompt_id"]
-isOneToOne: false
-      referencedRelation: "arena_prompts"
-      referencedColumns: ["id"]
-    }
-                  ]
-                },"arena_prompts": {
-                  Row: {
-                    "arena_id": string,"id": string,"position": number,"prompt": string,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "arena_id": string,"id"?: string,"position": number,"prompt": string,"user_id"?: string
-                  }
-                  Update: {
-                    "arena_id"?: string,"id"?: string,"position"?: number,"prompt"?: string,"user_id"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "arena_prompts_arena_fkey"
-      columns: ["arena_id","user_id"]
-isOneToOne: false
-      referencedRelation: "arenas"
-      referencedColumns: ["id","user_id"]
-    }
-                  ]
-                },"arena_responses": {
-                  Row: {
-                    "arena_id": string,"arm_id": string,"created_at": string,"id": string,"prompt_id": string,"seed": number,"text": string,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "arena_id": string,"arm_id": string,"created_at"?: string,"id"?: string,"prompt_id": string,"seed": number,"text": string,"user_id"?: string
-                  }
-                  Update: {
-                    "arena_id"?: string,"arm_id"?: string,"created_at"?: string,"id"?: string,"prompt_id"?: string,"seed"?: number,"text"?: string,"user_id"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "arena_responses_arena_fkey"
-      columns: ["arena_id","user_id"]
-isOneToOne: false
-      referencedRelation: "arenas"
-      referencedColumns: ["id","user_id"]
-    },{
-      foreignKeyName: "arena_responses_arm_id_fkey"
-      columns: ["arm_id"]
-isOneToOne: false
-      referencedRelation: "arena_arms"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "arena_responses_prompt_id_fkey"
-      columns: ["prompt_id"]
-isOneToOne: false
-      referencedRelation: "arena_prompts"
-      referencedColumns: ["id"]
-    }
-                  ]
-                },"arena_votes": {
-                  Row: {
-                    "answers": NonNullable<Json>,"arena_id": string,"correlation_id": string | null,"created_at": string,"pair_id": string,"reason": string | null,"tester_id": string,"verdict": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "answers"?: NonNullable<Json>,"arena_id": string,"correlation_id"?: string | null,"created_at"?: string,"pair_id": string,"reason"?: string | null,"tester_id": string,"verdict": string
-                  }
-                  Update: {
-                    "answers"?: NonNullable<Json>,"arena_id"?: string,"correlation_id"?: string | null,"created_at"?: string,"pair_id"?: string,"reason"?: string | null,"tester_id"?: string,"verdict"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "arena_votes_arena_id_fkey"
-      columns: ["arena_id"]
-isOneToOne: false
-      referencedRelation: "arenas"
-      referencedColumns: ["id"]
-    },{
-      foreignKeyName: "arena_votes_pair_id_fkey"
-      columns: ["pair_id"]
-isOneToOne: true
-      referencedRelation: "arena_pairs"
-      referencedColumns: ["id"]
-    }
-                  ]
-                },"arenas": {
-                  Row: {
-                    "allow_owner_votes": boolean,"created_at": string,"id": string,"max_votes_per_arm": number,"name": string,"questions": NonNullable<Json>,"seed": number,"status": string,"user_id": string,"visibility": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "allow_owner_votes"?: boolean,"created_at"?: string,"id"?: string,"max_votes_per_arm"?: number,"name": string,"questions"?: NonNullable<Json>,"seed"?: number,"status"?: string,"user_id"?: string,"visibility"?: string
-                  }
-                  Update: {
-                    "allow_owner_votes"?: boolean,"created_at"?: string,"id"?: string,"max_votes_per_arm"?: number,"name"?: string,"questions"?: NonNullable<Json>,"seed"?: number,"status"?: string,"user_id"?: string,"visibility"?: string
-                  }
-                  Relationships: [
-                    
-                  ]
                 },"audit_logs": {
                   Row: {
                     "correlation_id": string | null,"created_at": string,"event_data": NonNullable<Json>,"event_type": string,"id": string,"source": string,"user_id": string | null
@@ -247,64 +39,6 @@ isOneToOne: true
                   Relationships: [
                     
                   ]
-                },"batch_results": {
-                  Row: {
-                    "attempts": number,"cost_usd": number | null,"created_at": string,"error_code": string | null,"finished_at": string | null,"id": string,"item_id": string,"lease_until": string | null,"line_number": number,"prompt": string | null,"repeat": number,"response": Json | null,"run_id": string,"status": string,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "attempts"?: number,"cost_usd"?: number | null,"created_at"?: string,"error_code"?: string | null,"finished_at"?: string | null,"id"?: string,"item_id": string,"lease_until"?: string | null,"line_number": number,"prompt"?: string | null,"repeat": number,"response"?: Json | null,"run_id": string,"status"?: string,"user_id": string
-                  }
-                  Update: {
-                    "attempts"?: number,"cost_usd"?: number | null,"created_at"?: string,"error_code"?: string | null,"finished_at"?: string | null,"id"?: string,"item_id"?: string,"lease_until"?: string | null,"line_number"?: number,"prompt"?: string | null,"repeat"?: number,"response"?: Json | null,"run_id"?: string,"status"?: string,"user_id"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "batch_results_item_fkey"
-      columns: ["item_id","user_id"]
-isOneToOne: false
-      referencedRelation: "dataset_items"
-      referencedColumns: ["id","user_id"]
-    },{
-      foreignKeyName: "batch_results_run_fkey"
-      columns: ["run_id","user_id"]
-isOneToOne: false
-      referencedRelation: "batch_runs"
-      referencedColumns: ["id","user_id"]
-    }
-                  ]
-                },"batch_runs": {
-                  Row: {
-                    "calibration_id": string | null,"concurrency": number,"correlation_id": string | null,"cost_usd": number,"created_at": string,"dataset_version_id": string,"error": string | null,"failed_count": number,"finished_at": string | null,"id": string,"model": string,"name": string | null,"parameters": Json | null,"responses_per_item": number,"seed": number,"started_at": string | null,"status": string,"succeeded_count": number,"template_version_id": string,"total_results": number,"unpriced_results": number,"updated_at": string,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "calibration_id"?: string | null,"concurrency"?: number,"correlation_id"?: string | null,"cost_usd"?: number,"created_at"?: string,"dataset_version_id": string,"error"?: string | null,"failed_count"?: number,"finished_at"?: string | null,"id"?: string,"model": string,"name"?: string | null,"parameters"?: Json | null,"responses_per_item": number,"seed": number,"started_at"?: string | null,"status"?: string,"succeeded_count"?: number,"template_version_id": string,"total_results": number,"unpriced_results"?: number,"updated_at"?: string,"user_id": string
-                  }
-                  Update: {
-                    "calibration_id"?: string | null,"concurrency"?: number,"correlation_id"?: string | null,"cost_usd"?: number,"created_at"?: string,"dataset_version_id"?: string,"error"?: string | null,"failed_count"?: number,"finished_at"?: string | null,"id"?: string,"model"?: string,"name"?: string | null,"parameters"?: Json | null,"responses_per_item"?: number,"seed"?: number,"started_at"?: string | null,"status"?: string,"succeeded_count"?: number,"template_version_id"?: string,"total_results"?: number,"unpriced_results"?: number,"updated_at"?: string,"user_id"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "batch_runs_calibration_fkey"
-      columns: ["calibration_id","user_id"]
-isOneToOne: false
-      referencedRelation: "calibrations"
-      referencedColumns: ["id","user_id"]
-    },{
-      foreignKeyName: "batch_runs_dataset_version_fkey"
-      columns: ["dataset_version_id","user_id"]
-isOneToOne: false
-      referencedRelation: "dataset_versions"
-      referencedColumns: ["id","user_id"]
-    },{
-      foreignKeyName: "batch_runs_template_version_fkey"
-      columns: ["template_version_id","user_id"]
-isOneToOne: false
-      referencedRelation: "prompt_template_versions"
-      referencedColumns: ["id","user_id"]
-    }
-                  ]
                 },"calibrations": {
                   Row: {
                     "answers": NonNullable<Json>,"correlation_id": string | null,"created_at": string,"frequency_penalty_max": number,"frequency_penalty_min": number,"id": string,"insights": NonNullable<Json>,"max_tokens_max": number,"max_tokens_min": number,"mode": string,"questionnaire_version": string,"temperature_max": number,"temperature_min": number,"top_p_max": number,"top_p_min": number,"updated_at": string,"user_id": string
@@ -315,80 +49,6 @@ isOneToOne: false
                   }
                   Update: {
                     "answers"?: NonNullable<Json>,"correlation_id"?: string | null,"created_at"?: string,"frequency_penalty_max"?: number,"frequency_penalty_min"?: number,"id"?: string,"insights"?: NonNullable<Json>,"max_tokens_max"?: number,"max_tokens_min"?: number,"mode"?: string,"questionnaire_version"?: string,"temperature_max"?: number,"temperature_min"?: number,"top_p_max"?: number,"top_p_min"?: number,"updated_at"?: string,"user_id"?: string
-                  }
-                  Relationships: [
-                    
-                  ]
-                },"dataset_items": {
-                  Row: {
-                    "content_hash": string,"created_at": string,"dataset_version_id": string,"id": string,"item_values": NonNullable<Json>,"line_number": number,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "content_hash": string,"created_at"?: string,"dataset_version_id": string,"id"?: string,"item_values": NonNullable<Json>,"line_number": number,"user_id": string
-                  }
-                  Update: {
-                    "content_hash"?: string,"created_at"?: string,"dataset_version_id"?: string,"id"?: string,"item_values"?: NonNullable<Json>,"line_number"?: number,"user_id"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "dataset_items_version_fkey"
-      columns: ["dataset_version_id","user_id"]
-isOneToOne: false
-      referencedRelation: "dataset_versions"
-      referencedColumns: ["id","user_id"]
-    }
-                  ]
-                },"dataset_skips": {
-                  Row: {
-                    "created_at": string,"dataset_version_id": string,"detail": string,"line_number": number,"reason": string,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "created_at"?: string,"dataset_version_id": string,"detail": string,"line_number": number,"reason": string,"user_id": string
-                  }
-                  Update: {
-                    "created_at"?: string,"dataset_version_id"?: string,"detail"?: string,"line_number"?: number,"reason"?: string,"user_id"?: string
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "dataset_skips_version_fkey"
-      columns: ["dataset_version_id","user_id"]
-isOneToOne: false
-      referencedRelation: "dataset_versions"
-      referencedColumns: ["id","user_id"]
-    }
-                  ]
-                },"dataset_versions": {
-                  Row: {
-                    "checkpoint_line": number,"column_map": Json | null,"columns": (string)[] | null,"correlation_id": string | null,"created_at": string,"dataset_id": string,"delimiter": string,"error": string | null,"finished_at": string | null,"id": string,"saved_count": number,"skipped_by_reason": NonNullable<Json>,"skipped_count": number,"source_path": string,"started_at": string | null,"status": string,"updated_at": string,"user_id": string,"version": number
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "checkpoint_line"?: number,"column_map"?: Json | null,"columns"?: (string)[] | null,"correlation_id"?: string | null,"created_at"?: string,"dataset_id": string,"delimiter"?: string,"error"?: string | null,"finished_at"?: string | null,"id"?: string,"saved_count"?: number,"skipped_by_reason"?: NonNullable<Json>,"skipped_count"?: number,"source_path": string,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id": string,"version": number
-                  }
-                  Update: {
-                    "checkpoint_line"?: number,"column_map"?: Json | null,"columns"?: (string)[] | null,"correlation_id"?: string | null,"created_at"?: string,"dataset_id"?: string,"delimiter"?: string,"error"?: string | null,"finished_at"?: string | null,"id"?: string,"saved_count"?: number,"skipped_by_reason"?: NonNullable<Json>,"skipped_count"?: number,"source_path"?: string,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "dataset_versions_dataset_fkey"
-      columns: ["dataset_id","user_id"]
-isOneToOne: false
-      referencedRelation: "datasets"
-      referencedColumns: ["id","user_id"]
-    }
-                  ]
-                },"datasets": {
-                  Row: {
-                    "created_at": string,"description": string | null,"id": string,"name": string,"updated_at": string,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "created_at"?: string,"description"?: string | null,"id"?: string,"name": string,"updated_at"?: string,"user_id"?: string
-                  }
-                  Update: {
-                    "created_at"?: string,"description"?: string | null,"id"?: string,"name"?: string,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     
@@ -409,14 +69,14 @@ isOneToOne: false
                   ]
                 },"experiments": {
                   Row: {
-                    "calibration_id": string,"correlation_id": string | null,"cost_usd": number | null,"created_at": string,"discarded": boolean,"id": string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved": boolean,"status": string,"template_variables": Json | null,"template_version_id": string | null,"unpriced_responses": number,"updated_at": string,"user_id": string
+                    "calibration_id": string,"correlation_id": string | null,"created_at": string,"discarded": boolean,"id": string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved": boolean,"status": string,"updated_at": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "calibration_id": string,"correlation_id"?: string | null,"cost_usd"?: number | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved"?: boolean,"status": string,"template_variables"?: Json | null,"template_version_id"?: string | null,"unpriced_responses"?: number,"updated_at"?: string,"user_id"?: string
+                    "calibration_id": string,"correlation_id"?: string | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved"?: boolean,"status": string,"updated_at"?: string,"user_id"?: string
                   }
                   Update: {
-                    "calibration_id"?: string,"correlation_id"?: string | null,"cost_usd"?: number | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms"?: number,"model"?: string,"parameters"?: NonNullable<Json>,"prompt"?: string,"responses"?: NonNullable<Json>,"saved"?: boolean,"status"?: string,"template_variables"?: Json | null,"template_version_id"?: string | null,"unpriced_responses"?: number,"updated_at"?: string,"user_id"?: string
+                    "calibration_id"?: string,"correlation_id"?: string | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms"?: number,"model"?: string,"parameters"?: NonNullable<Json>,"prompt"?: string,"responses"?: NonNullable<Json>,"saved"?: boolean,"status"?: string,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     {
@@ -424,12 +84,6 @@ isOneToOne: false
       columns: ["calibration_id","user_id"]
 isOneToOne: false
       referencedRelation: "calibrations"
-      referencedColumns: ["id","user_id"]
-    },{
-      foreignKeyName: "experiments_template_version_fkey"
-      columns: ["template_version_id","user_id"]
-isOneToOne: false
-      referencedRelation: "prompt_template_versions"
       referencedColumns: ["id","user_id"]
     }
                   ]
@@ -513,79 +167,39 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
-                },"model_prices": {
+                },"model_providers": {
                   Row: {
-                    "cached_input_per_million": number | null,"created_at": string,"currency": string,"effective_from": string,"id": string,"input_per_million": number,"model": string,"note": string | null,"output_per_million": number,"user_id": string | null
+                    "api_key_secret": string,"base_url": string,"created_at": string,"enabled": boolean,"id": string,"name": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "cached_input_per_million"?: number | null,"created_at"?: string,"currency"?: string,"effective_from": string,"id"?: string,"input_per_million": number,"model": string,"note"?: string | null,"output_per_million": number,"user_id"?: string | null
+                    "api_key_secret": string,"base_url": string,"created_at"?: string,"enabled"?: boolean,"id"?: string,"name": string,"updated_at"?: string
                   }
                   Update: {
-                    "cached_input_per_million"?: number | null,"created_at"?: string,"currency"?: string,"effective_from"?: string,"id"?: string,"input_per_million"?: number,"model"?: string,"note"?: string | null,"output_per_million"?: number,"user_id"?: string | null
+                    "api_key_secret"?: string,"base_url"?: string,"created_at"?: string,"enabled"?: boolean,"id"?: string,"name"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     
                   ]
-                },"prompt_template_labels": {
+                },"models": {
                   Row: {
-                    "created_at": string,"label": string,"template_id": string,"updated_at": string,"user_id": string,"version": number
+                    "context_window": number,"created_at": string,"enabled": boolean,"id": string,"input_usd_per_million_tokens": number | null,"name": string,"output_usd_per_million_tokens": number | null,"provider_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "created_at"?: string,"label": string,"template_id": string,"updated_at"?: string,"user_id"?: string,"version": number
+                    "context_window": number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"input_usd_per_million_tokens"?: number | null,"name": string,"output_usd_per_million_tokens"?: number | null,"provider_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "created_at"?: string,"label"?: string,"template_id"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                    "context_window"?: number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"input_usd_per_million_tokens"?: number | null,"name"?: string,"output_usd_per_million_tokens"?: number | null,"provider_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
-      foreignKeyName: "prompt_template_labels_template_fkey"
-      columns: ["template_id","user_id"]
+      foreignKeyName: "models_provider_id_fkey"
+      columns: ["provider_id"]
 isOneToOne: false
-      referencedRelation: "prompt_templates"
-      referencedColumns: ["id","user_id"]
-    },{
-      foreignKeyName: "prompt_template_labels_version_fkey"
-      columns: ["template_id","version"]
-isOneToOne: false
-      referencedRelation: "prompt_template_versions"
-      referencedColumns: ["template_id","version"]
+      referencedRelation: "model_providers"
+      referencedColumns: ["id"]
     }
-                  ]
-                },"prompt_template_versions": {
-                  Row: {
-                    "body": string,"commit_message": string | null,"created_at": string,"default_parameters": Json | null,"id": string,"system_prompt": string | null,"template_id": string,"user_id": string,"variables": (string)[],"version": number
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "body": string,"commit_message"?: string | null,"created_at"?: string,"default_parameters"?: Json | null,"id"?: string,"system_prompt"?: string | null,"template_id": string,"user_id"?: string,"variables"?: (string)[],"version": number
-                  }
-                  Update: {
-                    "body"?: string,"commit_message"?: string | null,"created_at"?: string,"default_parameters"?: Json | null,"id"?: string,"system_prompt"?: string | null,"template_id"?: string,"user_id"?: string,"variables"?: (string)[],"version"?: number
-                  }
-                  Relationships: [
-                    {
-      foreignKeyName: "prompt_template_versions_template_fkey"
-      columns: ["template_id","user_id"]
-isOneToOne: false
-      referencedRelation: "prompt_templates"
-      referencedColumns: ["id","user_id"]
-    }
-                  ]
-                },"prompt_templates": {
-                  Row: {
-                    "created_at": string,"description": string | null,"id": string,"name": string,"updated_at": string,"user_id": string
-                  }
-                  ComputedFields: never
-                  Insert: {
-                    "created_at"?: string,"description"?: string | null,"id"?: string,"name": string,"updated_at"?: string,"user_id"?: string
-                  }
-                  Update: {
-                    "created_at"?: string,"description"?: string | null,"id"?: string,"name"?: string,"updated_at"?: string,"user_id"?: string
-                  }
-                  Relationships: [
-                    
                   ]
                 },"rating_revisions": {
                   Row: {
@@ -753,12 +367,64 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"system_metrics_rollups": {
+                  Row: {
+                    "bucket_start": string,"latency_ms": number,"method": string,"request_count": number,"route": string,"status_code": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "bucket_start": string,"latency_ms": number,"method": string,"request_count": number,"route": string,"status_code": number
+                  }
+                  Update: {
+                    "bucket_start"?: string,"latency_ms"?: number,"method"?: string,"request_count"?: number,"route"?: string,"status_code"?: number
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"user_roles": {
+                  Row: {
+                    "created_at": string,"granted_by": string | null,"role": Database["public"]['Enums']["app_role"],"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"granted_by"?: string | null,"role": Database["public"]['Enums']["app_role"],"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"granted_by"?: string | null,"role"?: Database["public"]['Enums']["app_role"],"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
                 }
           }
           Views: {
-            "response_scores": {
+            "recent_errors": {
+                  Row: {
+                    "code": string | null,"correlation_id": string | null,"created_at": string,"method": string | null,"route": string | null,"status": number | null,"user_id": string | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                },"requests_per_route_day": {
+                  Row: {
+                    "day": string | null,"method": string | null,"requests": number | null,"route": string | null,"server_errors": number | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                },"response_scores": {
                   Row: {
                     "config_id": string | null,"experiment_id": string | null,"judge_version_id": string | null,"label": string | null,"rated_at": string | null,"rater_id": string | null,"response_index": number | null,"source": string | null,"value": number | null
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                },"slowest_routes": {
+                  Row: {
+                    "error_rate": number | null,"method": string | null,"p50_ms": number | null,"p95_ms": number | null,"p99_ms": number | null,"requests": number | null,"route": string | null
                   }
                   ComputedFields: never
                   Relationships: [
@@ -767,13 +433,8 @@ isOneToOne: false
                 }
           }
           Functions: {
-            "cast_arena_vote":
-{ Args: { "p_answers"?: Json,"p_pair_id": string,"p_reason"?: string,"p_verdict": string }; Returns: undefined
-                           },
-"next_arena_pair":
-{ Args: { "p_arena_id": string }; Returns: {
-              "left_text": string,"pair_id": string,"prompt": string,"questions": Json,"right_text": string
-            }[]
+            "custom_access_token_hook":
+{ Args: { "event": Json }; Returns: Json
                            },
 "next_review_item":
 { Args: { "p_queue_id": string }; Returns: {
@@ -793,7 +454,7 @@ isOneToOne: false
                            }
           }
           Enums: {
-            [_ in never]: never
+            "app_role": "admin"
           }
           CompositeTypes: {
             [_ in never]: never
@@ -909,7 +570,7 @@ export type CompositeTypes<
 export const Constants = {
   "public": {
           Enums: {
-            
+            "app_role": ["admin"]
           }
         }
 } as const
