@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   // Credentials.
   missing_token: "401: no bearer token.",
   user_token_required: "401: the token is not a signed-in user's (e.g. the anon key).",
+  admin_required:
+    "403: the signed-in user does not have the admin role (health readiness, system-metrics).",
   invalid_token: "401: the token cannot be verified.",
   malformed_token: "401: the token is not a well-formed JWT.",
   invalid_signature: "401: the token's signature does not verify.",
