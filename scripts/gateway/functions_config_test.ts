@@ -23,7 +23,14 @@ Deno.test("the repository's config declares every function folder, the user-faci
     }
   }
   deepEqual(config.map((f) => f.name).sort(), folders.sort());
-  const userFacing = ["arenas", "calibration", "evaluations", "exports", "generate", "system-metrics"];
+  const userFacing = [
+    "arenas",
+    "calibration",
+    "evaluations",
+    "exports",
+    "generate",
+    "system-metrics",
+  ];
   deepEqual(
     config.filter((f) => userFacing.includes(f.name)).map((f) => `${f.name}:${f.verifyJwt}`).sort(),
     userFacing.map((name) => `${name}:true`),

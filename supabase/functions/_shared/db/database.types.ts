@@ -25,6 +25,214 @@ isOneToOne: false
       referencedColumns: ["id","user_id"]
     }
                   ]
+                },"arena_arms": {
+                  Row: {
+                    "arena_id": string,"created_at": string,"id": string,"label": string,"model": string,"parameters": NonNullable<Json>,"user_id": string,"votes": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "arena_id": string,"created_at"?: string,"id"?: string,"label": string,"model": string,"parameters": NonNullable<Json>,"user_id"?: string,"votes"?: number
+                  }
+                  Update: {
+                    "arena_id"?: string,"created_at"?: string,"id"?: string,"label"?: string,"model"?: string,"parameters"?: NonNullable<Json>,"user_id"?: string,"votes"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "arena_arms_arena_fkey"
+      columns: ["arena_id","user_id"]
+isOneToOne: false
+      referencedRelation: "arenas"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"arena_invites": {
+                  Row: {
+                    "arena_id": string,"email": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "arena_id": string,"email": string,"user_id"?: string
+                  }
+                  Update: {
+                    "arena_id"?: string,"email"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "arena_invites_arena_fkey"
+      columns: ["arena_id","user_id"]
+isOneToOne: false
+      referencedRelation: "arenas"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"arena_judge_verdicts": {
+                  Row: {
+                    "arena_id": string,"arm_high": string,"arm_low": string,"created_at": string,"high_first": string,"id": string,"low_first": string,"model": string,"prompt_id": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "arena_id": string,"arm_high": string,"arm_low": string,"created_at"?: string,"high_first": string,"id"?: string,"low_first": string,"model": string,"prompt_id": string,"user_id"?: string
+                  }
+                  Update: {
+                    "arena_id"?: string,"arm_high"?: string,"arm_low"?: string,"created_at"?: string,"high_first"?: string,"id"?: string,"low_first"?: string,"model"?: string,"prompt_id"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "arena_judge_verdicts_arena_fkey"
+      columns: ["arena_id","user_id"]
+isOneToOne: false
+      referencedRelation: "arenas"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "arena_judge_verdicts_arm_high_fkey"
+      columns: ["arm_high"]
+isOneToOne: false
+      referencedRelation: "arena_arms"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "arena_judge_verdicts_arm_low_fkey"
+      columns: ["arm_low"]
+isOneToOne: false
+      referencedRelation: "arena_arms"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "arena_judge_verdicts_prompt_id_fkey"
+      columns: ["prompt_id"]
+isOneToOne: false
+      referencedRelation: "arena_prompts"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"arena_pairs": {
+                  Row: {
+                    "arena_id": string,"arm_high": string,"arm_low": string,"created_at": string,"id": string,"left_arm": string,"prompt_id": string,"tester_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "arena_id": string,"arm_high": string,"arm_low": string,"created_at"?: string,"id"?: string,"left_arm": string,"prompt_id": string,"tester_id": string
+                  }
+                  Update: {
+                    "arena_id"?: string,"arm_high"?: string,"arm_low"?: string,"created_at"?: string,"id"?: string,"left_arm"?: string,"prompt_id"?: string,"tester_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "arena_pairs_arena_id_fkey"
+      columns: ["arena_id"]
+isOneToOne: false
+      referencedRelation: "arenas"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "arena_pairs_arm_high_fkey"
+      columns: ["arm_high"]
+isOneToOne: false
+      referencedRelation: "arena_arms"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "arena_pairs_arm_low_fkey"
+      columns: ["arm_low"]
+isOneToOne: false
+      referencedRelation: "arena_arms"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "arena_pairs_prompt_id_fkey"
+      columns: ["prompt_id"]
+isOneToOne: false
+      referencedRelation: "arena_prompts"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"arena_prompts": {
+                  Row: {
+                    "arena_id": string,"id": string,"position": number,"prompt": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "arena_id": string,"id"?: string,"position": number,"prompt": string,"user_id"?: string
+                  }
+                  Update: {
+                    "arena_id"?: string,"id"?: string,"position"?: number,"prompt"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "arena_prompts_arena_fkey"
+      columns: ["arena_id","user_id"]
+isOneToOne: false
+      referencedRelation: "arenas"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"arena_responses": {
+                  Row: {
+                    "arena_id": string,"arm_id": string,"created_at": string,"id": string,"prompt_id": string,"seed": number,"text": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "arena_id": string,"arm_id": string,"created_at"?: string,"id"?: string,"prompt_id": string,"seed": number,"text": string,"user_id"?: string
+                  }
+                  Update: {
+                    "arena_id"?: string,"arm_id"?: string,"created_at"?: string,"id"?: string,"prompt_id"?: string,"seed"?: number,"text"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "arena_responses_arena_fkey"
+      columns: ["arena_id","user_id"]
+isOneToOne: false
+      referencedRelation: "arenas"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "arena_responses_arm_id_fkey"
+      columns: ["arm_id"]
+isOneToOne: false
+      referencedRelation: "arena_arms"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "arena_responses_prompt_id_fkey"
+      columns: ["prompt_id"]
+isOneToOne: false
+      referencedRelation: "arena_prompts"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"arena_votes": {
+                  Row: {
+                    "answers": NonNullable<Json>,"arena_id": string,"correlation_id": string | null,"created_at": string,"pair_id": string,"reason": string | null,"tester_id": string,"verdict": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "answers"?: NonNullable<Json>,"arena_id": string,"correlation_id"?: string | null,"created_at"?: string,"pair_id": string,"reason"?: string | null,"tester_id": string,"verdict": string
+                  }
+                  Update: {
+                    "answers"?: NonNullable<Json>,"arena_id"?: string,"correlation_id"?: string | null,"created_at"?: string,"pair_id"?: string,"reason"?: string | null,"tester_id"?: string,"verdict"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "arena_votes_arena_id_fkey"
+      columns: ["arena_id"]
+isOneToOne: false
+      referencedRelation: "arenas"
+      referencedColumns: ["id"]
+    },{
+      foreignKeyName: "arena_votes_pair_id_fkey"
+      columns: ["pair_id"]
+isOneToOne: true
+      referencedRelation: "arena_pairs"
+      referencedColumns: ["id"]
+    }
+                  ]
+                },"arenas": {
+                  Row: {
+                    "allow_owner_votes": boolean,"created_at": string,"id": string,"max_votes_per_arm": number,"name": string,"questions": NonNullable<Json>,"seed": number,"status": string,"user_id": string,"visibility": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "allow_owner_votes"?: boolean,"created_at"?: string,"id"?: string,"max_votes_per_arm"?: number,"name": string,"questions"?: NonNullable<Json>,"seed"?: number,"status"?: string,"user_id"?: string,"visibility"?: string
+                  }
+                  Update: {
+                    "allow_owner_votes"?: boolean,"created_at"?: string,"id"?: string,"max_votes_per_arm"?: number,"name"?: string,"questions"?: NonNullable<Json>,"seed"?: number,"status"?: string,"user_id"?: string,"visibility"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"audit_logs": {
                   Row: {
                     "correlation_id": string | null,"created_at": string,"event_data": NonNullable<Json>,"event_type": string,"id": string,"source": string,"user_id": string | null
@@ -433,8 +641,16 @@ isOneToOne: false
                 }
           }
           Functions: {
-            "custom_access_token_hook":
+            "cast_arena_vote":
+{ Args: { "p_answers"?: Json,"p_pair_id": string,"p_reason"?: string,"p_verdict": string }; Returns: undefined
+                           },
+"custom_access_token_hook":
 { Args: { "event": Json }; Returns: Json
+                           },
+"next_arena_pair":
+{ Args: { "p_arena_id": string }; Returns: {
+              "left_text": string,"pair_id": string,"prompt": string,"questions": Json,"right_text": string
+            }[]
                            },
 "next_review_item":
 { Args: { "p_queue_id": string }; Returns: {
