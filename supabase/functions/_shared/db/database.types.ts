@@ -247,6 +247,64 @@ isOneToOne: true
                   Relationships: [
                     
                   ]
+                },"batch_results": {
+                  Row: {
+                    "attempts": number,"cost_usd": number | null,"created_at": string,"error_code": string | null,"finished_at": string | null,"id": string,"item_id": string,"lease_until": string | null,"line_number": number,"prompt": string | null,"repeat": number,"response": Json | null,"run_id": string,"status": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "attempts"?: number,"cost_usd"?: number | null,"created_at"?: string,"error_code"?: string | null,"finished_at"?: string | null,"id"?: string,"item_id": string,"lease_until"?: string | null,"line_number": number,"prompt"?: string | null,"repeat": number,"response"?: Json | null,"run_id": string,"status"?: string,"user_id": string
+                  }
+                  Update: {
+                    "attempts"?: number,"cost_usd"?: number | null,"created_at"?: string,"error_code"?: string | null,"finished_at"?: string | null,"id"?: string,"item_id"?: string,"lease_until"?: string | null,"line_number"?: number,"prompt"?: string | null,"repeat"?: number,"response"?: Json | null,"run_id"?: string,"status"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "batch_results_item_fkey"
+      columns: ["item_id","user_id"]
+isOneToOne: false
+      referencedRelation: "dataset_items"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "batch_results_run_fkey"
+      columns: ["run_id","user_id"]
+isOneToOne: false
+      referencedRelation: "batch_runs"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"batch_runs": {
+                  Row: {
+                    "calibration_id": string | null,"concurrency": number,"correlation_id": string | null,"cost_usd": number,"created_at": string,"dataset_version_id": string,"error": string | null,"failed_count": number,"finished_at": string | null,"id": string,"model": string,"name": string | null,"parameters": Json | null,"responses_per_item": number,"seed": number,"started_at": string | null,"status": string,"succeeded_count": number,"template_version_id": string,"total_results": number,"unpriced_results": number,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "calibration_id"?: string | null,"concurrency"?: number,"correlation_id"?: string | null,"cost_usd"?: number,"created_at"?: string,"dataset_version_id": string,"error"?: string | null,"failed_count"?: number,"finished_at"?: string | null,"id"?: string,"model": string,"name"?: string | null,"parameters"?: Json | null,"responses_per_item": number,"seed": number,"started_at"?: string | null,"status"?: string,"succeeded_count"?: number,"template_version_id": string,"total_results": number,"unpriced_results"?: number,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "calibration_id"?: string | null,"concurrency"?: number,"correlation_id"?: string | null,"cost_usd"?: number,"created_at"?: string,"dataset_version_id"?: string,"error"?: string | null,"failed_count"?: number,"finished_at"?: string | null,"id"?: string,"model"?: string,"name"?: string | null,"parameters"?: Json | null,"responses_per_item"?: number,"seed"?: number,"started_at"?: string | null,"status"?: string,"succeeded_count"?: number,"template_version_id"?: string,"total_results"?: number,"unpriced_results"?: number,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "batch_runs_calibration_fkey"
+      columns: ["calibration_id","user_id"]
+isOneToOne: false
+      referencedRelation: "calibrations"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "batch_runs_dataset_version_fkey"
+      columns: ["dataset_version_id","user_id"]
+isOneToOne: false
+      referencedRelation: "dataset_versions"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "batch_runs_template_version_fkey"
+      columns: ["template_version_id","user_id"]
+isOneToOne: false
+      referencedRelation: "prompt_template_versions"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
                 },"calibrations": {
                   Row: {
                     "answers": NonNullable<Json>,"correlation_id": string | null,"created_at": string,"frequency_penalty_max": number,"frequency_penalty_min": number,"id": string,"insights": NonNullable<Json>,"max_tokens_max": number,"max_tokens_min": number,"mode": string,"questionnaire_version": string,"temperature_max": number,"temperature_min": number,"top_p_max": number,"top_p_min": number,"updated_at": string,"user_id": string
@@ -257,6 +315,80 @@ isOneToOne: true
                   }
                   Update: {
                     "answers"?: NonNullable<Json>,"correlation_id"?: string | null,"created_at"?: string,"frequency_penalty_max"?: number,"frequency_penalty_min"?: number,"id"?: string,"insights"?: NonNullable<Json>,"max_tokens_max"?: number,"max_tokens_min"?: number,"mode"?: string,"questionnaire_version"?: string,"temperature_max"?: number,"temperature_min"?: number,"top_p_max"?: number,"top_p_min"?: number,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
+                },"dataset_items": {
+                  Row: {
+                    "content_hash": string,"created_at": string,"dataset_version_id": string,"id": string,"item_values": NonNullable<Json>,"line_number": number,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "content_hash": string,"created_at"?: string,"dataset_version_id": string,"id"?: string,"item_values": NonNullable<Json>,"line_number": number,"user_id": string
+                  }
+                  Update: {
+                    "content_hash"?: string,"created_at"?: string,"dataset_version_id"?: string,"id"?: string,"item_values"?: NonNullable<Json>,"line_number"?: number,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "dataset_items_version_fkey"
+      columns: ["dataset_version_id","user_id"]
+isOneToOne: false
+      referencedRelation: "dataset_versions"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"dataset_skips": {
+                  Row: {
+                    "created_at": string,"dataset_version_id": string,"detail": string,"line_number": number,"reason": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"dataset_version_id": string,"detail": string,"line_number": number,"reason": string,"user_id": string
+                  }
+                  Update: {
+                    "created_at"?: string,"dataset_version_id"?: string,"detail"?: string,"line_number"?: number,"reason"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "dataset_skips_version_fkey"
+      columns: ["dataset_version_id","user_id"]
+isOneToOne: false
+      referencedRelation: "dataset_versions"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"dataset_versions": {
+                  Row: {
+                    "checkpoint_line": number,"column_map": Json | null,"columns": (string)[] | null,"correlation_id": string | null,"created_at": string,"dataset_id": string,"delimiter": string,"error": string | null,"finished_at": string | null,"id": string,"saved_count": number,"skipped_by_reason": NonNullable<Json>,"skipped_count": number,"source_path": string,"started_at": string | null,"status": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "checkpoint_line"?: number,"column_map"?: Json | null,"columns"?: (string)[] | null,"correlation_id"?: string | null,"created_at"?: string,"dataset_id": string,"delimiter"?: string,"error"?: string | null,"finished_at"?: string | null,"id"?: string,"saved_count"?: number,"skipped_by_reason"?: NonNullable<Json>,"skipped_count"?: number,"source_path": string,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id": string,"version": number
+                  }
+                  Update: {
+                    "checkpoint_line"?: number,"column_map"?: Json | null,"columns"?: (string)[] | null,"correlation_id"?: string | null,"created_at"?: string,"dataset_id"?: string,"delimiter"?: string,"error"?: string | null,"finished_at"?: string | null,"id"?: string,"saved_count"?: number,"skipped_by_reason"?: NonNullable<Json>,"skipped_count"?: number,"source_path"?: string,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "dataset_versions_dataset_fkey"
+      columns: ["dataset_id","user_id"]
+isOneToOne: false
+      referencedRelation: "datasets"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"datasets": {
+                  Row: {
+                    "created_at": string,"description": string | null,"id": string,"name": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"description"?: string | null,"id"?: string,"name": string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"description"?: string | null,"id"?: string,"name"?: string,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     
@@ -277,14 +409,14 @@ isOneToOne: true
                   ]
                 },"experiments": {
                   Row: {
-                    "calibration_id": string,"correlation_id": string | null,"created_at": string,"discarded": boolean,"id": string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved": boolean,"status": string,"updated_at": string,"user_id": string
+                    "calibration_id": string,"correlation_id": string | null,"cost_usd": number | null,"created_at": string,"discarded": boolean,"id": string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved": boolean,"status": string,"template_variables": Json | null,"template_version_id": string | null,"unpriced_responses": number,"updated_at": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "calibration_id": string,"correlation_id"?: string | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved"?: boolean,"status": string,"updated_at"?: string,"user_id"?: string
+                    "calibration_id": string,"correlation_id"?: string | null,"cost_usd"?: number | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved"?: boolean,"status": string,"template_variables"?: Json | null,"template_version_id"?: string | null,"unpriced_responses"?: number,"updated_at"?: string,"user_id"?: string
                   }
                   Update: {
-                    "calibration_id"?: string,"correlation_id"?: string | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms"?: number,"model"?: string,"parameters"?: NonNullable<Json>,"prompt"?: string,"responses"?: NonNullable<Json>,"saved"?: boolean,"status"?: string,"updated_at"?: string,"user_id"?: string
+                    "calibration_id"?: string,"correlation_id"?: string | null,"cost_usd"?: number | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms"?: number,"model"?: string,"parameters"?: NonNullable<Json>,"prompt"?: string,"responses"?: NonNullable<Json>,"saved"?: boolean,"status"?: string,"template_variables"?: Json | null,"template_version_id"?: string | null,"unpriced_responses"?: number,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     {
@@ -292,6 +424,12 @@ isOneToOne: true
       columns: ["calibration_id","user_id"]
 isOneToOne: false
       referencedRelation: "calibrations"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "experiments_template_version_fkey"
+      columns: ["template_version_id","user_id"]
+isOneToOne: false
+      referencedRelation: "prompt_template_versions"
       referencedColumns: ["id","user_id"]
     }
                   ]
@@ -375,6 +513,20 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"model_prices": {
+                  Row: {
+                    "cached_input_per_million": number | null,"created_at": string,"currency": string,"effective_from": string,"id": string,"input_per_million": number,"model": string,"note": string | null,"output_per_million": number,"user_id": string | null
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "cached_input_per_million"?: number | null,"created_at"?: string,"currency"?: string,"effective_from": string,"id"?: string,"input_per_million": number,"model": string,"note"?: string | null,"output_per_million": number,"user_id"?: string | null
+                  }
+                  Update: {
+                    "cached_input_per_million"?: number | null,"created_at"?: string,"currency"?: string,"effective_from"?: string,"id"?: string,"input_per_million"?: number,"model"?: string,"note"?: string | null,"output_per_million"?: number,"user_id"?: string | null
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"model_providers": {
                   Row: {
                     "api_key_secret": string,"base_url": string,"created_at": string,"enabled": boolean,"id": string,"name": string,"updated_at": string
@@ -408,6 +560,66 @@ isOneToOne: false
       referencedRelation: "model_providers"
       referencedColumns: ["id"]
     }
+                  ]
+                },"prompt_template_labels": {
+                  Row: {
+                    "created_at": string,"label": string,"template_id": string,"updated_at": string,"user_id": string,"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"label": string,"template_id": string,"updated_at"?: string,"user_id"?: string,"version": number
+                  }
+                  Update: {
+                    "created_at"?: string,"label"?: string,"template_id"?: string,"updated_at"?: string,"user_id"?: string,"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "prompt_template_labels_template_fkey"
+      columns: ["template_id","user_id"]
+isOneToOne: false
+      referencedRelation: "prompt_templates"
+      referencedColumns: ["id","user_id"]
+    },{
+      foreignKeyName: "prompt_template_labels_version_fkey"
+      columns: ["template_id","version"]
+isOneToOne: false
+      referencedRelation: "prompt_template_versions"
+      referencedColumns: ["template_id","version"]
+    }
+                  ]
+                },"prompt_template_versions": {
+                  Row: {
+                    "body": string,"commit_message": string | null,"created_at": string,"default_parameters": Json | null,"id": string,"system_prompt": string | null,"template_id": string,"user_id": string,"variables": (string)[],"version": number
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "body": string,"commit_message"?: string | null,"created_at"?: string,"default_parameters"?: Json | null,"id"?: string,"system_prompt"?: string | null,"template_id": string,"user_id"?: string,"variables"?: (string)[],"version": number
+                  }
+                  Update: {
+                    "body"?: string,"commit_message"?: string | null,"created_at"?: string,"default_parameters"?: Json | null,"id"?: string,"system_prompt"?: string | null,"template_id"?: string,"user_id"?: string,"variables"?: (string)[],"version"?: number
+                  }
+                  Relationships: [
+                    {
+      foreignKeyName: "prompt_template_versions_template_fkey"
+      columns: ["template_id","user_id"]
+isOneToOne: false
+      referencedRelation: "prompt_templates"
+      referencedColumns: ["id","user_id"]
+    }
+                  ]
+                },"prompt_templates": {
+                  Row: {
+                    "created_at": string,"description": string | null,"id": string,"name": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "created_at"?: string,"description"?: string | null,"id"?: string,"name": string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Update: {
+                    "created_at"?: string,"description"?: string | null,"id"?: string,"name"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
                   ]
                 },"rating_revisions": {
                   Row: {
