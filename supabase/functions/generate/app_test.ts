@@ -329,8 +329,10 @@ Deno.test(
   async () => {
     const user = await createTestUser("hang");
     const calibrationId = await createTestCalibration(user);
+    // The timeout bounds the call that must succeed too, so it is far above a
+    // slow machine's worst answer time; the hanging call never answers at all.
     await withGenerate(
-      { env: { LAB_LLM_TIMEOUT_MS: "300", LAB_LLM_MAX_RETRIES: "0" } },
+      { env: { LAB_LLM_TIMEOUT_MS: "5000", LAB_LLM_MAX_RETRIES: "0" } },
       async ({ post, model }) => {
         // Temperatures of N = 2 over 0.2..1.2: 0.45 and 0.95 -> the hotter one hangs.
         model.control.set({ mode: "hang", match: { temperatureAtLeast: 0.9 } });
