@@ -4,7 +4,8 @@
  * never imported by function code.
  */
 import postgres from "postgres";
-import { embeddedOptionsFromEnv, openEmbedded } from "./embedded_postgres.ts";
+import { embeddedOptionsFromEnv } from "./embedded/options.ts";
+import { openEmbedded } from "./embedded/server.ts";
 import { onFailure } from "./plain_errors.ts";
 import { repoRoot } from "./process.ts";
 import { supabaseCli } from "./supabase_cli.ts";

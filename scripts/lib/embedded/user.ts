@@ -3,8 +3,8 @@
  * root, so under root (CI, containers) the server runs as the unprivileged
  * system user `postgres`, created when missing, through util-linux `setpriv`.
  */
-import { PlainError } from "./plain_errors.ts";
-import { runUnchecked } from "./process.ts";
+import { PlainError } from "../plain_errors.ts";
+import { runUnchecked } from "../process.ts";
 
 /** The system user the server runs as when the scripts run as root. */
 export const SERVER_USER = "postgres";

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { type EmbeddedOptions, openEmbedded } from "./embedded_postgres.ts";
-import { PlainError } from "./plain_errors.ts";
+import type { EmbeddedOptions } from "./options.ts";
+import { openEmbedded } from "./server.ts";
+import { exists } from "../path.ts";
+import { PlainError } from "../plain_errors.ts";
 
 /** A data folder of its own, reachable by the server's user when running as root. */
 async function options(): Promise<EmbeddedOptions> {
@@ -45,7 +47,7 @@ Deno.test("the embedded server starts with logical decoding, is shared, stops cl
   } finally {
     await first.stop();
   }
-  const pidFile = await Deno.stat(`${opts.dataDir}/postmaster.pid`).then(() => true, () => false);
+  const pidFile = await exists(`${opts.dataDir}/postmaster.pid`);
   assert.equal(pidFile, false, "a clean stop leaves no lock behind");
 
   const second = await openEmbedded(opts, { exclusive: true });
