@@ -7,10 +7,11 @@
  */
 import { z } from "zod";
 import type { DbCaller } from "../_shared/caller.ts";
+import { mapLimited } from "../_shared/concurrency.ts";
 import { type ArenaProgress, MAX_ARENA_CALLS_PER_REQUEST } from "../_shared/contracts/arenas.ts";
 import type { Database } from "../_shared/db/client.ts";
 import type { LlmClient } from "../_shared/integrations/llm.ts";
-import { ownedArena } from "./store.ts";
+import { CONCURRENCY, ownedArena } from "./store.ts";
 
 const SYSTEM = [
   "You compare two responses, A and B, to the same prompt.",
@@ -95,11 +96,11 @@ export async function judgeArena(
     });
     return result.status === "succeeded" ? asArm(readJudgeReply(result.text), lowFirst) : null;
   };
-  const judged = await Promise.all(pending.map(async (item) => ({
+  const judged = await mapLimited(pending, CONCURRENCY, async (item) => ({
     item,
     lowFirst: await ask(item, true),
     highFirst: await ask(item, false),
-  })));
+  }));
   const complete = judged.filter((j) => j.lowFirst !== null && j.highFirst !== null);
   if (complete.length > 0) {
     await db.withUser(

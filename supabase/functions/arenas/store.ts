@@ -7,6 +7,7 @@
  * @module
  */
 import type { DbCaller } from "../_shared/caller.ts";
+import { mapLimited } from "../_shared/concurrency.ts";
 import {
   type Arena,
   type ArenaPair,
@@ -20,6 +21,9 @@ import { HttpError } from "../_shared/errors.ts";
 import type { LlmClient } from "../_shared/integrations/llm.ts";
 import type { ParameterSet } from "../_shared/lab/parameters.ts";
 import type { z } from "zod";
+
+/** Model calls of one batch at a time. */
+export const CONCURRENCY = 4;
 
 /**
  * Creates an arena with its arms, prompts and invitations in one transaction.
@@ -101,7 +105,7 @@ export async function generateArenaResponses(
        limit ${MAX_ARENA_CALLS_PER_REQUEST}`;
     return rows.map((row) => ({ ...row, seed }));
   });
-  const results = await Promise.all(missing.map(async (m) => ({
+  const results = await mapLimited(missing, CONCURRENCY, async (m) => ({
     ...m,
     result: await llm.complete({
       model: m.model,
@@ -109,7 +113,7 @@ export async function generateArenaResponses(
       parameters: m.parameters,
       seed: m.seed,
     }),
-  })));
+  }));
   const done = results.filter((r) => r.result.status === "succeeded");
   if (done.length > 0) {
     await db.withUser(caller, (tx) =>

@@ -8,6 +8,7 @@
  * @module
  */
 import type { DbCaller } from "../_shared/caller.ts";
+import { mapLimited } from "../_shared/concurrency.ts";
 import {
   type CreateJudgeVersionRequest,
   judgeParametersSchema,
@@ -211,22 +212,4 @@ async function storeVerdicts(
                 ${v.value}, ${v.reasoning.slice(0, 2000)})`;
     }
   }
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  async function worker() {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
