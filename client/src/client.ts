@@ -7,11 +7,13 @@ import { createClient, type SupabaseClientOptions } from "@supabase/supabase-js"
 import type { Database } from "../../supabase/functions/_shared/db/database.types.ts";
 import { arenaCalls } from "./arenas.ts";
 import { calibrationCalls } from "./calibration.ts";
+import { datasetCalls } from "./datasets.ts";
 import { evaluationCalls } from "./evaluations.ts";
 import { exportCalls } from "./exports.ts";
 import type { FunctionsTransport } from "./functions.ts";
 import { generateCall } from "./generate.ts";
 import { adminCalls, healthCall } from "./operations.ts";
+import { priceCalls } from "./prices.ts";
 import {
   analyticsReads,
   auditReads,
@@ -21,6 +23,8 @@ import {
   listExports,
 } from "./reads.ts";
 import { type LiveContext, onAnalytics, onExperiment, onJob, tokenSubject } from "./realtime.ts";
+import { runCalls } from "./runs.ts";
+import { templateCalls } from "./templates.ts";
 
 /** A fixed access token, or a function returning the current one (null: anonymous). */
 export type AccessTokenSource = string | (() => string | null | Promise<string | null>);
@@ -129,6 +133,14 @@ export function createLabClient(options: LabClientOptions) {
     },
     /** Blind pairwise arenas: building them, testing them, and their rankings. */
     arenas: arenaCalls(transport),
+    /** Prompt templates: versions and movable labels. */
+    templates: templateCalls(supabase),
+    /** Datasets from CSV: upload, versions and their ingest's progress, items, skipped rows. */
+    datasets: datasetCalls(transport, supabase, live.userId),
+    /** Batch runs of a template version over a dataset version: progress, results, summary. */
+    runs: runCalls(transport, supabase),
+    /** Model prices: the lab's list and your own. */
+    prices: priceCalls(supabase),
     /** Ratings, review queues, LLM judges, agreement and per-bin scores. */
     evaluations: evaluationCalls(transport),
     /** The caller's experiments: list, get, save, discard. */

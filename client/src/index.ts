@@ -31,6 +31,10 @@ export {
   LabValidationError,
 } from "./errors.ts";
 export type { RunJudgeOptions } from "./evaluations.ts";
+export type { CsvBody, UploadDatasetOptions } from "./datasets.ts";
+export type { NewModelPrice } from "./prices.ts";
+export type { ExecuteRunOptions } from "./runs.ts";
+export type { NewTemplate, NewTemplateVersion } from "./templates.ts";
 export type { ExportFile } from "./exports.ts";
 export type { CallOptions } from "./functions.ts";
 export { type IdempotentCallOptions, newIdempotencyKey } from "./idempotency.ts";
@@ -41,12 +45,29 @@ export type { FunctionResult, LabFailure, LabResult, LabSuccess } from "./result
 export type {
   AnalyticsSummaryRow,
   AuditLogRow,
+  BatchResultRow,
   CalibrationRow,
   Database,
+  DatasetItemRow,
+  DatasetRow,
+  DatasetSkipRow,
   ExperimentRow,
   ExportRow,
+  ModelPriceRow,
+  PromptTemplateLabelRow,
+  PromptTemplateRow,
+  PromptTemplateVersionRow,
   Tables,
 } from "./types.ts";
+export type {
+  BatchRunRow,
+  CreateRunRequest,
+  RunSummary,
+} from "../../supabase/functions/_shared/contracts/runs.ts";
+export type {
+  CreateDatasetVersionRequest,
+  DatasetVersionRow,
+} from "../../supabase/functions/_shared/contracts/datasets.ts";
 export type {
   Answers,
   CalibrationMode,

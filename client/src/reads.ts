@@ -34,7 +34,15 @@ export interface ListExperimentsOptions {
   limit?: number;
 }
 
-function notFound(what: string, id: string): LabNotFoundError {
+/**
+ * The error of a row the caller cannot see: missing, or someone else's (RLS hides both alike).
+ *
+ * @example
+ * ```ts
+ * if (!data) return failure(notFound("Experiment", id));
+ * ```
+ */
+export function notFound(what: string, id: string): LabNotFoundError {
   return new LabNotFoundError(`${what} not found: ${id}`, { code: "not_found", status: 404 });
 }
 

@@ -34,6 +34,20 @@ function invalidRow(table: string, issues: z.core.$ZodIssue[]): LabError {
 }
 
 /**
+ * A row (or an rpc's answer) checked against its contract, or the error saying why not.
+ *
+ * @example
+ * ```ts
+ * const checked = checkRow("batch_runs", batchRunSchema, data);
+ * if (checked instanceof LabError) return failure(checked);
+ * ```
+ */
+export function checkRow<T>(table: string, schema: z.ZodType<T>, row: unknown): T | LabError {
+  const parsed = schema.safeParse(row);
+  return parsed.success ? parsed.data : invalidRow(table, parsed.error.issues);
+}
+
+/**
  * An experiment row with its JSON columns checked, or the error saying why not.
  *
  * @example
@@ -84,6 +98,12 @@ export function fromPostgrest(error: PostgrestFailure, status: number): LabError
   const details = { details: error.details ?? null, hint: error.hint ?? null };
   if (status === 0) {
     return new LabNetworkError(`Cannot reach the lab: ${error.message}`, { details });
+  }
+  // The lab's SQL raises its HTTP outcomes as SQLSTATE LB<status> with the code as hint
+  // (private.raise_http_error); PostgREST answers them as 400, so the SDK restores both.
+  const raised = /^LB(\d{3})$/.exec(error.code ?? "");
+  if (raised && error.hint) {
+    return labErrorFor(error.message, { code: error.hint, status: Number(raised[1]), details });
   }
   return labErrorFor(error.message, { code: error.code || `http_${status}`, status, details });
 }

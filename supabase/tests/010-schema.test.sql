@@ -425,9 +425,9 @@ select is_empty(
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'public'::regnamespace order by 1$$,
-  $$values ('cast_arena_vote'), ('custom_access_token_hook'), ('next_arena_pair'), ('next_review_item'),
-           ('rating_bins'), ('share_responses'), ('submit_review')$$,
-  'public holds only the review queue, arena and rating_bins functions and the access token hook.');
+  $$values ('batch_run_summary'), ('cast_arena_vote'), ('custom_access_token_hook'), ('next_arena_pair'),
+           ('next_review_item'), ('rating_bins'), ('share_responses'), ('submit_review')$$,
+  'public holds only the review queue, arena, rating_bins and batch_run_summary functions and the access token hook.');
 select is_empty(
   $$select r.rolname from pg_catalog.pg_roles r
      where r.rolname in ('anon', 'authenticated', 'service_role')

@@ -36,3 +36,39 @@ export const createDatasetVersionSchema = z.object({
 
 /** Body of `POST /datasets/:id/versions`. */
 export type CreateDatasetVersionRequest = z.infer<typeof createDatasetVersionSchema>;
+
+/** Why a row was skipped. */
+export const skipReasonSchema = z.enum([
+  "empty",
+  "duplicate",
+  "too_long",
+  "missing_column",
+  "malformed",
+]);
+
+/** A `dataset_versions` row, as the datasets function answers it and the Data API reads it. */
+export const datasetVersionSchema = z.object({
+  id: z.uuid(),
+  dataset_id: z.uuid(),
+  user_id: z.uuid(),
+  version: z.int(),
+  source_path: z.string(),
+  delimiter: z.string(),
+  column_map: z.record(z.string(), z.string()).nullable(),
+  /** `failed` and `cancelled` versions may be resumed. */
+  status: z.enum(["pending", "running", "completed", "failed", "cancelled"]),
+  columns: z.array(z.string()).nullable(),
+  /** The last line whose rows are stored. */
+  checkpoint_line: z.int(),
+  saved_count: z.int(),
+  skipped_count: z.int(),
+  skipped_by_reason: z.partialRecord(skipReasonSchema, z.int()),
+  error: z.string().nullable(),
+  correlation_id: z.uuid().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+
+/** A dataset version and its ingest's progress. */
+export type DatasetVersionRow = z.infer<typeof datasetVersionSchema>;

@@ -55,3 +55,92 @@ export const workRunSchema = z.object({
 
 /** Body of `POST /runs/:id/work`. */
 export type WorkRunRequest = z.infer<typeof workRunSchema>;
+
+/** A run's status: `failed` and `cancelled` runs may be resumed. */
+export const batchRunStatusSchema = z.enum([
+  "pending",
+  "running",
+  "completed",
+  "failed",
+  "cancelled",
+]);
+
+/** A `batch_runs` row, as the runs function answers it and the Data API reads it. */
+export const batchRunSchema = z.object({
+  id: z.uuid(),
+  user_id: z.uuid(),
+  name: z.string().nullable(),
+  template_version_id: z.uuid(),
+  dataset_version_id: z.uuid(),
+  calibration_id: z.uuid().nullable(),
+  parameters: parameterSetSchema.nullable(),
+  responses_per_item: z.int(),
+  model: z.string(),
+  seed: z.int(),
+  concurrency: z.int(),
+  status: batchRunStatusSchema,
+  total_results: z.int(),
+  succeeded_count: z.int(),
+  failed_count: z.int(),
+  /** Sum of the priced results' costs; incomplete while `unpriced_results` > 0. */
+  cost_usd: z.number(),
+  unpriced_results: z.int(),
+  error: z.string().nullable(),
+  correlation_id: z.uuid().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+
+/** A batch run. */
+export type BatchRunRow = z.infer<typeof batchRunSchema>;
+
+const meanScoresSchema = z.object({
+  creativity: z.number(),
+  coherence: z.number(),
+  structure: z.number(),
+  completeness: z.number(),
+});
+
+/** The figures of a run's summary, for all its results or one bin. */
+export const runFiguresSchema = z.object({
+  results: z.int(),
+  succeeded: z.int(),
+  failed: z.int(),
+  /** Not yet answered (pending or claimed). */
+  pending: z.int(),
+  /** Null while any succeeded result is unpriced: unknown, never 0. */
+  costUsd: z.number().nullable(),
+  knownCostUsd: z.number(),
+  unpricedResults: z.int(),
+  meanLatencyMs: z.number().nullable(),
+  p50LatencyMs: z.number().nullable(),
+  p95LatencyMs: z.number().nullable(),
+  meanScores: meanScoresSchema.nullable(),
+  /** Failed results per error code. */
+  failuresByCode: z.record(z.string(), z.int()),
+});
+
+/** What `public.batch_run_summary` answers: totals and per-bin figures of one run. */
+export const runSummarySchema = z.object({
+  runId: z.uuid(),
+  status: batchRunStatusSchema,
+  model: z.string(),
+  template: z.object({
+    id: z.uuid(),
+    templateId: z.uuid(),
+    name: z.string(),
+    version: z.int(),
+  }),
+  parameter: z.enum(["temperature", "top_p", "max_tokens", "frequency_penalty"]),
+  bins: z.int(),
+  totals: runFiguresSchema,
+  byBin: z.array(runFiguresSchema.extend({
+    bin: z.int(),
+    from: z.number().nullable(),
+    to: z.number().nullable(),
+  })),
+});
+
+/** A run's summary. */
+export type RunSummary = z.infer<typeof runSummarySchema>;

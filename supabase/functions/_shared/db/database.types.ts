@@ -853,7 +853,10 @@ isOneToOne: false
                 }
           }
           Functions: {
-            "cast_arena_vote":
+            "batch_run_summary":
+{ Args: { "p_bins"?: number,"p_parameter"?: string,"p_run_id": string }; Returns: Json
+                           },
+"cast_arena_vote":
 { Args: { "p_answers"?: Json,"p_pair_id": string,"p_reason"?: string,"p_verdict": string }; Returns: undefined
                            },
 "custom_access_token_hook":
