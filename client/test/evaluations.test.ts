@@ -1,9 +1,10 @@
 /**
  * Evaluations against the real local gateway and the offline model: the
  * owner's experiments, a queue shared with a second user who rates through
- * the SDK, a judge run over the same responses, then agreement and per-bin
- * scores.
+ * the SDK, a judge run over the same responses, then agreement, per-bin
+ * scores, and a ZIP export that holds all of it.
  */
+import { strFromU8, unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { BUILT_IN_CONFIGS, LabNotFoundError, LabValidationError } from "../src/index.ts";
 import { calibrate, createUser, labFor, noStack } from "./stack.ts";
@@ -81,6 +82,26 @@ describe.skipIf(noStack)("evaluations over HTTP", () => {
     expect([...sources].sort()).toEqual(["human", "judge"]);
     const people = bins.data!.filter((b) => b.configId === BUILT_IN_CONFIGS.realism && b.source === "human");
     expect(people.reduce((sum, b) => sum + b.count, 0)).toBe(6);
+
+    const exported = await owner.exports.create({ format: "zip", filter: { calibrationId: calibration.id } });
+    expect(exported.error).toBeNull();
+    const zip = await owner.exports.download(exported.data!.id);
+    expect(zip.error).toBeNull();
+    const entries = unzipSync(zip.data!.bytes);
+    const manifest = JSON.parse(strFromU8(entries["manifest.json"]));
+    // Six responses: a person's and the judge's realism, four heuristic scores each.
+    expect(manifest.counts).toMatchObject({ ratings: 36, scoreConfigs: 5, judgeVersions: 1, judgeVerdicts: 6 });
+    const ratings = strFromU8(entries["ratings.csv"]);
+    const count = (needle: string) => ratings.split(needle).length - 1;
+    expect(count(`,realism,human,${reviewerUser.id},,`)).toBe(6);
+    expect(count(`,realism,judge,,${judge.data!.judgeVersionId},`)).toBe(6);
+    expect(count(",heuristic,,,")).toBe(24);
+    const [version] = JSON.parse(strFromU8(entries["judge_versions.json"])).judgeVersions;
+    expect(version).toMatchObject({ id: judge.data!.judgeVersionId, rubric: "Rate how realistic the description is." });
+    const verdicts = JSON.parse(strFromU8(entries["judge_verdicts.json"])).verdicts;
+    expect(verdicts.map((v: { status: string }) => v.status)).toEqual(Array(6).fill("scored"));
+    const configs = JSON.parse(strFromU8(entries["score_configs.json"])).scoreConfigs;
+    expect(configs.map((c: { id: string }) => c.id)).toContain(BUILT_IN_CONFIGS.realism);
 
     const stranger = labFor(await createUser("eval-stranger"));
     const theirs = await stranger.evaluations.nextReviewItem(queue.data!.id);

@@ -255,6 +255,7 @@ Deno.test(
         saved: false,
       });
       const other = await seedExperiments(lab.db, user, { count: 1, saved: true });
+      const judged = await rateAndJudge(lab.db, user, seeded.ids, other.ids[0]);
       const { status, body } = await lab.create(user, {
         format: "zip",
         filter: { saved: true, calibrationId: seeded.calibrationId },
@@ -273,6 +274,10 @@ Deno.test(
         "calibrations.json",
         "analytics.json",
         "audit.json",
+        "ratings.csv",
+        "score_configs.json",
+        "judge_versions.json",
+        "judge_verdicts.json",
         "manifest.json",
       ]);
       const manifest = JSON.parse(text(entries["manifest.json"]));
@@ -286,6 +291,11 @@ Deno.test(
         calibrations: 1,
         analyticsSummaries: 1,
         auditEvents: 15,
+        // 5 experiments × 2 scored responses × 4 heuristic scores, 2 people's, 1 judge's.
+        ratings: 43,
+        scoreConfigs: 5,
+        judgeVersions: 1,
+        judgeVerdicts: 2,
       });
       equal(manifest.exportId, body.data.id);
       equal(manifest.userId, user.id);
@@ -335,9 +345,107 @@ Deno.test(
           ["analytics_updated", "experiment_generated", "llm_request_started"],
         );
       }
+
+      const ratings = parseCsv(text(entries["ratings.csv"]));
+      assert(ratings.every((r) => seeded.ids.includes(r.experiment_id)), "only the selection's");
+      const people = ratings.filter((r) => r.source === "human");
+      deepEqual(
+        people.map((r) => [r.rater_id, r.value, r.comment, r.revision, r.config_name]).sort(),
+        [[judged.reviewerId, "2", "", "1", "realism"], [user.id, "6", "Better", "2", "realism"]]
+          .sort(),
+        "each person's latest revision",
+      );
+      const [byJudge] = ratings.filter((r) => r.source === "judge");
+      deepEqual(
+        [byJudge.judge_version_id, byJudge.value, byJudge.comment],
+        [judged.versionId, "5", "Vivid."],
+      );
+      equal(byJudge.correlation_id, judged.correlationId);
+      const heuristic = ratings.filter((r) => r.source === "heuristic");
+      equal(heuristic.length, 40);
+      const first = heuristic.find((r) =>
+        r.experiment_id === stored[0].id && r.response_index === "0" &&
+        r.config_name === "creativity"
+      );
+      equal(first?.value, "0.25");
+      equal(first?.correlation_id, stored[0].correlation_id);
+
+      const configs = JSON.parse(text(entries["score_configs.json"])).scoreConfigs;
+      deepEqual(
+        configs.map((c: { name: string }) => c.name).sort(),
+        ["coherence", "completeness", "creativity", "realism", "structure"],
+      );
+      const realism = configs.find((c: { name: string }) => c.name === "realism");
+      deepEqual([realism.minValue, realism.maxValue, realism.step, realism.builtIn], [
+        1,
+        7,
+        1,
+        true,
+      ]);
+
+      const [version] = JSON.parse(text(entries["judge_versions.json"])).judgeVersions;
+      deepEqual(
+        [version.id, version.judgeName, version.version, version.rubric, version.parameters.seed],
+        [judged.versionId, "Vivid judge", 1, "Rate realism.", 7],
+      );
+      const verdicts = JSON.parse(text(entries["judge_verdicts.json"])).verdicts;
+      deepEqual(
+        verdicts.map((v: { status: string; value: number | null; rawReply: string }) => [
+          v.status,
+          v.value,
+          v.rawReply,
+        ]),
+        [["scored", 5, '{"score":5,"reasoning":"Vivid."}'], ["unparsable", null, "5/7, vivid"]],
+      );
+      equal(verdicts[1].error, "Reply is not JSON");
     });
   },
 );
+
+/**
+ * Scores for the ZIP test: the owner rates and revises, a reviewer rates,
+ * a judge version scores one response and cannot parse its reply on another,
+ * and a rating of `outside` (an experiment left out of the export).
+ */
+async function rateAndJudge(db: Database, user: TestUser, ids: string[], outside: string) {
+  const reviewer = await createTestUser("zip-reviewer");
+  const realism = "00000000-0000-4000-8000-00000000c001";
+  const correlationId = crypto.randomUUID();
+  const claims = { sub: user.id, role: "authenticated" };
+  const versionId = await db.withUser({ claims, correlationId }, async (tx) => {
+    for (const id of [ids[0], outside]) {
+      await tx`insert into public.ratings (experiment_id, response_index, config_id, source, value, comment)
+               values (${id}, 0, ${realism}, 'human', 3, 'Flat')`;
+    }
+    await tx`update public.ratings set value = 6, comment = 'Better' where experiment_id = ${
+      ids[0]
+    }`;
+    const [judge] = await tx<{ id: string }[]>`
+      insert into public.judges (name) values ('Vivid judge') returning id`;
+    const [version] = await tx<{ id: string }[]>`
+      insert into public.judge_versions (judge_id, version, rubric, config_id, model, parameters)
+      values (${judge.id}, 1, 'Rate realism.', ${realism}, 'gpt-4o', '{"seed": 7}') returning id`;
+    await tx`
+      insert into public.judge_verdicts (judge_version_id, experiment_id, response_index, status, value,
+                                         reasoning, raw_reply, error)
+      values (${version.id}, ${
+      ids[1]
+    }, 0, 'scored', 5, 'Vivid.', '{"score":5,"reasoning":"Vivid."}', null),
+             (${version.id}, ${
+      ids[2]
+    }, 1, 'unparsable', null, null, '5/7, vivid', 'Reply is not JSON')`;
+    await tx`
+      insert into public.ratings (experiment_id, response_index, config_id, source, rater_id, judge_version_id,
+                                  value, comment)
+      values (${ids[1]}, 0, ${realism}, 'judge', null, ${version.id}, 5, 'Vivid.')`;
+    return version.id;
+  });
+  await withAdmin((sql) =>
+    sql`insert into public.ratings (experiment_id, owner_id, response_index, config_id, source, rater_id, value)
+        values (${ids[0]}, ${user.id}, 0, ${realism}, 'human', ${reviewer.id}, 2)`
+  );
+  return { versionId, reviewerId: reviewer.id, correlationId };
+}
 
 Deno.test(
   "another user's experiment ids answer 404 naming nothing of theirs, and nothing is written",

@@ -23,16 +23,35 @@ const CRLF = new Uint8Array([0x0d, LF]);
  * @example
  * await writeExperimentsCsv(source.experiments("experiments.csv"), entry);
  */
-export async function writeExperimentsCsv(
+export function writeExperimentsCsv(
   pages: Pages<{ text: string | Uint8Array }>,
   sink: ByteSink,
 ): Promise<void> {
+  return writeCsvLines(sink, EXPERIMENTS_CSV.header, mapPages(pages, (row) => row.text));
+}
+
+/**
+ * Writes a CSV file: `header`, then each line Postgres formatted whole
+ * (CRLF-terminated, as the specs' `csvLine` writes them).
+ *
+ * @example
+ * await writeCsvLines(entry, RATINGS_CSV.header, source.items(RATINGS_CSV));
+ */
+export async function writeCsvLines(
+  sink: ByteSink,
+  header: string,
+  lines: Pages<string | Uint8Array>,
+): Promise<void> {
   const out = bufferedWriter(sink);
-  await out.write(EXPERIMENTS_CSV.header);
-  for await (const page of pages) {
-    for (const row of page) await out.write(row.text);
+  await out.write(header);
+  for await (const page of lines) {
+    for (const line of page) await out.write(line);
   }
   await out.flush();
+}
+
+async function* mapPages<T, U>(pages: Pages<T>, map: (item: T) => U): Pages<U> {
+  for await (const page of pages) yield page.map(map);
 }
 
 /**

@@ -3,8 +3,9 @@
  * entry deflated natively by zip_entry.ts) written one entry after another,
  * each entry one pass over its source, so memory stays bounded whatever the
  * size. Entries, in order: experiments.csv, responses.csv, experiments.json,
- * calibrations.json, analytics.json, audit.json, and last manifest.json with
- * the size and SHA-256 of every other entry.
+ * calibrations.json, analytics.json, audit.json, ratings.csv,
+ * score_configs.json, judge_versions.json, judge_verdicts.json, and last
+ * manifest.json with the size and SHA-256 of every other entry.
  *
  * @module
  */
@@ -16,16 +17,21 @@ import { AUDIT_JSON } from "../files/audit_json.ts";
 import { CALIBRATIONS_JSON } from "../files/calibrations_json.ts";
 import { EXPERIMENTS_CSV } from "../files/experiments_csv.ts";
 import { EXPERIMENTS_JSON } from "../files/experiments_json.ts";
+import { JUDGE_VERDICTS_JSON } from "../files/judge_verdicts_json.ts";
+import { JUDGE_VERSIONS_JSON } from "../files/judge_versions_json.ts";
 import {
   buildManifest,
   type Manifest,
   MANIFEST_JSON,
   type ManifestFile,
 } from "../files/manifest_json.ts";
+import { RATINGS_CSV } from "../files/ratings_csv.ts";
 import { RESPONSES_CSV } from "../files/responses_csv.ts";
+import { SCORE_CONFIGS_JSON } from "../files/score_configs_json.ts";
 import type { Pages } from "../read/rows.ts";
 import type { PackageSource } from "../read/source.ts";
 import { writeExperimentsCsv, writeResponsesCsv } from "./csv.ts";
+import { emptyItemCounts, type ItemFileSpec, writeItemFile } from "./items.ts";
 import { writeExperimentsJson, writeJsonDocument } from "./json.ts";
 import { measuringSink } from "./measure.ts";
 import { emptyTally, tallied, type Tally } from "./tally.ts";
@@ -108,6 +114,16 @@ export async function writeZipPackage(
       (out) => writeJsonDocument(out, head, { key: AUDIT_JSON.key, pages: counted }),
     ),
   );
+  const itemCounts = emptyItemCounts();
+  /** A file of items Postgres writes whole, counted for the manifest. */
+  const items = (spec: ItemFileSpec) =>
+    archive.entry(spec.name, async (out) => {
+      itemCounts[spec.count] = await writeItemFile(source, spec, out, head);
+    });
+  files.push(await items(RATINGS_CSV));
+  files.push(await items(SCORE_CONFIGS_JSON));
+  files.push(await items(JUDGE_VERSIONS_JSON));
+  files.push(await items(JUDGE_VERDICTS_JSON));
 
   const manifest = buildManifest({
     formatVersion: EXPORT_FORMAT_VERSION,
@@ -121,6 +137,7 @@ export async function writeZipPackage(
       calibrations: calibrations.length,
       analyticsSummaries: analytics.length,
       auditEvents,
+      ...itemCounts,
     },
   });
   await archive.entry(

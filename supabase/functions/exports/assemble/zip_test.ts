@@ -19,6 +19,10 @@ const FILES = [
   "calibrations.json",
   "analytics.json",
   "audit.json",
+  "ratings.csv",
+  "score_configs.json",
+  "judge_versions.json",
+  "judge_verdicts.json",
 ];
 
 function auditRecord(experimentId: string): AuditRecord {
@@ -45,6 +49,12 @@ async function buildPackage() {
       updatedAt: new Date(Date.UTC(2026, 10, 22, 11)),
     }],
     audit: experiments.map((e) => auditRecord(e.id)),
+    items: {
+      "ratings.csv": experiments.map((e) => `${e.id},0,c1,realism,human,r1,,5,,,1,t,x\r\n`),
+      "score_configs.json": [JSON.stringify({ id: "c1", name: "realism" })],
+      "judge_versions.json": [JSON.stringify({ id: "v1" }), JSON.stringify({ id: "v2" })],
+      "judge_verdicts.json": [JSON.stringify({ id: "d1", status: "unparsable", rawReply: "no" })],
+    },
   });
   const sink = memorySink();
   const meta = {
@@ -74,7 +84,7 @@ Deno.test("the manifest's sizes and SHA-256s match the files in the archive", as
 });
 
 Deno.test("the manifest counts what the package holds and names models, designs and bounds", async () => {
-  const { entries, meta, summary } = await buildPackage();
+  const { entries, experiments, meta, summary } = await buildPackage();
   const manifest = summary.manifest;
   deepEqual(manifest.counts, {
     experiments: 5,
@@ -82,6 +92,10 @@ Deno.test("the manifest counts what the package holds and names models, designs 
     calibrations: 1,
     analyticsSummaries: 1,
     auditEvents: 5,
+    ratings: 5,
+    scoreConfigs: 1,
+    judgeVersions: 2,
+    judgeVerdicts: 1,
   });
   equal(manifest.exportId, meta.exportId);
   equal(manifest.userId, meta.userId);
@@ -93,6 +107,25 @@ Deno.test("the manifest counts what the package holds and names models, designs 
   assert(manifest.reproduction.length > 0);
   equal(parseCsv(new TextDecoder().decode(entries["experiments.csv"])).length, 5);
   equal(parseCsv(new TextDecoder().decode(entries["responses.csv"])).length, 10);
+  const ratings = parseCsv(new TextDecoder().decode(entries["ratings.csv"]));
+  deepEqual(ratings.map((r) => r.experiment_id), experiments.map((e) => e.id));
+  equal(ratings[0].source, "human", "ratings.csv starts with its header");
+});
+
+Deno.test("the package's evaluation files are JSON documents of the source's items", async () => {
+  const { entries, meta } = await buildPackage();
+  const read = (name: string) => JSON.parse(new TextDecoder().decode(entries[name]));
+  deepEqual(read("score_configs.json"), {
+    formatVersion: 1,
+    exportId: meta.exportId,
+    scoreConfigs: [{ id: "c1", name: "realism" }],
+  });
+  deepEqual(read("judge_versions.json").judgeVersions, [{ id: "v1" }, { id: "v2" }]);
+  deepEqual(read("judge_verdicts.json").verdicts, [{
+    id: "d1",
+    status: "unparsable",
+    rawReply: "no",
+  }]);
 });
 
 Deno.test("the package's JSON files carry the experiments, calibrations, analytics and audit events", async () => {

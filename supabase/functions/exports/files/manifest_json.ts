@@ -13,11 +13,23 @@ import { AUDIT_JSON } from "./audit_json.ts";
 import { CALIBRATIONS_JSON } from "./calibrations_json.ts";
 import { EXPERIMENTS_CSV } from "./experiments_csv.ts";
 import { EXPERIMENTS_JSON } from "./experiments_json.ts";
+import { JUDGE_VERDICTS_JSON } from "./judge_verdicts_json.ts";
+import { JUDGE_VERSIONS_JSON } from "./judge_versions_json.ts";
+import { RATINGS_CSV } from "./ratings_csv.ts";
 import { RESPONSES_CSV } from "./responses_csv.ts";
+import { SCORE_CONFIGS_JSON } from "./score_configs_json.ts";
 
 /** One file of the package. */
 export interface ManifestFile extends Measure {
   name: string;
+}
+
+/** How many items each item file holds (files/ specs' `count`). */
+export interface ItemCounts {
+  ratings: number;
+  scoreConfigs: number;
+  judgeVersions: number;
+  judgeVerdicts: number;
 }
 
 /** The manifest. */
@@ -28,7 +40,7 @@ export interface Manifest {
   userId: string;
   /** The export's request: selected ids and filter. */
   request: unknown;
-  counts: {
+  counts: ItemCounts & {
     experiments: number;
     responses: number;
     calibrations: number;
@@ -56,7 +68,7 @@ export interface ManifestInput {
   request: unknown;
   tally: Tally;
   files: ManifestFile[];
-  counts: { calibrations: number; analyticsSummaries: number; auditEvents: number };
+  counts: ItemCounts & { calibrations: number; analyticsSummaries: number; auditEvents: number };
 }
 
 const REPRODUCTION = [
@@ -64,7 +76,9 @@ const REPRODUCTION = [
   `${CALIBRATIONS_JSON.name} holds the calibrations whose ranges the parameter sets were drawn from; with an experiment's seed and design the sets can be drawn again (latin-hypercube of stratum centres, mulberry32 seed).`,
   `${ANALYTICS_JSON.name} holds the current summary of each of those calibrations (all of its experiments that are not discarded).`,
   `${AUDIT_JSON.name} holds the audit events of the experiments, linked to them by correlationId or eventData.experimentId.`,
-  `${EXPERIMENTS_CSV.name} and ${RESPONSES_CSV.name} are the same data flattened for spreadsheets; text cells that start with = + - @ tab or CR are prefixed with '.`,
+  `${RATINGS_CSV.name} holds every score of those responses, one line each: source human (each person's latest revision, with the revision count), judge (a judge version's scored verdict) or heuristic (the scores stored with each response); config_id names its scale in ${SCORE_CONFIGS_JSON.name}.`,
+  `${JUDGE_VERSIONS_JSON.name} holds each judge version used (rubric, config, model, parameters with seed); ${JUDGE_VERDICTS_JSON.name} holds every verdict it gave on these responses, scored or unparsable, with the raw reply.`,
+  `${EXPERIMENTS_CSV.name}, ${RESPONSES_CSV.name} and ${RATINGS_CSV.name} are flattened for spreadsheets; text cells that start with = + - @ tab or CR are prefixed with '.`,
 ];
 
 /**

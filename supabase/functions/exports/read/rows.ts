@@ -32,3 +32,13 @@ export interface FormattedExperiment {
   /** `parameters.design`, when a string. */
   design: string | null;
 }
+
+/**
+ * A file whose items Postgres writes whole (a CSV line or a JSON item each),
+ * declared by its spec in files/: `select` yields one `text` column per item,
+ * in file order.
+ */
+export interface ItemFile {
+  name: string;
+  select: string;
+}

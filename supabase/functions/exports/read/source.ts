@@ -1,8 +1,9 @@
 /**
  * Reading an export's selection inside the caller's RLS transaction, each
  * file from its spec (files/): the experiments and audit events as binary
- * COPYs of the text Postgres formats, the response CSV as one CSV COPY,
- * calibrations and analytics as rows. COPY streams with backpressure, and
+ * COPYs of the text Postgres formats (and so every item file: ratings,
+ * score configs, judge versions and verdicts), the response CSV as one CSV
+ * COPY, calibrations and analytics as rows. COPY streams with backpressure, and
  * rows stay the bytes Postgres sent, so memory does not grow with the export.
  *
  * @module
@@ -20,7 +21,7 @@ import { EXPERIMENTS_JSON } from "../files/experiments_json.ts";
 import { RESPONSES_CSV } from "../files/responses_csv.ts";
 import { jsonString } from "../files/sql.ts";
 import { copyOut, type CopyRow, copyRows } from "./copy.ts";
-import type { ExperimentFile, FormattedExperiment, Pages } from "./rows.ts";
+import type { ExperimentFile, FormattedExperiment, ItemFile, Pages } from "./rows.ts";
 import { chooseSelection, MATCHING, type Selection } from "./selection.ts";
 
 /** Everything an export is read from; each call is a fresh pass over one snapshot. */
@@ -35,6 +36,8 @@ export interface PackageSource {
   analytics(): Promise<AnalyticsRecord[]>;
   /** The audit events, each already JSON text or its UTF-8 bytes. */
   auditJson(): Pages<string | Uint8Array>;
+  /** The items of `file` (ratings, score configs, judge versions, verdicts), each already its text. */
+  items(file: ItemFile): Pages<string | Uint8Array>;
 }
 
 /** What each {@link ExperimentFile} selects per experiment. */
@@ -127,6 +130,9 @@ export function selectionSource(tx: Tx, selection: Selection): PackageSource {
     },
     auditJson() {
       return textPages(copyPages(AUDIT_JSON.select));
+    },
+    items(file) {
+      return textPages(copyPages(file.select));
     },
   };
 }

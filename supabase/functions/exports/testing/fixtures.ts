@@ -176,6 +176,8 @@ export function memorySource(
     calibrations?: CalibrationRecord[];
     analytics?: AnalyticsRecord[];
     audit?: AuditRecord[];
+    /** The items of each item file (ratings.csv lines, JSON texts), by file name. */
+    items?: Record<string, string[]>;
   } = {},
   pageSize = 2,
 ): PackageSource {
@@ -193,6 +195,7 @@ export function memorySource(
     analytics: () => Promise.resolve(extra.analytics ?? []),
     auditJson: () =>
       pagesOf((extra.audit ?? []).map((event) => JSON.stringify(auditJson(event))), pageSize),
+    items: (file) => pagesOf(extra.items?.[file.name] ?? [], pageSize),
   };
 }
 

@@ -220,3 +220,37 @@ export function auditJson(a: AuditRecord) {
     createdAt: a.createdAt.toISOString(),
   };
 }
+
+/** One score of an exported response as `ratings.csv` holds it (any source). */
+export interface RatingRecord {
+  experimentId: string;
+  responseIndex: number;
+  configId: string;
+  configName: string;
+  source: "human" | "judge" | "heuristic";
+  raterId: string | null;
+  judgeVersionId: string | null;
+  value: number;
+  label: string | null;
+  comment: string | null;
+  revision: number | null;
+  ratedAt: Date;
+  correlationId: string | null;
+}
+
+/** The columns of `ratings.csv`: one row per score. */
+export const RATING_COLUMNS: CsvColumn<RatingRecord>[] = [
+  { header: "experiment_id", value: (r) => r.experimentId },
+  { header: "response_index", value: (r) => r.responseIndex },
+  { header: "config_id", value: (r) => r.configId },
+  { header: "config_name", value: (r) => r.configName },
+  { header: "source", value: (r) => r.source },
+  { header: "rater_id", value: (r) => r.raterId },
+  { header: "judge_version_id", value: (r) => r.judgeVersionId },
+  { header: "value", value: (r) => r.value },
+  { header: "label", value: (r) => r.label },
+  { header: "comment", value: (r) => r.comment },
+  { header: "revision", value: (r) => r.revision },
+  { header: "rated_at", value: (r) => r.ratedAt.toISOString() },
+  { header: "correlation_id", value: (r) => r.correlationId },
+];
