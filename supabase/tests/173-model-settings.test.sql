@@ -20,13 +20,13 @@ select lives_ok(
     values ('17300000-0000-4000-8000-000000000001', 'openai', 'https://api.openai.com/v1', 'OPENAI_API_KEY')$$,
   'The admin adds a provider by naming its key''s secret.');
 select lives_ok(
-  $$insert into public.models (id, provider_id, name, context_window, input_usd_per_million_tokens, output_usd_per_million_tokens)
-    values ('17300000-0000-4000-8000-000000000002', '17300000-0000-4000-8000-000000000001', 'gpt-4o', 128000, 2.5, 10)$$,
-  'The admin adds a model with its context window and prices.');
+  $$insert into public.models (id, provider_id, name, context_window)
+    values ('17300000-0000-4000-8000-000000000002', '17300000-0000-4000-8000-000000000001', 'gpt-4o', 128000)$$,
+  'The admin adds a model with its context window (its prices are in model_prices).');
 select results_eq(
-  $$update public.models set output_usd_per_million_tokens = 12 where name = 'gpt-4o' returning output_usd_per_million_tokens$$,
-  $$values (12.000000::numeric(12, 6))$$,
-  'The admin changes a price.');
+  $$update public.models set enabled = true where name = 'gpt-4o' returning enabled$$,
+  $$values (true)$$,
+  'The admin changes a model.');
 select results_eq(
   $$select event_data ->> 'table', event_data ->> 'operation', event_data ->> 'name', user_id, correlation_id
       from public.audit_logs where event_type = 'model_setting_changed' order by event_data ->> 'table' collate "C", event_data ->> 'operation'$$,
@@ -67,8 +67,8 @@ select throws_ok(
   '42501', 'new row violates row-level security policy for table "models"', 'A user cannot add a model.');
 select is_empty($$update public.model_providers set base_url = 'https://evil.example.com/v1' returning id$$,
   'A user cannot redirect a provider (no row is changed).');
-select is_empty($$update public.models set input_usd_per_million_tokens = 0 returning id$$,
-  'A user cannot change a price.');
+select is_empty($$update public.models set context_window = 1 returning id$$,
+  'A user cannot change a model.');
 select is_empty($$delete from public.models returning id$$, 'A user cannot remove a model.');
 
 -- Anonymous and service_role -----------------------------------------------------------------------

@@ -543,14 +543,14 @@ isOneToOne: false
                   ]
                 },"models": {
                   Row: {
-                    "context_window": number,"created_at": string,"enabled": boolean,"id": string,"input_usd_per_million_tokens": number | null,"name": string,"output_usd_per_million_tokens": number | null,"provider_id": string,"updated_at": string
+                    "context_window": number,"created_at": string,"enabled": boolean,"id": string,"name": string,"provider_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "context_window": number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"input_usd_per_million_tokens"?: number | null,"name": string,"output_usd_per_million_tokens"?: number | null,"provider_id": string,"updated_at"?: string
+                    "context_window": number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"name": string,"provider_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "context_window"?: number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"input_usd_per_million_tokens"?: number | null,"name"?: string,"output_usd_per_million_tokens"?: number | null,"provider_id"?: string,"updated_at"?: string
+                    "context_window"?: number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"name"?: string,"provider_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
