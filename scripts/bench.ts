@@ -14,8 +14,10 @@ import { checkTestPrerequisites } from "./lib/test_prerequisites.ts";
 import { withThrowawayDatabase } from "./lib/throwaway.ts";
 import { repoRoot } from "./lib/process.ts";
 import { benchAnalyticsScale } from "./bench/analytics_scale.ts";
+import { benchBatchRun } from "./bench/batch_run_time.ts";
 import { describeEnvironment } from "./bench/environment.ts";
 import { benchExports } from "./bench/export_throughput.ts";
+import { benchIngest } from "./bench/ingest_throughput.ts";
 import { benchModelOverlap } from "./bench/model_overlap.ts";
 import { benchRealtimeLatency } from "./bench/realtime_latency.ts";
 import { planFromArgs } from "./bench/options.ts";
@@ -31,7 +33,7 @@ const log = (line: string) => console.log(line);
 const figures: Figure[] = [];
 const details: Record<string, unknown> = {};
 
-// Items 1-4 and 6 measure the lab on the server it runs on (DATABASE_URL's or the
+// Items 1-4, 6, 9 and 10 measure the lab on the server it runs on (DATABASE_URL's or the
 // embedded one); their throwaway databases, nested ones included, go there.
 const givenDatabaseUrl = Deno.env.get("DATABASE_URL");
 const server = await openLabServer();
@@ -59,6 +61,18 @@ const environment = await withThrowawayDatabase("bench", async (target) => {
     const result = await benchExports(target, plan.exports, log);
     figures.push(...result.figures);
     details.exports = result.details;
+  }
+  if (plan.items.includes("9")) {
+    log("\n# 9 dataset ingest throughput and memory");
+    const result = await benchIngest(target, plan.ingest, log);
+    figures.push(...result.figures);
+    details.ingest = result.details;
+  }
+  if (plan.items.includes("10")) {
+    log("\n# 10 batch run time against the model's");
+    const result = await benchBatchRun(target, plan.batchRun, log);
+    figures.push(...result.figures);
+    details.batchRun = result.details;
   }
   if (plan.items.includes("7")) {
     log("\n# 7 system-metrics at scale");

@@ -7,7 +7,12 @@
  */
 import postgres from "postgres";
 import type { DatabaseTarget } from "../lib/database.ts";
-import { ensureLocalUser, LOCAL_JWT_SECRET, mintAccessToken } from "../lib/local_auth.ts";
+import {
+  ensureLocalUser,
+  LOCAL_ANON_KEY,
+  LOCAL_JWT_SECRET,
+  mintAccessToken,
+} from "../lib/local_auth.ts";
 import { type Child, startChild } from "./child.ts";
 
 /** A signed-in bench user with one calibration. */
@@ -141,4 +146,27 @@ export async function postGenerate(
     );
   }
   return { response, latencyMs };
+}
+
+/**
+ * One lab function alone in its own process (so its peak RSS is its own),
+ * with the local JWT secret and anon key and `env` (the database URL, …).
+ *
+ * @example
+ * const fn = await startBenchFunction("datasets", { SUPABASE_URL: stack.info.url, SUPABASE_DB_URL: target.appUrl });
+ */
+export function startBenchFunction(
+  name: string,
+  env: Record<string, string>,
+): Promise<Child<{ url: string }>> {
+  return startChild("scripts/bench/serve_function.ts", {
+    args: ["--name", name],
+    env: {
+      BENCH_FUNCTION_ENV: JSON.stringify({
+        SUPABASE_JWT_SECRET: LOCAL_JWT_SECRET,
+        SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
+        ...env,
+      }),
+    },
+  });
 }

@@ -5,7 +5,7 @@
  */
 
 /** The measurements, numbered as in the issue. */
-export const ITEMS = ["1", "2", "3", "4", "5", "6", "7"] as const;
+export const ITEMS = ["1", "2", "3", "4", "5", "6", "7", "9", "10"] as const;
 
 /** One measurement. */
 export type Item = (typeof ITEMS)[number];
@@ -37,6 +37,10 @@ export interface BenchPlan {
   realtime: { changes: number; subscribers: number[] };
   /** Item 7: telemetry rows over a week, timed rounds. */
   metrics: { rows: number; repetitions: number };
+  /** Item 9: rows of the ingested CSV, repetitions. */
+  ingest: { rows: number; repetitions: number };
+  /** Item 10: items of the batch run, model delay. */
+  batchRun: { items: number; modelLatencyMs: number };
 }
 
 /**
@@ -51,7 +55,9 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
   const items = only === undefined ? [...ITEMS] : only.split(",").map((raw) => {
     const item = raw.trim();
     if (!(ITEMS as readonly string[]).includes(item)) {
-      throw new Error(`Invalid --only: "${item}" (use item numbers 1-7, comma separated)`);
+      throw new Error(
+        `Invalid --only: "${item}" (use item numbers ${ITEMS.join(", ")}, comma separated)`,
+      );
     }
     return item as Item;
   });
@@ -79,6 +85,8 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
       wholeTestSuite: false,
       realtime: { changes: 200, subscribers: [1, 100] },
       metrics: { rows: 1_000_000, repetitions: 5 },
+      ingest: { rows: 10_000, repetitions: 1 },
+      batchRun: { items: 200, modelLatencyMs: 200 },
     };
   }
   return {
@@ -98,6 +106,8 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
     wholeTestSuite: true,
     realtime: { changes: 1_000, subscribers: [1, 100] },
     metrics: { rows: 10_000_000, repetitions: 7 },
+    ingest: { rows: 100_000, repetitions: 3 },
+    batchRun: { items: 1_000, modelLatencyMs: 200 },
   };
 }
 

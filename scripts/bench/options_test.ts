@@ -4,7 +4,9 @@ import { planFromArgs } from "./options.ts";
 Deno.test("the full plan runs every item at the issue's sizes", () => {
   const plan = planFromArgs([]);
   assert.equal(plan.mode, "full");
-  assert.deepEqual(plan.items, ["1", "2", "3", "4", "5", "6", "7"]);
+  assert.deepEqual(plan.items, ["1", "2", "3", "4", "5", "6", "7", "9", "10"]);
+  assert.equal(plan.ingest.rows, 100_000);
+  assert.equal(plan.batchRun.items, 1_000);
   assert.equal(plan.metrics.rows, 10_000_000);
   assert.deepEqual(plan.scale.sizes, [1_000, 100_000, 1_000_000]);
   assert.deepEqual(plan.exports.sizes, [10_000, 100_000]);
