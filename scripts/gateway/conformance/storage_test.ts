@@ -8,6 +8,7 @@ import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import * as tus from "tus-js-client";
 import { mintAccessToken } from "../../lib/local_auth.ts";
+import { resumableUploads } from "../../../supabase/functions/_shared/integrations/resumable_upload.ts";
 import { ignore, withConformance } from "./stack.ts";
 
 const CSV = new TextEncoder().encode("a,b\n1,2\n");
@@ -312,5 +313,75 @@ Deno.test({
       });
       assert.equal(huge.status, 413);
       assert.equal((await huge.json()).message, "Request body is too large");
+    }),
+});
+
+Deno.test({
+  name:
+    "storage: tus creation-defer-length — Upload-Defer-Length: 1, HEAD says so, the last PATCH declares the length once, only then the object exists",
+  ignore,
+  fn: () =>
+    withConformance(async ({ url, user, fixtures: f }) => {
+      const alice = await user();
+      const endpoint = `${url}/storage/v1/upload/resumable`;
+      const tusHeaders = { "tus-resumable": "1.0.0", authorization: `Bearer ${alice.token}` };
+      const options = await fetch(endpoint, { method: "OPTIONS" });
+      assert.match(options.headers.get("tus-extension") ?? "", /creation-defer-length/);
+      const uploads = resumableUploads({ supabaseUrl: url, bucket: f.bucket, key: alice.token });
+      const name = `${alice.id}/deferred.txt`;
+      const location = await uploads.start(name, "text/plain");
+      const head = await fetch(location, { method: "HEAD", headers: tusHeaders });
+      assert.equal(head.headers.get("upload-defer-length"), "1");
+      assert.equal(head.headers.get("upload-length"), null);
+      let offset = await uploads.append(location, 0, new TextEncoder().encode("hello "));
+      assert.equal(await uploads.offset(location), 6);
+      const bucket = alice.client.storage.from(f.bucket);
+      assert.equal(
+        (await bucket.exists(name)).data,
+        false,
+        "no object before the length is declared",
+      );
+      offset = await uploads.append(location, offset, new TextEncoder().encode("world"), {
+        final: true,
+      });
+      assert.equal(offset, 11);
+      assert.equal(await (await bucket.download(name)).data?.text(), "hello world");
+      assert.equal(await uploads.offset(location), null, "a completed upload is gone");
+
+      const again = await uploads.start(`${alice.id}/twice.txt`, "text/plain");
+      const declare = (length: string, at: number, body: string) =>
+        fetch(again, {
+          method: "PATCH",
+          headers: {
+            ...tusHeaders,
+            "upload-offset": String(at),
+            "upload-length": length,
+            "content-type": "application/offset+octet-stream",
+          },
+          body,
+        });
+      const declared = await declare("4", 0, "ab");
+      assert.equal(declared.status, 204);
+      const changed = await declare("5", 2, "c");
+      assert.equal(changed.status, 400, "a declared length cannot change");
+      await changed.body?.cancel();
+      assert.equal(
+        (await fetch(again, { method: "HEAD", headers: tusHeaders })).headers.get("upload-length"),
+        "4",
+      );
+      const both = await fetch(endpoint, {
+        method: "POST",
+        headers: { ...tusHeaders, "upload-length": "3", "upload-defer-length": "1" },
+      });
+      assert.equal(both.status, 400, "Upload-Length and Upload-Defer-Length together are refused");
+      await both.body?.cancel();
+      await uploads.abandon(again);
+      await uploads.abandon(again);
+      assert.equal(await uploads.offset(again), null);
+      assert.equal(
+        (await bucket.exists(`${alice.id}/twice.txt`)).data,
+        false,
+        "an abandoned upload leaves no object",
+      );
     }),
 });

@@ -7,7 +7,12 @@
  * (`application/offset+octet-stream`, matching `Upload-Offset`) appends; the
  * last byte commits the object exactly as a plain upload does (`x-upsert`,
  * RLS, MIME type and size checked at creation and again at the end);
- * `DELETE` abandons it. Extensions: creation, creation-with-upload, termination.
+ * `DELETE` abandons it. Extensions: creation, creation-with-upload,
+ * creation-defer-length (Supabase's S3 and file stores both list it): an
+ * upload created with `Upload-Defer-Length: 1` instead of `Upload-Length`
+ * answers `HEAD` with `Upload-Defer-Length: 1` until a `PATCH` declares its
+ * `Upload-Length` (once; another value is a 400), and meanwhile may grow up
+ * to the bucket's size limit; termination.
  *
  * Uploads in progress live in this process (their bytes under the data
  * directory's temp folder), so they do not survive a restart of the stack.
@@ -23,7 +28,7 @@ import type { Caller } from "./store.ts";
 import { acceptUpload, type UploadTarget } from "./upload.ts";
 
 const TUS_VERSION = "1.0.0";
-const EXTENSIONS = "creation,creation-with-upload,termination";
+const EXTENSIONS = "creation,creation-with-upload,creation-defer-length,termination";
 const OFFSET_TYPE = "application/offset+octet-stream";
 
 /** One upload in progress. */
@@ -31,7 +36,10 @@ interface PendingUpload {
   target: UploadTarget;
   /** The `sub` of the caller who created it; only they may continue it. */
   sub: string;
-  length: number;
+  /** Null while deferred (`Upload-Defer-Length: 1`), until a PATCH declares it. */
+  length: number | null;
+  /** The most the upload may hold: the bucket's size limit at creation. */
+  limit: number;
   offset: number;
   path: string;
   hash: Hash;
@@ -90,16 +98,20 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
   async function create(request: Request): Promise<Response> {
     const caller = await authenticate(ctx, request);
     const lengthHeader = request.headers.get("upload-length");
-    if (lengthHeader === null || !/^\d+$/.test(lengthHeader)) {
-      throw tusError(STORAGE_ERRORS.validation("Upload-Length is required"));
+    const deferHeader = request.headers.get("upload-defer-length");
+    const deferred = lengthHeader === null && deferHeader === "1";
+    if (!deferred && (deferHeader !== null || lengthHeader === null || !isLength(lengthHeader))) {
+      throw tusError(
+        STORAGE_ERRORS.validation("Upload-Length or Upload-Defer-Length: 1 is required"),
+      );
     }
     const metadata = parseUploadMetadata(request.headers.get("upload-metadata"));
     const bucket = metadata.get("bucketName") ?? "";
     const name = metadata.get("objectName") ?? "";
     const target = { bucket, name, upsert: request.headers.get("x-upsert") === "true" };
     const accepted = await acceptUpload(ctx, caller, target);
-    const length = Number(lengthHeader);
-    if (length > accepted.limit) throw STORAGE_ERRORS.entityTooLarge();
+    const length = deferred ? null : Number(lengthHeader);
+    if (length !== null && length > accepted.limit) throw STORAGE_ERRORS.entityTooLarge();
     const mimeType = metadata.get("contentType") || "application/octet-stream";
     accepted.checkMimeType(mimeType);
     const cacheTime = metadata.get("cacheControl");
@@ -112,6 +124,7 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
       target,
       sub: caller.sub,
       length,
+      limit: accepted.limit,
       offset: 0,
       path,
       hash: createHash("md5"),
@@ -161,7 +174,7 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
     }
     upload.busy = true;
     try {
-      const room = upload.length - upload.offset;
+      const room = (upload.length ?? upload.limit) - upload.offset;
       const body = request.body ? limitBody(request.body, uploadLimits(ctx, room)) : null;
       const file = await Deno.open(upload.path, { append: true });
       try {
@@ -175,14 +188,14 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
       } finally {
         file.close();
       }
-      if (upload.offset < upload.length) return;
+      if (upload.length === null || upload.offset < upload.length) return;
       uploads.delete(id);
       try {
         // Checked again at the end: the key may have been taken, or the policy changed, meanwhile.
         const accepted = await acceptUpload(ctx, caller, upload.target);
         accepted.checkMimeType(upload.mimeType);
         await accepted.commit(
-          { path: upload.path, size: upload.length, eTag: `"${upload.hash.digest("hex")}"` },
+          { path: upload.path, size: upload.offset, eTag: `"${upload.hash.digest("hex")}"` },
           upload,
         );
       } finally {
@@ -208,6 +221,7 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
         status: 409,
       });
     }
+    declareLength(upload, request.headers.get("upload-length"));
     await append(request, id, upload, caller);
     return new Response(null, {
       status: 204,
@@ -248,7 +262,9 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
           status: 200,
           headers: tusHeaders({
             "upload-offset": String(upload.offset),
-            "upload-length": String(upload.length),
+            ...(upload.length === null
+              ? { "upload-defer-length": "1" }
+              : { "upload-length": String(upload.length) }),
             "cache-control": "no-store",
           }),
         });
@@ -266,6 +282,31 @@ export function createResumableUploads(ctx: StorageContext): ResumableUploads {
   }
 
   return { handle };
+}
+
+function isLength(header: string): boolean {
+  return /^\d+$/.test(header);
+}
+
+/**
+ * A PATCH's `Upload-Length`: declares a deferred length once (not below what
+ * was received, not past the limit); must repeat a known one exactly.
+ */
+function declareLength(upload: PendingUpload, header: string | null): void {
+  if (header === null) return;
+  if (!isLength(header)) throw tusError(STORAGE_ERRORS.validation("Upload-Length is invalid"));
+  const length = Number(header);
+  if (upload.length !== null) {
+    if (length !== upload.length) {
+      throw tusError(STORAGE_ERRORS.validation("Upload-Length cannot be changed"));
+    }
+    return;
+  }
+  if (length < upload.offset) {
+    throw tusError(STORAGE_ERRORS.validation("Upload-Length is below the upload's offset"));
+  }
+  if (length > upload.limit) throw STORAGE_ERRORS.entityTooLarge();
+  upload.length = length;
 }
 
 async function writeAll(file: Deno.FsFile, chunk: Uint8Array): Promise<void> {
