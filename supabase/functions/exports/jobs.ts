@@ -56,16 +56,18 @@ export function storagePathOf(userId: string, exportId: string, format: ExportFo
  * Inserts a pending export for the caller.
  *
  * @example
- * const { id, createdAt } = await insertExport(tx, { format: "csv", request: { filter } });
+ * const { id, createdAt, asOf } = await insertExport(tx, { format: "csv", request: { filter } });
+ * // asOf: its creation time to the microsecond, the selection's fixed upper bound
  */
 export async function insertExport(
   tx: Tx,
   job: { format: ExportFormat; request: Record<string, unknown> },
-): Promise<{ id: string; createdAt: Date }> {
-  const [row] = await tx<{ id: string; createdAt: Date }[]>`
+): Promise<{ id: string; createdAt: Date; asOf: string }> {
+  const [row] = await tx<{ id: string; createdAt: Date; asOf: string }[]>`
     insert into public.experiment_exports (file_format, request, status)
     values (${job.format}, ${tx.json(job.request as postgres.JSONValue)}, 'pending')
-    returning id, created_at as "createdAt"`;
+    returning id, created_at as "createdAt",
+              to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "asOf"`;
   return row;
 }
 

@@ -46,7 +46,7 @@ import {
   storagePathOf,
 } from "./jobs.ts";
 import { countInvisible, countSelection, selectionOf } from "./read/selection.ts";
-import { prepareSnapshot, selectionSource } from "./read/source.ts";
+import { pagedSelectionSource, prepareSnapshot } from "./read/source.ts";
 import { cappedSink } from "./store/size_cap.ts";
 import { uploadWhileBuilding } from "./store/upload_while_building.ts";
 
@@ -129,24 +129,23 @@ export async function createExport(
   const path = storagePathOf(caller.userId, job.id, request.format);
   try {
     await db.withUser(context, (tx) => markRunning(tx, job.id));
+    const fixed = { ...selection, asOf: job.asOf };
     const { tally, measure } = await uploadWhileBuilding(
       (body) =>
-        db.withUser(
-          { ...context, isolation: "repeatable read", readOnly: true },
-          async (tx) => {
-            await prepareSnapshot(tx);
-            return await streamExport(
-              selectionSource(tx, selection),
-              {
-                exportId: job.id,
-                userId: caller.userId,
-                format: request.format,
-                createdAt: job.createdAt,
-                request: stored,
-              },
-              cappedSink(body, limits.maxBytes),
-            );
+        streamExport(
+          (read) =>
+            db.withUser({ ...context, readOnly: true }, async (tx) => {
+              await prepareSnapshot(tx);
+              return await read(pagedSelectionSource(tx, fixed));
+            }),
+          {
+            exportId: job.id,
+            userId: caller.userId,
+            format: request.format,
+            createdAt: job.createdAt,
+            request: stored,
           },
+          cappedSink(body, limits.maxBytes),
         ),
       (body) => storage.upload(path, body, CONTENT_TYPES[request.format]),
     );

@@ -1,19 +1,30 @@
 /**
- * An export's bytes, built from a {@link PackageSource} into a sink (the
- * pipeline streams them into the upload as they are made): the response
- * CSV, the experiments JSON or the ZIP reproducibility package.
+ * An export's bytes as a sequence of steps: each step reads one page (one
+ * segment of one file, entries.ts) and returns the file's next bytes with
+ * the state after them, plain JSON. Running the steps in one pass or across
+ * any number of invocations, each starting from the state the last one
+ * saved, writes the same bytes: a segment depends only on its page of rows,
+ * and everything carried between steps (cursors, counts, CRC-32 and SHA-256
+ * states, the ZIP's directory) is in the state.
  *
  * @module
  */
 import type { ByteSink } from "../../_shared/byte_writer.ts";
 import { EXPORT_FORMAT_VERSION, type ExportFormat } from "../../_shared/contracts/exports.ts";
-import { EXPERIMENTS_JSON } from "../files/experiments_json.ts";
-import type { PackageSource } from "../read/source.ts";
-import { writeResponsesCsv } from "./csv.ts";
-import { writeExperimentsJson } from "./json.ts";
-import { type Measure, measuringSink } from "./measure.ts";
-import { type Counts, emptyTally, tallied } from "./tally.ts";
-import { writeZipPackage } from "./zip.ts";
+import { sha256, type Sha256State } from "../../_shared/hashing/sha256.ts";
+import type { ManifestFile } from "../files/manifest_json.ts";
+import type { Json } from "../read/rows.ts";
+import type { PagedSource } from "../read/source.ts";
+import {
+  type EntryContext,
+  type EntryCursor,
+  experimentsJsonEntry,
+  type ExportEntry,
+  responsesCsvEntry,
+} from "./entries.ts";
+import type { Measure } from "./measure.ts";
+import { type Counts, emptyTally, type Tally } from "./tally.ts";
+import { emptyZip, ZIP_ENTRIES, zipSegment, type ZipState } from "./zip.ts";
 
 /** The export being built. */
 export interface ExportSpec {
@@ -22,7 +33,156 @@ export interface ExportSpec {
   format: ExportFormat;
   createdAt: Date;
   /** The request (selected ids and filter), repeated in the ZIP's manifest. */
-  request: unknown;
+  request: Json;
+}
+
+/** How far a build has got, as JSON (it is a job's checkpoint). */
+export interface BuildState {
+  /** The file being written: its index in the format's entries. */
+  entry: number;
+  /** Where that file stands; null before its first segment. */
+  cursor: EntryCursor | null;
+  tally: { experiments: number; responses: number; models: string[]; designs: string[] };
+  counts: Record<string, number>;
+  /** The ZIP's files finished so far, measured. */
+  files: ManifestFile[];
+  zip: ZipState | null;
+  /** Bytes of the export written so far. */
+  offset: number;
+  /** SHA-256 of those bytes. */
+  sha: Sha256State;
+  done: boolean;
+}
+
+/** Rows per page unless told otherwise: a page is one short read and one segment. */
+export const PAGE_SIZE = 500;
+
+const CSV_ENTRIES: readonly ExportEntry[] = [responsesCsvEntry({ tally: true })];
+const JSON_ENTRIES: readonly ExportEntry[] = [experimentsJsonEntry({ tally: true })];
+
+/** The files an export of `format` is made of (one for CSV and JSON, written bare). */
+function entriesOf(format: ExportFormat): readonly ExportEntry[] {
+  return format === "zip" ? ZIP_ENTRIES : format === "csv" ? CSV_ENTRIES : JSON_ENTRIES;
+}
+
+/**
+ * The state before anything is written.
+ *
+ * @example
+ * let state = startBuild("zip");
+ */
+export function startBuild(format: ExportFormat): BuildState {
+  return {
+    entry: 0,
+    cursor: null,
+    tally: { experiments: 0, responses: 0, models: [], designs: [] },
+    counts: {},
+    files: [],
+    zip: format === "zip" ? emptyZip() : null,
+    offset: 0,
+    sha: sha256().save(),
+    done: false,
+  };
+}
+
+/** Runs `read` with the selection's paged source in a transaction of its own. */
+export type ReadPage = <T>(read: (source: PagedSource) => Promise<T>) => Promise<T>;
+
+/** One step's output. */
+export interface BuildStep {
+  /** The export's next bytes, in order. */
+  bytes: Uint8Array[];
+  state: BuildState;
+}
+
+function tallyOf(state: BuildState): Tally {
+  const tally = emptyTally();
+  tally.experiments = state.tally.experiments;
+  tally.responses = state.tally.responses;
+  for (const model of state.tally.models) tally.models.add(model);
+  for (const design of state.tally.designs) tally.designs.add(design);
+  return tally;
+}
+
+/**
+ * Writes the next segment: reads its page through `read`, returns its bytes
+ * and the new state (`state` itself is left as it was).
+ *
+ * @example
+ * while (!state.done) {
+ *   const step = await buildStep(spec, state, read);
+ *   for (const bytes of step.bytes) await sink.write(bytes);
+ *   state = step.state;
+ * }
+ */
+export async function buildStep(
+  spec: ExportSpec,
+  state: BuildState,
+  read: ReadPage,
+  options: { pageSize?: number } = {},
+): Promise<BuildStep> {
+  if (state.done) throw new Error("Cannot build past the end of the export");
+  const entries = entriesOf(spec.format);
+  const entry = entries[state.entry];
+  const { context, segment } = await read(async (source) => {
+    // Made afresh for every try, so a read that fails and is tried again counts nothing twice.
+    const context: EntryContext = {
+      meta: {
+        formatVersion: EXPORT_FORMAT_VERSION,
+        exportId: spec.exportId,
+        userId: spec.userId,
+        createdAt: spec.createdAt.toISOString(),
+        request: spec.request,
+      },
+      tally: tallyOf(state),
+      counts: { ...state.counts },
+      files: state.files,
+      pageSize: options.pageSize ?? PAGE_SIZE,
+    };
+    return { context, segment: await entry.segment(source, state.cursor, context) };
+  });
+  const last = segment.next === null;
+  const final = last && state.entry === entries.length - 1;
+  let bytes: Uint8Array[] = [segment.text];
+  let zip = state.zip;
+  let files = state.files;
+  if (zip) {
+    const written = await zipSegment(zip, {
+      name: entry.name,
+      text: segment.text,
+      first: state.cursor === null,
+      last,
+      final,
+    }, { offset: state.offset, mtime: spec.createdAt });
+    bytes = written.bytes;
+    zip = written.zip;
+    if (written.finished) files = [...files, written.finished];
+  }
+  const hash = sha256(state.sha);
+  let offset = state.offset;
+  for (const part of bytes) {
+    hash.update(part);
+    offset += part.byteLength;
+  }
+  return {
+    bytes,
+    state: {
+      entry: last ? state.entry + 1 : state.entry,
+      cursor: segment.next,
+      tally: {
+        experiments: context.tally.experiments,
+        responses: context.tally.responses,
+        models: [...context.tally.models].sort(),
+        designs: [...context.tally.designs].sort(),
+      },
+      counts: context.counts,
+      files,
+      zip,
+      offset,
+      sha: hash.save(),
+      done: final,
+    },
+  };
 }
 
 /** What was written: its size and hash, and the experiments and responses it holds. */
@@ -32,46 +192,35 @@ export interface StreamedExport {
 }
 
 /**
- * Writes the export's bytes to `sink` as they are made, measuring them.
+ * What a finished build wrote.
  *
  * @example
- * const body = uploadBody();
- * const uploading = storage.upload(path, body.readable, "text/csv");
- * const { measure, tally } = await streamExport(selectionSource(tx, selection), spec, body);
+ * const { measure, tally } = builtExport(state);
+ */
+export function builtExport(state: BuildState): StreamedExport {
+  return {
+    measure: { bytes: state.offset, sha256: sha256(state.sha).hex() },
+    tally: { experiments: state.tally.experiments, responses: state.tally.responses },
+  };
+}
+
+/**
+ * Writes the whole export to `sink` in one pass of steps.
+ *
+ * @example
+ * const { measure, tally } = await streamExport((read) => db.withUser(ctx, (tx) => read(pagedSelectionSource(tx, selection))), spec, sink);
  */
 export async function streamExport(
-  source: PackageSource,
+  read: ReadPage,
   spec: ExportSpec,
   sink: ByteSink,
+  options: { pageSize?: number } = {},
 ): Promise<StreamedExport> {
-  const measured = measuringSink(sink);
-  let tally: Counts;
-  switch (spec.format) {
-    case "csv":
-      tally = await writeResponsesCsv(source, measured);
-      break;
-    case "json": {
-      const counted = emptyTally();
-      await writeExperimentsJson(
-        tallied(source.experiments(EXPERIMENTS_JSON.name), counted),
-        measured,
-        {
-          formatVersion: EXPORT_FORMAT_VERSION,
-          exportId: spec.exportId,
-          exportedAt: spec.createdAt.toISOString(),
-        },
-      );
-      tally = counted;
-      break;
-    }
-    case "zip":
-      ({ tally } = await writeZipPackage(source, measured, {
-        exportId: spec.exportId,
-        userId: spec.userId,
-        createdAt: spec.createdAt,
-        request: spec.request,
-      }));
-      break;
+  let state = startBuild(spec.format);
+  while (!state.done) {
+    const step = await buildStep(spec, state, read, options);
+    for (const bytes of step.bytes) await sink.write(bytes);
+    state = step.state;
   }
-  return { measure: measured.measure(), tally };
+  return builtExport(state);
 }

@@ -1,15 +1,24 @@
-import { deepEqual, equal, rejects } from "node:assert/strict";
+import { deepEqual, equal, ok as assert, rejects } from "node:assert/strict";
 import { unzipSync } from "fflate";
-import { type ExportSpec, streamExport } from "./build.ts";
+import {
+  type BuildState,
+  buildStep,
+  builtExport,
+  type ExportSpec,
+  type ReadPage,
+  startBuild,
+  streamExport,
+} from "./build.ts";
 import {
   experimentRecord,
   formatted,
   memorySource,
+  pagedMemorySource,
   parseCsv,
   sha256Hex,
 } from "../testing/fixtures.ts";
 import type { ByteSink } from "../../_shared/byte_writer.ts";
-import type { PackageSource } from "../read/source.ts";
+import type { PackageSource, PagedSource } from "../read/source.ts";
 
 const experiments = Array.from({ length: 3 }, () => experimentRecord());
 
@@ -34,7 +43,9 @@ function memorySink(): ByteSink & { bytes(): Uint8Array } {
 
 async function readStreamed(format: ExportSpec["format"]) {
   const sink = memorySink();
-  const streamed = await streamExport(memorySource(experiments), spec(format), sink);
+  const streamed = await streamExport(pagedMemorySource(experiments), spec(format), sink, {
+    pageSize: 2,
+  });
   const bytes = sink.bytes();
   equal(streamed.measure.bytes, bytes.byteLength);
   equal(streamed.measure.sha256, await sha256Hex(bytes));
@@ -70,7 +81,83 @@ Deno.test("streamExport passes on a source's failure midway, for every format", 
       throw new Error("connection lost");
     },
   };
+  const paged: PagedSource = {
+    pageEnd: () => Promise.resolve(null),
+    page: () => failing,
+  };
   for (const format of ["csv", "json", "zip"] as const) {
-    await rejects(streamExport(failing, spec(format), memorySink()), /connection lost/);
+    await rejects(
+      streamExport((read) => read(paged), spec(format), memorySink()),
+      /connection lost/,
+    );
+  }
+});
+
+/** The export of `many` built one step per invocation, the state through JSON between steps. */
+async function builtInSteps(format: ExportSpec["format"], exportSpec: ExportSpec, read: ReadPage) {
+  const chunks: Uint8Array[] = [];
+  let saved = JSON.stringify(startBuild(format));
+  let steps = 0;
+  while (true) {
+    const state: BuildState = JSON.parse(saved);
+    if (state.done) break;
+    const step = await buildStep(exportSpec, state, read, { pageSize: 3 });
+    chunks.push(...step.bytes.map((bytes) => bytes.slice()));
+    saved = JSON.stringify(step.state);
+    steps += 1;
+  }
+  return {
+    bytes: new Uint8Array(chunks.flatMap((chunk) => [...chunk])),
+    steps,
+    state: JSON.parse(saved),
+  };
+}
+
+const many = Array.from(
+  { length: 40 },
+  (_, i) =>
+    experimentRecord({
+      prompt: `prompt ${i} ${"tides ".repeat(i)}`,
+      model: i % 2 ? "gpt-4o" : "gpt-4o-mini",
+    }),
+);
+
+Deno.test("an export built step by step, its state saved as JSON between steps, is the one-pass export byte for byte", async () => {
+  for (const format of ["csv", "json", "zip"] as const) {
+    const exportSpec = spec(format);
+    const read = pagedMemorySource(many, {
+      audit: many.map((e) => ({
+        id: crypto.randomUUID(),
+        eventType: "experiment_generated",
+        eventData: { experimentId: e.id },
+        source: "server",
+        correlationId: e.correlationId,
+        createdAt: new Date(Date.UTC(2026, 10, 22, 10)),
+      })),
+    });
+    const sink = memorySink();
+    const once = await streamExport(read, exportSpec, sink, { pageSize: 3 });
+    const stepped = await builtInSteps(format, exportSpec, read);
+    assert(stepped.steps >= 14, `${format}: ${stepped.steps} steps`);
+    equal(await sha256Hex(stepped.bytes), await sha256Hex(sink.bytes()), format);
+    deepEqual(builtExport(stepped.state), once);
+    equal(once.tally.experiments, 40, format);
+  }
+});
+
+Deno.test("the segmented ZIP passes unzip's own test and its entries inflate to the files", async () => {
+  const read = pagedMemorySource(many);
+  const sink = memorySink();
+  await streamExport(read, spec("zip"), sink, { pageSize: 3 });
+  const path = await Deno.makeTempFile({ suffix: ".zip" });
+  try {
+    await Deno.writeFile(path, sink.bytes());
+    const { code, stdout } = await new Deno.Command("unzip", { args: ["-t", path] }).output();
+    equal(code, 0, new TextDecoder().decode(stdout));
+    const csv = memorySink();
+    await streamExport(read, spec("csv"), csv, { pageSize: 7 });
+    deepEqual(unzipSync(sink.bytes())["responses.csv"], csv.bytes());
+  } finally {
+    await Deno.remove(path);
   }
 });

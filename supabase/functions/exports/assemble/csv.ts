@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { bufferedWriter, type ByteSink } from "../../_shared/byte_writer.ts";
+import { type BufferedWriter, bufferedWriter, type ByteSink } from "../../_shared/byte_writer.ts";
 import { EXPERIMENTS_CSV } from "../files/experiments_csv.ts";
 import { RESPONSES_CSV } from "../files/responses_csv.ts";
 import type { Pages } from "../read/rows.ts";
@@ -65,8 +65,23 @@ export async function writeResponsesCsv(source: PackageSource, sink: ByteSink): 
   const experiments = await source.countExperiments();
   const out = bufferedWriter(sink);
   await out.write(RESPONSES_CSV.header);
+  const responses = await writeResponseLines(source.responseRecords(), out);
+  await out.flush();
+  return { experiments, responses };
+}
+
+/**
+ * Writes COPY's response records (no header) with CRLF ends; returns how many.
+ *
+ * @example
+ * const responses = await writeResponseLines(source.responseRecords(), out);
+ */
+export async function writeResponseLines(
+  records: AsyncIterable<Uint8Array>,
+  out: BufferedWriter,
+): Promise<number> {
   let responses = 0;
-  for await (const record of source.responseRecords()) {
+  for await (const record of records) {
     if (record.byteLength === 0) continue;
     if (record[record.byteLength - 1] !== LF) {
       throw new Error("Cannot convert COPY's CSV: a CopyData message is not one whole row");
@@ -75,6 +90,5 @@ export async function writeResponsesCsv(source: PackageSource, sink: ByteSink): 
     await out.write(record.subarray(0, record.byteLength - 1));
     await out.write(CRLF);
   }
-  await out.flush();
-  return { experiments, responses };
+  return responses;
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { bufferedWriter, type ByteSink } from "../../_shared/byte_writer.ts";
+import { type BufferedWriter, bufferedWriter, type ByteSink } from "../../_shared/byte_writer.ts";
 import { EXPERIMENTS_JSON } from "../files/experiments_json.ts";
 import type { Json, Pages } from "../read/rows.ts";
 
@@ -25,20 +25,50 @@ export async function writeJsonDocument(
   head: Record<string, Json>,
   list: { key: string; pages: Pages<string | Uint8Array> },
 ): Promise<void> {
-  const opening = JSON.stringify(head).slice(0, -1);
-  const separator = opening === "{" ? "" : ",";
   const out = bufferedWriter(sink);
-  await out.write(`${opening}${separator}${JSON.stringify(list.key)}:[`);
-  let first = true;
+  await out.write(jsonOpening(head, list.key));
+  let written = 0;
   for await (const page of list.pages) {
-    for (const item of page) {
-      await out.write(first ? "\n" : ",\n");
-      await out.write(item);
-      first = false;
-    }
+    for (const item of page) await writeJsonItem(out, item, written++);
   }
-  await out.write(`${first ? "" : "\n"}]}\n`);
+  await out.write(jsonClosing(written));
   await out.flush();
+}
+
+/**
+ * The text of a document up to its list's first item: the head's fields, then `"key":[`.
+ *
+ * @example
+ * jsonOpening({ formatVersion: 1 }, "events"); // '{"formatVersion":1,"events":['
+ */
+export function jsonOpening(head: Record<string, Json>, key: string): string {
+  const opening = JSON.stringify(head).slice(0, -1);
+  return `${opening}${opening === "{" ? "" : ","}${JSON.stringify(key)}:[`;
+}
+
+/**
+ * Writes one item (already JSON text) of a list after `written` others, one item per line.
+ *
+ * @example
+ * await writeJsonItem(out, '{"id":1}', 0);
+ */
+export async function writeJsonItem(
+  out: BufferedWriter,
+  item: string | Uint8Array,
+  written: number,
+): Promise<void> {
+  await out.write(written === 0 ? "\n" : ",\n");
+  await out.write(item);
+}
+
+/**
+ * The text that ends a document whose list holds `written` items.
+ *
+ * @example
+ * jsonClosing(0); // "]}\n"
+ */
+export function jsonClosing(written: number): string {
+  return `${written === 0 ? "" : "\n"}]}\n`;
 }
 
 /** Metadata at the top of an experiments JSON document. */

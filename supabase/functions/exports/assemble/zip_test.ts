@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { unzipSync } from "fflate";
-import { writeZipPackage } from "./zip.ts";
+import { streamExport } from "./build.ts";
 import { writeResponsesCsv } from "./csv.ts";
 import type { AuditRecord } from "../testing/reference.ts";
 import {
@@ -8,6 +8,7 @@ import {
   experimentRecord,
   memorySink,
   memorySource,
+  pagedMemorySource,
   parseCsv,
   sha256Hex,
 } from "../testing/fixtures.ts";
@@ -39,7 +40,7 @@ function auditRecord(experimentId: string): AuditRecord {
 async function buildPackage() {
   const experiments = Array.from({ length: 5 }, () => experimentRecord());
   const calibration = calibrationRecord();
-  const source = memorySource(experiments, {
+  const source = pagedMemorySource(experiments, {
     calibrations: [calibration],
     analytics: [{
       calibrationId: calibration.id,
@@ -63,11 +64,13 @@ async function buildPackage() {
     createdAt: new Date(Date.UTC(2026, 10, 22, 12)),
     request: { filter: { saved: true } },
   };
-  const summary = await writeZipPackage(source, sink, meta);
-  return { experiments, calibration, sink, meta, summary, entries: unzipSync(sink.bytes()) };
+  await streamExport(source, { ...meta, format: "zip" }, sink, { pageSize: 2 });
+  const entries = unzipSync(sink.bytes());
+  const summary = { manifest: JSON.parse(new TextDecoder().decode(entries["manifest.json"])) };
+  return { experiments, calibration, sink, meta, summary, entries };
 }
 
-Deno.test("writeZipPackage writes every file in order, the manifest last", async () => {
+Deno.test("the ZIP package holds every file in order, the manifest last", async () => {
   const { entries } = await buildPackage();
   deepEqual(Object.keys(entries), [...FILES, "manifest.json"]);
 });
@@ -147,7 +150,7 @@ Deno.test("the package's JSON files carry the experiments, calibrations, analyti
   );
 });
 
-Deno.test("writeZipPackage streams: no single write holds the whole archive", async () => {
+Deno.test("the ZIP package streams: no single write holds the whole archive", async () => {
   const { sink } = await buildPackage();
   assert(sink.writes.length > 7, `${sink.writes.length} writes`);
   assert(Math.max(...sink.writes) < sink.bytes().byteLength);

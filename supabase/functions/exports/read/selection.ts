@@ -21,6 +21,30 @@ export interface Selection {
   from?: string;
   /** Exclusive upper bound on created_at (ISO timestamp). */
   to?: string;
+  /**
+   * Inclusive upper bound on created_at of the experiments and audit events,
+   * fixed when the export is created (ISO timestamp): an export built over
+   * several invocations reads the same set in every one.
+   */
+  asOf?: string;
+}
+
+/** Where a row stands in its file's order, `(created_at, id)`; `at` is opaque text to hand back. */
+export interface PageKey {
+  at: string;
+  id: string;
+}
+
+/** Rows after `after` (exclusive) up to `upTo` (inclusive); null is unbounded. */
+export interface KeyRange {
+  after: PageKey | null;
+  upTo: PageKey | null;
+}
+
+/** The page of a selection one read covers: a range of experiments and one of audit events. */
+export interface PageBounds {
+  experiments?: KeyRange;
+  audit?: KeyRange;
 }
 
 /**
@@ -54,8 +78,15 @@ const SELECTION_SETTING = "app.export_selection";
  * await chooseSelection(tx, selection);
  * await tx.unsafe(`select count(*) from public.experiments e where ${MATCHING}`);
  */
-export async function chooseSelection(tx: Tx, selection: Selection): Promise<void> {
+export async function chooseSelection(
+  tx: Tx,
+  selection: Selection,
+  page: PageBounds = {},
+): Promise<void> {
   const setting = JSON.stringify({
+    ...rangeSetting("", page.experiments),
+    ...rangeSetting("audit", page.audit),
+    asOf: selection.asOf ?? null,
     ids: selection.ids ?? null,
     calibrationId: selection.calibrationId ?? null,
     saved: selection.saved ?? null,
@@ -64,6 +95,15 @@ export async function chooseSelection(tx: Tx, selection: Selection): Promise<voi
     to: selection.to ?? null,
   });
   await tx`select set_config(${SELECTION_SETTING}, ${setting}, true)`;
+}
+
+function rangeSetting(prefix: string, range: KeyRange | undefined): Record<string, string | null> {
+  return {
+    [`${prefix}afterAt`]: range?.after?.at ?? null,
+    [`${prefix}afterId`]: range?.after?.id ?? null,
+    [`${prefix}upToAt`]: range?.upTo?.at ?? null,
+    [`${prefix}upToId`]: range?.upTo?.id ?? null,
+  };
 }
 
 /** A value of the selection setting, read once per statement (an init plan). */
@@ -86,7 +126,32 @@ export const MATCHING = `e.user_id = (select auth.uid())
    and (${chosen("from", "timestamptz")} is null or e.created_at >= ${
   chosen("from", "timestamptz")
 })
-   and (${chosen("to", "timestamptz")} is null or e.created_at < ${chosen("to", "timestamptz")})`;
+   and (${chosen("to", "timestamptz")} is null or e.created_at < ${chosen("to", "timestamptz")})
+   and ${inPage("e", "")}`;
+
+/**
+ * SQL text: row `alias` (with created_at and id) is within the chosen range
+ * of keys whose setting names start with `prefix`, and not after `asOf`.
+ */
+function inPage(alias: string, prefix: string): string {
+  const key = `(${alias}.created_at, ${alias}.id)`;
+  const at = (name: string) => chosen(`${prefix}${name}At`, "timestamptz");
+  const id = (name: string) => chosen(`${prefix}${name}Id`, "uuid");
+  return `(${chosen("asOf", "timestamptz")} is null or ${alias}.created_at <= ${
+    chosen("asOf", "timestamptz")
+  })
+   and (${at("after")} is null or ${key} > (${at("after")}, ${id("after")}))
+   and (${at("upTo")} is null or ${key} <= (${at("upTo")}, ${id("upTo")}))`;
+}
+
+/** SQL text: audit event `a` is within the chosen page of audit events (and not after `asOf`). */
+export const AUDIT_IN_PAGE = inPage("a", "audit");
+
+/** SQL text: the {@link PageKey} of row `alias`, its time to the microsecond in UTC. */
+export function pageKeyColumns(alias: string): string {
+  return `to_char(${alias}.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at,
+         ${alias}.id::text as id`;
+}
 
 /**
  * How many of `ids` the caller cannot see (unknown or someone else's: RLS

@@ -22,7 +22,14 @@ import { RESPONSES_CSV } from "../files/responses_csv.ts";
 import { jsonString } from "../files/sql.ts";
 import { copyOut, type CopyRow, copyRows } from "./copy.ts";
 import type { ExperimentFile, FormattedExperiment, ItemFile, Pages } from "./rows.ts";
-import { chooseSelection, MATCHING, type Selection } from "./selection.ts";
+import {
+  chooseSelection as choose,
+  MATCHING,
+  type PageBounds,
+  type PageKey,
+  pageKeyColumns,
+  type Selection,
+} from "./selection.ts";
 
 /** Everything an export is read from; each call is a fresh pass over one snapshot. */
 export interface PackageSource {
@@ -38,6 +45,21 @@ export interface PackageSource {
   auditJson(): Pages<string | Uint8Array>;
   /** The items of `file` (ratings, score configs, judge versions, verdicts), each already its text. */
   items(file: ItemFile): Pages<string | Uint8Array>;
+}
+
+/** The rows a page is counted in: experiments, or the audit events of the whole selection. */
+export type PagedRows = "experiments" | "audit";
+
+/**
+ * A selection read a page at a time, each page in whatever transaction the
+ * caller holds then: pages are ranges of keys, so reading them in order gives
+ * the rows a single pass would, in the same order.
+ */
+export interface PagedSource {
+  /** The key of the `size`-th row after `after`, or null when fewer are left (the page runs to the end). */
+  pageEnd(rows: PagedRows, after: PageKey | null, size: number): Promise<PageKey | null>;
+  /** Everything an export is read from, restricted to one page. */
+  page(bounds: PageBounds): PackageSource;
 }
 
 /** What each {@link ExperimentFile} selects per experiment. */
@@ -92,7 +114,12 @@ async function* textPages(pages: Pages<CopyRow>): Pages<Uint8Array> {
  * const source = selectionSource(tx, selection);
  * for await (const page of source.experiments("experiments.csv")) console.log(page.length);
  */
-export function selectionSource(tx: Tx, selection: Selection): PackageSource {
+export function selectionSource(
+  tx: Tx,
+  selection: Selection,
+  page: PageBounds = {},
+): PackageSource {
+  const chooseSelection = (tx: Tx, selection: Selection) => choose(tx, selection, page);
   /** The rows of `select` by binary COPY. */
   async function* copyPages(select: string): Pages<CopyRow> {
     await chooseSelection(tx, selection);
@@ -133,6 +160,38 @@ export function selectionSource(tx: Tx, selection: Selection): PackageSource {
     },
     items(file) {
       return textPages(copyPages(file.select));
+    },
+  };
+}
+
+/**
+ * Reads a selection page by page within `tx` (read/selection.ts `PageBounds`).
+ *
+ * @example
+ * const paged = pagedSelectionSource(tx, selection);
+ * const upTo = await paged.pageEnd("experiments", null, 500);
+ * for await (const page of paged.page({ experiments: { after: null, upTo } }).experiments("experiments.csv")) {}
+ */
+export function pagedSelectionSource(tx: Tx, selection: Selection): PagedSource {
+  return {
+    async pageEnd(rows, after, size) {
+      const range = { after, upTo: null };
+      await choose(
+        tx,
+        selection,
+        rows === "experiments" ? { experiments: range } : { audit: range },
+      );
+      const keys = rows === "experiments"
+        ? `select ${pageKeyColumns("e")} from public.experiments e where ${MATCHING}
+            order by e.created_at, e.id`
+        : AUDIT_JSON.keys;
+      const [key] = await tx.unsafe<PageKey[]>(
+        `${keys} offset ${Math.max(0, Math.floor(size) - 1)} limit 1`,
+      );
+      return key ? { at: key.at, id: key.id } : null;
+    },
+    page(bounds) {
+      return selectionSource(tx, selection, bounds);
     },
   };
 }

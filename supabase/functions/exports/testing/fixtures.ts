@@ -9,7 +9,9 @@ import type { ByteSink } from "../../_shared/byte_writer.ts";
 import type { AnalyticsRecord } from "../files/analytics_json.ts";
 import type { CalibrationRecord } from "../files/calibrations_json.ts";
 import type { ExperimentFile, FormattedExperiment, JsonObject, Pages } from "../read/rows.ts";
-import type { PackageSource } from "../read/source.ts";
+import type { PackageSource, PagedSource } from "../read/source.ts";
+import type { KeyRange, PageKey } from "../read/selection.ts";
+import type { ReadPage } from "../assemble/build.ts";
 import {
   auditJson,
   type AuditRecord,
@@ -197,6 +199,41 @@ export function memorySource(
       pagesOf((extra.audit ?? []).map((event) => JSON.stringify(auditJson(event))), pageSize),
     items: (file) => pagesOf(extra.items?.[file.name] ?? [], pageSize),
   };
+}
+
+/**
+ * {@link memorySource} read a page at a time, as the export's steps read the
+ * database: a row's key is its position in the given order.
+ */
+export function pagedMemorySource(
+  experiments: ExperimentRecord[],
+  extra: Parameters<typeof memorySource>[1] = {},
+): ReadPage {
+  const audit = extra.audit ?? [];
+  const within = <T extends { id: string }>(rows: T[], range: KeyRange | undefined) =>
+    rows.filter((_, i) =>
+      !range ||
+      ((range.after === null || i > Number(range.after.at)) &&
+        (range.upTo === null || i <= Number(range.upTo.at)))
+    );
+  const paged: PagedSource = {
+    pageEnd(rows, after, size) {
+      const list: { id: string }[] = rows === "experiments" ? experiments : audit;
+      const end = (after === null ? -1 : Number(after.at)) + size;
+      const key: PageKey | null = end < list.length ? { at: String(end), id: list[end].id } : null;
+      return Promise.resolve(key);
+    },
+    page(bounds) {
+      // Item files are not tied to experiments here: they all go with the first page.
+      const first = !bounds.experiments || bounds.experiments.after === null;
+      return memorySource(within(experiments, bounds.experiments), {
+        ...extra,
+        audit: within(audit, bounds.audit),
+        items: first ? extra.items : {},
+      });
+    },
+  };
+  return (read) => read(paged);
 }
 
 /** Parses RFC 4180 CSV text into records keyed by header. */

@@ -96,7 +96,9 @@ export async function seedExperiments(
           correlation_id, created_at)
         select r.calibration_id, r.prompt, r.model, r.parameters, r.responses, r.status, r.saved,
                r.discarded, r.latency_ms, r.correlation_id,
-               clock_timestamp() + make_interval(secs => r.position / 1000.0)
+               -- A millisecond apart in order, all in the past: an export only holds
+               -- experiments created before it.
+               clock_timestamp() - interval '1 hour' + make_interval(secs => r.position / 1000.0)
           from jsonb_to_recordset(${tx.json(batch)}) as r(
             position int, calibration_id uuid, prompt text, model text, parameters jsonb, responses jsonb,
             status text, saved boolean, discarded boolean, latency_ms int, correlation_id uuid)
