@@ -22,29 +22,20 @@
  * @module
  */
 import { recordAudit } from "../_shared/db/audit.ts";
-import { cleanUpAfterFailure, type Database, retryWhileUnavailable } from "../_shared/db/client.ts";
+import { completeExport, EXPORTS_SCOPE, failExport } from "./lifecycle.ts";
 import type { CreateExportRequest, ExportResult } from "../_shared/contracts/exports.ts";
 import type { IdempotencyOutcome } from "../_shared/contracts/idempotency.ts";
 import { HttpError, isHttpError } from "../_shared/errors.ts";
 import {
   claimIdempotencyKey,
-  completeIdempotencyKey,
   type IdempotencyKeyRef,
-  releaseIdempotencyKey,
   requestHash,
 } from "../_shared/db/idempotency.ts";
 import { streamExport } from "./assemble/build.ts";
 import type { Caller } from "../_shared/caller.ts";
 import type { ExportDeps } from "./deps.ts";
 import { describeExport, resultOf } from "./details.ts";
-import {
-  CONTENT_TYPES,
-  insertExport,
-  markCompleted,
-  markFailed,
-  markRunning,
-  storagePathOf,
-} from "./jobs.ts";
+import { CONTENT_TYPES, insertExport, markRunning, storagePathOf } from "./jobs.ts";
 import { countInvisible, countSelection, selectionOf } from "./read/selection.ts";
 import { pagedSelectionSource, prepareSnapshot } from "./read/source.ts";
 import { cappedSink } from "./store/size_cap.ts";
@@ -52,9 +43,6 @@ import { uploadWhileBuilding } from "./store/upload_while_building.ts";
 
 /** A new export, or the answer stored for a repeated Idempotency-Key. */
 export type CreateOutcome = IdempotencyOutcome<ExportResult, ExportResult>;
-
-/** The idempotency scope of `POST /exports`. */
-const SCOPE = "exports";
 
 /**
  * Runs one export to completion.
@@ -73,7 +61,7 @@ export async function createExport(
   const context = { claims: caller.claims, correlationId: caller.correlationId };
   const selection = selectionOf(request);
   const ref: IdempotencyKeyRef | undefined = options.idempotencyKey
-    ? { scope: SCOPE, key: options.idempotencyKey }
+    ? { scope: EXPORTS_SCOPE, key: options.idempotencyKey }
     : undefined;
   const hash = ref ? await requestHash(request) : "";
   const stored = {
@@ -149,89 +137,23 @@ export async function createExport(
         ),
       (body) => storage.upload(path, body, CONTENT_TYPES[request.format]),
     );
-    const signed = await storage.createSignedUrl(path, limits.urlTtlSeconds);
-    const result: ExportResult = {
+    const result = await completeExport(deps, context, {
       id: job.id,
       format: request.format,
-      status: "completed",
-      experimentCount: tally.experiments,
-      responseCount: tally.responses,
-      byteSize: measure.bytes,
-      url: signed.url,
-      expiresAt: signed.expiresAt.toISOString(),
-    };
-    // The file is stored: retried, since a lost connection must not leave it without its row.
-    await retryWhileUnavailable(() =>
-      db.withUser(context, async (tx) => {
-        const completed = await markCompleted(tx, job.id, {
-          storagePath: path,
-          experimentCount: tally.experiments,
-          responseCount: tally.responses,
-          byteSize: measure.bytes,
-          url: signed.url,
-          expiresAt: signed.expiresAt,
-        });
-        if (!completed) return; // an attempt whose answer was lost committed it
-        await recordAudit(tx, {
-          type: "export_completed",
-          data: {
-            exportId: job.id,
-            format: request.format,
-            experimentCount: tally.experiments,
-            responseCount: tally.responses,
-            byteSize: measure.bytes,
-            sha256: measure.sha256,
-          },
-        });
-        if (ref) await completeIdempotencyKey(tx, ref, { status: 201, body: result });
-      })
-    );
+      path,
+      measure,
+      tally,
+      ref,
+    });
     return { kind: "new", result };
   } catch (error) {
-    await failExport(db, context, { id: job.id, format: request.format }, { error, ref });
+    const known = isHttpError(error) ? error : null;
+    await failExport(db, context, { id: job.id, format: request.format }, {
+      reason: known?.message ?? "Internal error: the export could not be built",
+      code: known?.code ?? "internal_error",
+      status: known?.status ?? 500,
+      ref,
+    });
     throw error;
-  }
-}
-
-/**
- * Marks the export failed with a client-safe reason, audits `export_failed`
- * and frees the Idempotency-Key, in one transaction, retried while the
- * database is unreachable (in the background once the error has gone out).
- * If it stays unreachable for all the retries, the row stays running, never
- * completed.
- */
-async function failExport(
-  db: Database,
-  context: { claims: Record<string, unknown>; correlationId: string },
-  job: { id: string; format: string },
-  failure: { error: unknown; ref?: IdempotencyKeyRef },
-): Promise<void> {
-  const { error, ref } = failure;
-  const known = isHttpError(error) ? error : null;
-  const reason = known?.message ?? "Internal error: the export could not be built";
-  try {
-    await cleanUpAfterFailure(
-      () =>
-        db.withUser(context, async (tx) => {
-          if (!await markFailed(tx, job.id, reason)) return; // already failed by an earlier attempt
-          await recordAudit(tx, {
-            type: "export_failed",
-            data: {
-              exportId: job.id,
-              format: job.format,
-              code: known?.code ?? "internal_error",
-              status: known?.status ?? 500,
-            },
-          });
-          if (ref) await releaseIdempotencyKey(tx, ref);
-        }),
-      "mark export failed",
-    );
-  } catch (secondary) {
-    console.error(
-      `Cannot mark export ${job.id} failed (${
-        secondary instanceof Error ? secondary.name : "unknown error"
-      })`,
-    );
   }
 }
