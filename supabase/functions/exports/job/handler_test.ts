@@ -8,100 +8,11 @@
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { unzipSync } from "fflate";
-import { createDatabase, type Database } from "../../_shared/db/client.ts";
-import { resumableUploads } from "../../_shared/integrations/resumable_upload.ts";
-import { userStorageFactory } from "../../_shared/integrations/storage.ts";
-import type { ExportFormat } from "../../_shared/contracts/exports.ts";
-import {
-  createTestUser,
-  databaseUrl,
-  dbTest,
-  type TestUser,
-  withAdmin,
-  withTestStack,
-} from "../../tests/harness.ts";
-import type { RunningStack } from "../../../../scripts/lib/stack.ts";
-import { streamExport } from "../assemble/build.ts";
-import { insertExport } from "../jobs.ts";
-import { selectionOf } from "../read/selection.ts";
-import { pagedSelectionSource } from "../read/source.ts";
-import { memorySink } from "../testing/fixtures.ts";
+import { createDatabase } from "../../_shared/db/client.ts";
+import { createTestUser, databaseUrl, dbTest, withTestStack } from "../../tests/harness.ts";
 import { seedExperiments } from "../testing/seed.ts";
-import { exportJobHandler, type ExportPayload } from "./handler.ts";
-import { claimLoop, type FakeJob } from "./testing.ts";
-
-const PAGE = 4;
-
-function depsFor(stack: RunningStack, db: Database, extra: { appendBytes?: number } = {}) {
-  const key = stack.serviceRoleKey;
-  return {
-    db,
-    uploads: resumableUploads({ supabaseUrl: stack.url, bucket: "exports", key }),
-    storage: userStorageFactory({ supabaseUrl: stack.url, anonKey: key, bucket: "exports" })(key),
-    limits: { maxBytes: 50_000_000, urlTtlSeconds: 600 },
-    pageSize: PAGE,
-    appendBytes: extra.appendBytes ?? 2_000,
-  };
-}
-
-function contextOf(user: TestUser) {
-  return {
-    claims: { sub: user.id, role: "authenticated", aud: "authenticated" },
-    correlationId: crypto.randomUUID(),
-  };
-}
-
-/** A new export row and the job that builds it. */
-async function newJob(db: Database, user: TestUser, format: ExportFormat): Promise<FakeJob> {
-  const selection = selectionOf({ format });
-  const row = await db.withUser(contextOf(user), (tx) => insertExport(tx, { format, request: {} }));
-  const payload: ExportPayload = {
-    format,
-    createdAt: row.createdAt.toISOString(),
-    selection: { ...selection, asOf: row.asOf },
-    request: {},
-    experimentCount: 0,
-    idempotencyKey: null,
-  };
-  return { id: row.id, userId: user.id, payload, checkpoint: null, saves: 0, claims: 0 };
-}
-
-/** The one-pass bytes of `job`'s export. */
-async function onePass(db: Database, user: TestUser, job: FakeJob): Promise<Uint8Array> {
-  const sink = memorySink();
-  await streamExport(
-    (read) =>
-      db.withUser(contextOf(user), (tx) => read(pagedSelectionSource(tx, job.payload.selection))),
-    {
-      exportId: job.id,
-      userId: user.id,
-      format: job.payload.format,
-      createdAt: new Date(job.payload.createdAt),
-      request: {},
-    },
-    sink,
-    { pageSize: PAGE },
-  );
-  return sink.bytes();
-}
-
-async function stored(stack: RunningStack, path: string): Promise<Uint8Array | null> {
-  const response = await fetch(`${stack.url}/storage/v1/object/exports/${path}`, {
-    headers: { authorization: `Bearer ${stack.serviceRoleKey}`, apikey: stack.serviceRoleKey },
-  });
-  if (response.status !== 200) {
-    await response.body?.cancel();
-    return null;
-  }
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-async function exportRow(id: string) {
-  const [row] = await withAdmin((sql) =>
-    sql`select status, error, experiment_count, byte_size::float8 as byte_size from public.experiment_exports where id = ${id}`
-  );
-  return row;
-}
+import { exportJobHandler } from "./handler.ts";
+import { claimLoop, claimOf, depsFor, exportRow, newJob, onePass, stored } from "./testing.ts";
 
 const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
@@ -201,7 +112,7 @@ Deno.test(
         const handler = exportJobHandler({ ...deps, uploads });
 
         const failing = await newJob(db, user, "csv");
-        const context = (await import("./testing.ts")).claimOf(failing, 3);
+        const context = claimOf(failing, 3);
         await handler.runSlice(context);
         await handler.cleanUp!(context, "failed", "Storage unavailable: cannot store the file");
         equal(await deps.uploads.offset(started[0]), null, "the upload is abandoned");
