@@ -3,7 +3,7 @@
 -- publication and the private functions' security settings.
 
 begin;
-select plan(111);
+select plan(113);
 
 -- Tables ----------------------------------------------------------------------
 select tables_are('public',
@@ -346,6 +346,10 @@ select has_index('public', 'analytics_summaries', 'analytics_summaries_calibrati
   'analytics_summaries are indexed by their calibration foreign key.');
 select has_index('public', 'audit_logs', 'audit_logs_user_id_created_at_idx', array['user_id', 'created_at'],
   'audit_logs are indexed by user_id, newest first.');
+select has_index('public', 'experiments', 'experiments_user_id_created_at_id_idx', array['user_id', 'created_at', 'id'],
+  'experiments are indexed in export order, so an export''s pages seek to their first row.');
+select has_index('public', 'audit_logs', 'audit_logs_user_id_created_at_id_idx', array['user_id', 'created_at', 'id'],
+  'audit_logs are indexed in export order, so an export''s audit pages seek to their first row.');
 select has_index('public', 'system_metrics', 'system_metrics_user_id_created_at_idx', array['user_id', 'created_at'],
   'system_metrics are indexed by user_id, newest first.');
 select has_index('public', 'experiment_exports', 'experiment_exports_user_id_created_at_idx', array['user_id', 'created_at'],

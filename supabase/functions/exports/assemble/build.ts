@@ -55,7 +55,7 @@ export interface BuildState {
 }
 
 /** Rows per page unless told otherwise: a page is one short read and one segment. */
-export const PAGE_SIZE = 500;
+export const PAGE_SIZE = 1000;
 
 const CSV_ENTRIES: readonly ExportEntry[] = [responsesCsvEntry({ tally: true })];
 const JSON_ENTRIES: readonly ExportEntry[] = [experimentsJsonEntry({ tally: true })];

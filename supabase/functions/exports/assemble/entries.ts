@@ -65,6 +65,9 @@ export interface ExportEntry {
   segment(source: PagedSource, cursor: EntryCursor | null, context: EntryContext): Promise<Segment>;
 }
 
+/** Audit events per page, per experiment per page: an experiment has a few small events. */
+const AUDIT_PAGE_FACTOR = 4;
+
 /** The text `write` writes, as one array. */
 async function collect(write: (out: BufferedWriter) => Promise<void>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -112,7 +115,8 @@ function pagedEntry(
     async segment(source, cursor, context) {
       const after = cursor?.after ?? null;
       let written = cursor?.written ?? 0;
-      const upTo = rows === null ? null : await source.pageEnd(rows, after, context.pageSize);
+      const size = rows === "audit" ? context.pageSize * AUDIT_PAGE_FACTOR : context.pageSize;
+      const upTo = rows === null ? null : await source.pageEnd(rows, after, size);
       const range = { after, upTo };
       const page = source.page(
         rows === null ? {} : rows === "experiments" ? { experiments: range } : { audit: range },

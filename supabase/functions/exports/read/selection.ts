@@ -132,16 +132,17 @@ export const MATCHING = `e.user_id = (select auth.uid())
 /**
  * SQL text: row `alias` (with created_at and id) is within the chosen range
  * of keys whose setting names start with `prefix`, and not after `asOf`.
+ * An absent bound reads as the farthest key, so each condition is a plain
+ * row comparison an index on (user_id, created_at, id) can seek to.
  */
 function inPage(alias: string, prefix: string): string {
   const key = `(${alias}.created_at, ${alias}.id)`;
-  const at = (name: string) => chosen(`${prefix}${name}At`, "timestamptz");
-  const id = (name: string) => chosen(`${prefix}${name}Id`, "uuid");
-  return `(${chosen("asOf", "timestamptz")} is null or ${alias}.created_at <= ${
-    chosen("asOf", "timestamptz")
-  })
-   and (${at("after")} is null or ${key} > (${at("after")}, ${id("after")}))
-   and (${at("upTo")} is null or ${key} <= (${at("upTo")}, ${id("upTo")}))`;
+  const bound = (name: string, far: { at: string; id: string }) =>
+    `(coalesce(${chosen(`${prefix}${name}At`, "timestamptz")}, '${far.at}'::timestamptz),
+      coalesce(${chosen(`${prefix}${name}Id`, "uuid")}, '${far.id}'::uuid))`;
+  return `${alias}.created_at <= coalesce(${chosen("asOf", "timestamptz")}, 'infinity'::timestamptz)
+   and ${key} > ${bound("after", { at: "-infinity", id: "00000000-0000-0000-0000-000000000000" })}
+   and ${key} <= ${bound("upTo", { at: "infinity", id: "ffffffff-ffff-ffff-ffff-ffffffffffff" })}`;
 }
 
 /** SQL text: audit event `a` is within the chosen page of audit events (and not after `asOf`). */
