@@ -165,6 +165,17 @@ describe.skipIf(noStack)("templates, datasets and runs over HTTP", () => {
     expect(summary.data!.byBin.reduce((n, b) => n + b.results, 0)).toBe(6);
     expect((await lab.runs.get(runId)).data?.status).toBe("completed");
 
+    // The completed run's items are experiments: the existing exports reach them by runId.
+    const exported = await lab.exports.create({ format: "csv", filter: { runId } });
+    expect(exported.error).toBeNull();
+    expect(exported.data).toMatchObject({ experimentCount: 3, responseCount: 6 });
+    const file = await lab.exports.download(exported.data!.id);
+    const lines = new TextDecoder().decode(file.data!.bytes).trimEnd().split("\r\n");
+    expect(lines).toHaveLength(7);
+    expect(lines.slice(1).filter((l) => l.includes("Two sentences about fog."))).toHaveLength(2);
+    const experiments = await lab.experiments.list({ calibrationId: calibration.id });
+    expect(experiments.data!.filter((e) => e.batch_run_id === runId)).toHaveLength(3);
+
     const stranger = labFor(await createUser("runs-stranger"));
     expect((await stranger.runs.get(runId)).error).toBeInstanceOf(LabNotFoundError);
     expect((await stranger.runs.summary(runId)).error).toBeInstanceOf(LabNotFoundError);

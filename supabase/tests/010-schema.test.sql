@@ -45,7 +45,8 @@ select results_eq($$select * from pg_temp.columns_of('experiments')$$,
            ('discarded', 'boolean', true), ('latency_ms', 'integer', true), ('correlation_id', 'uuid', false),
            ('created_at', 'timestamp with time zone', true), ('updated_at', 'timestamp with time zone', true),
            ('template_version_id', 'uuid', false), ('template_variables', 'jsonb', false),
-           ('cost_usd', 'numeric', false), ('unpriced_responses', 'integer', true)$$,
+           ('cost_usd', 'numeric', false), ('unpriced_responses', 'integer', true),
+           ('batch_run_id', 'uuid', false)$$,
   'experiments has the expected columns, types and not-null flags.');
 
 select results_eq($$select * from pg_temp.columns_of('analytics_summaries')$$,

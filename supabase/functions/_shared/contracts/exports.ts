@@ -48,6 +48,8 @@ const filterTimestamp = timestamp.refine((value) => {
 export const exportFilterSchema = z
   .strictObject({
     calibrationId: z.uuid().optional(),
+    /** The experiments a completed batch run made, one per item. */
+    runId: z.uuid().optional(),
     saved: z.boolean().optional(),
     includeDiscarded: z.boolean().optional(),
     from: filterTimestamp.optional(),

@@ -409,17 +409,23 @@ isOneToOne: false
                   ]
                 },"experiments": {
                   Row: {
-                    "calibration_id": string,"correlation_id": string | null,"cost_usd": number | null,"created_at": string,"discarded": boolean,"id": string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved": boolean,"status": string,"template_variables": Json | null,"template_version_id": string | null,"unpriced_responses": number,"updated_at": string,"user_id": string
+                    "batch_run_id": string | null,"calibration_id": string,"correlation_id": string | null,"cost_usd": number | null,"created_at": string,"discarded": boolean,"id": string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved": boolean,"status": string,"template_variables": Json | null,"template_version_id": string | null,"unpriced_responses": number,"updated_at": string,"user_id": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "calibration_id": string,"correlation_id"?: string | null,"cost_usd"?: number | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved"?: boolean,"status": string,"template_variables"?: Json | null,"template_version_id"?: string | null,"unpriced_responses"?: number,"updated_at"?: string,"user_id"?: string
+                    "batch_run_id"?: string | null,"calibration_id": string,"correlation_id"?: string | null,"cost_usd"?: number | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms": number,"model": string,"parameters": NonNullable<Json>,"prompt": string,"responses": NonNullable<Json>,"saved"?: boolean,"status": string,"template_variables"?: Json | null,"template_version_id"?: string | null,"unpriced_responses"?: number,"updated_at"?: string,"user_id"?: string
                   }
                   Update: {
-                    "calibration_id"?: string,"correlation_id"?: string | null,"cost_usd"?: number | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms"?: number,"model"?: string,"parameters"?: NonNullable<Json>,"prompt"?: string,"responses"?: NonNullable<Json>,"saved"?: boolean,"status"?: string,"template_variables"?: Json | null,"template_version_id"?: string | null,"unpriced_responses"?: number,"updated_at"?: string,"user_id"?: string
+                    "batch_run_id"?: string | null,"calibration_id"?: string,"correlation_id"?: string | null,"cost_usd"?: number | null,"created_at"?: string,"discarded"?: boolean,"id"?: string,"latency_ms"?: number,"model"?: string,"parameters"?: NonNullable<Json>,"prompt"?: string,"responses"?: NonNullable<Json>,"saved"?: boolean,"status"?: string,"template_variables"?: Json | null,"template_version_id"?: string | null,"unpriced_responses"?: number,"updated_at"?: string,"user_id"?: string
                   }
                   Relationships: [
                     {
+      foreignKeyName: "experiments_batch_run_fkey"
+      columns: ["batch_run_id","user_id"]
+isOneToOne: false
+      referencedRelation: "batch_runs"
+      referencedColumns: ["id","user_id"]
+    },{
       foreignKeyName: "experiments_calibration_fkey"
       columns: ["calibration_id","user_id"]
 isOneToOne: false

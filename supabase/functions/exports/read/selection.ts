@@ -15,6 +15,8 @@ export interface Selection {
   /** Exactly these experiments (lowercase, unique). */
   ids?: string[];
   calibrationId?: string;
+  /** The experiments of this batch run. */
+  runId?: string;
   saved?: boolean;
   includeDiscarded: boolean;
   /** Inclusive lower bound on created_at (ISO timestamp). */
@@ -62,6 +64,7 @@ export function selectionOf(request: CreateExportRequest): Selection {
   const selection: Selection = { includeDiscarded: filter.includeDiscarded ?? ids !== undefined };
   if (ids) selection.ids = ids;
   if (filter.calibrationId) selection.calibrationId = filter.calibrationId.toLowerCase();
+  if (filter.runId) selection.runId = filter.runId.toLowerCase();
   if (filter.saved !== undefined) selection.saved = filter.saved;
   if (filter.from) selection.from = filter.from;
   if (filter.to) selection.to = filter.to;
@@ -89,6 +92,7 @@ export async function chooseSelection(
     asOf: selection.asOf ?? null,
     ids: selection.ids ?? null,
     calibrationId: selection.calibrationId ?? null,
+    runId: selection.runId ?? null,
     saved: selection.saved ?? null,
     includeDiscarded: selection.includeDiscarded,
     from: selection.from ?? null,
@@ -121,6 +125,7 @@ export const MATCHING = `e.user_id = (select auth.uid())
    and (${chosen("calibrationId", "uuid")} is null or e.calibration_id = ${
   chosen("calibrationId", "uuid")
 })
+   and (${chosen("runId", "uuid")} is null or e.batch_run_id = ${chosen("runId", "uuid")})
    and (${chosen("saved", "boolean")} is null or e.saved = ${chosen("saved", "boolean")})
    and (${chosen("includeDiscarded", "boolean")} or not e.discarded)
    and (${chosen("from", "timestamptz")} is null or e.created_at >= ${

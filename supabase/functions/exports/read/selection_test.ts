@@ -43,6 +43,10 @@ Deno.test("selectionOf leaves discarded experiments out unless asked, or selecte
       calibrationId: id.toLowerCase(),
     },
   );
+  deepEqual(selectionOf({ format: "csv", filter: { runId: id } }), {
+    includeDiscarded: false,
+    runId: id.toLowerCase(),
+  });
 });
 
 async function asUser<T>(db: Database, user: TestUser, fn: Parameters<Database["withUser"]>[1]) {
