@@ -16,6 +16,10 @@ import {
   type CreateArenaRequest,
   type Vote,
 } from "../../supabase/functions/_shared/contracts/arenas.ts";
+import {
+  type ArenaExportResult,
+  arenaExportResultSchema,
+} from "../../supabase/functions/_shared/contracts/exports.ts";
 import { type CallOptions, type FunctionsTransport, invokeFunction } from "./functions.ts";
 import type { FunctionResult } from "./result.ts";
 
@@ -148,6 +152,27 @@ export function arenaCalls(transport: FunctionsTransport) {
         undefined,
         options,
       );
+    },
+
+    /**
+     * As the owner: the arena package — arena.json (arms, prompts), every
+     * answer, arena_votes.csv, arena_judge_verdicts.csv, ranking.json (both
+     * rankings with seed, resamples and how to refit them) and a manifest of
+     * SHA-256s — stored in the private exports bucket; answers its signed URL.
+     *
+     * @example
+     * ```ts
+     * const { data } = await lab.arenas.export(arenaId);
+     * const zip = new Uint8Array(await (await fetch(data!.url)).arrayBuffer());
+     * ```
+     */
+    export(arenaId: string, options: CallOptions = {}): Promise<FunctionResult<ArenaExportResult>> {
+      return invokeFunction(transport, "exports", {
+        method: "POST",
+        path: `/arenas/${encodeURIComponent(arenaId)}`,
+        schema: arenaExportResultSchema,
+        ...options,
+      });
     },
 
     /**

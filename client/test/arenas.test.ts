@@ -1,8 +1,10 @@
 /**
  * Arenas against the real local gateway and the offline model: an owner
  * builds an arena of three arms, two testers vote blind through the SDK, the
- * judge votes in both orders, and the rankings come back with intervals.
+ * judge votes in both orders, the rankings come back with intervals, and the
+ * arena's export holds the same rankings.
  */
+import { strFromU8, unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { LabAuthError, LabConflictError, LabNotFoundError } from "../src/index.ts";
 import { createUser, labFor, noStack } from "./stack.ts";
@@ -74,7 +76,24 @@ describe.skipIf(noStack)("arenas over HTTP", () => {
     const again = await owner.arenas.ranking(arenaId);
     expect(again.data).toEqual(ranking.data);
 
+    const exported = await owner.arenas.export(arenaId);
+    expect(exported.error).toBeNull();
+    expect(exported.data).toMatchObject({ arenaId, votes: 12, judgeVerdicts: 6 });
+    const zip = new Uint8Array(await (await fetch(exported.data!.url)).arrayBuffer());
+    const entries = unzipSync(zip);
+    const packaged = JSON.parse(strFromU8(entries["ranking.json"]));
+    expect(packaged.method).toMatchObject({ resamples: 500, arms: ["cold", "hot", "mild"] });
+    expect({ testers: packaged.testers, judge: packaged.judge }).toEqual(ranking.data);
+    expect(JSON.parse(strFromU8(entries["manifest.json"])).counts).toEqual({
+      arms: 3,
+      prompts: 2,
+      responses: 6,
+      votes: 12,
+      judgeVerdicts: 6,
+    });
+
     const outsider = labFor(await createUser("arena-outsider"));
+    expect((await outsider.arenas.export(arenaId)).error).toBeInstanceOf(LabNotFoundError);
     expect((await outsider.arenas.next(arenaId)).error).toBeInstanceOf(LabNotFoundError);
     expect((await outsider.arenas.ranking(arenaId)).error).toBeInstanceOf(LabNotFoundError);
     expect((await owner.arenas.close(arenaId)).error).toBeNull();

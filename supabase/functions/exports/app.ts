@@ -7,6 +7,9 @@
  *   `Idempotency-Key`) — builds and stores the file; 201 with its signed URL.
  * - `GET /exports/:id` — the caller's export with a fresh signed URL; 404 for
  *   anyone else's.
+ * - `POST /exports/arenas/:arenaId` — the owner's arena package (arena, arms,
+ *   votes, judge verdicts, fitted rankings); 201 with its signed URL, 404 for
+ *   anyone else.
  *
  * `pipeline.ts` is the life of one export, in stages: `read/` (the selection
  * and the COPYs out of Postgres), `assemble/` (CSV, JSON, ZIP bytes),
@@ -20,7 +23,11 @@ import { z } from "zod";
 import { bearerToken, requireUser } from "../_shared/auth/jwt.ts";
 import { createFunctionApp } from "../_shared/http/app.ts";
 import type { UserEnv } from "../_shared/http/context.ts";
-import { createExportSchema, exportIdParamsSchema } from "../_shared/contracts/exports.ts";
+import {
+  arenaExportParamsSchema,
+  createExportSchema,
+  exportIdParamsSchema,
+} from "../_shared/contracts/exports.ts";
 import {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENT_REPLAYED_HEADER,
@@ -32,6 +39,7 @@ import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
 import { type ObjectStorageFactory, userStorageFactory } from "../_shared/integrations/storage.ts";
 import { parseJsonBody, parseParams } from "../_shared/http/validation.ts";
 import type { Caller } from "../_shared/caller.ts";
+import { exportArena } from "./arena_export.ts";
 import type { ExportDeps } from "./deps.ts";
 import { describeExport } from "./details.ts";
 import { createExport } from "./pipeline.ts";
@@ -93,6 +101,12 @@ export function createExportsApp(runtime: Runtime<ExportsEnv>, options: ExportsA
     const outcome = await createExport(deps, caller, input, { idempotencyKey });
     if (outcome.kind === "replay") c.header(IDEMPOTENT_REPLAYED_HEADER, "true");
     return ok(c, outcome.kind === "new" ? outcome.result : outcome.body, 201);
+  });
+
+  app.post("/arenas/:arenaId", auth, async (c) => {
+    const { arenaId } = parseParams(c, arenaExportParamsSchema);
+    const { deps, caller } = scope(c);
+    return ok(c, await exportArena(deps, caller, arenaId.toLowerCase()), 201);
   });
 
   app.get("/:id", auth, async (c) => {

@@ -10,7 +10,12 @@ import { createClient } from "@supabase/supabase-js";
 import { unzipSync } from "fflate";
 import { SignJWT } from "jose";
 import { flushBackground } from "../_shared/background.ts";
-import type { ExportDetails, ExportResult } from "../_shared/contracts/exports.ts";
+import type {
+  ArenaExportResult,
+  ExportDetails,
+  ExportResult,
+} from "../_shared/contracts/exports.ts";
+import { type Battle, rankArms } from "../_shared/lab/bradley_terry.ts";
 import { createDatabase, type Database } from "../_shared/db/client.ts";
 import { readEnv } from "../_shared/env.ts";
 import { HttpError } from "../_shared/errors.ts";
@@ -28,6 +33,7 @@ import { type RunningStack, startStack } from "../../../scripts/lib/stack.ts";
 import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET } from "../../../scripts/lib/local_auth.ts";
 import { createExportsApp, exportsEnvSchema } from "./app.ts";
 import { parseCsv, sha256Hex } from "./testing/fixtures.ts";
+import { seedArena } from "./testing/arena_seed.ts";
 import { seedExperiments } from "./testing/seed.ts";
 
 interface Lab {
@@ -724,5 +730,141 @@ Deno.test(
       await flushBackground();
       await runtime.db.end();
     }
+  },
+);
+
+/** POST /functions/v1/exports/arenas/:arenaId as `user`. */
+async function exportArenaAs(lab: Lab, user: TestUser, arenaId: string): Promise<Answer> {
+  const response = await fetch(`${lab.stack.url}/functions/v1/exports/arenas/${arenaId}`, {
+    method: "POST",
+    headers: user.headers,
+  });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+Deno.test(
+  "an arena package refits to its own ranking: the exported votes and seed give exactly ranking.json",
+  dbTest,
+  async () => {
+    const owner = await createTestUser("arena-export");
+    const testers = await Promise.all([1, 2, 3].map((i) => createTestUser(`arena-export-t${i}`)));
+    await withLab({}, async (lab) => {
+      const seeded = await seedArena(lab.db, owner, testers);
+      equal(seeded.votes, 27, "three testers, each every (prompt, arm pair) once");
+      const { status, body } = await exportArenaAs(lab, owner, seeded.arenaId);
+      equal(status, 201, JSON.stringify(body));
+      const data = body.data as unknown as ArenaExportResult;
+      deepEqual([data.arenaId, data.votes, data.judgeVerdicts], [seeded.arenaId, 27, 9]);
+
+      const file = await download(data.url);
+      equal(file.type, "application/zip");
+      equal(await sha256Hex(file.bytes), data.sha256);
+      const entries = unzipSync(file.bytes);
+      deepEqual(Object.keys(entries), [
+        "arena.json",
+        "arena_responses.json",
+        "arena_votes.csv",
+        "arena_judge_verdicts.csv",
+        "ranking.json",
+        "manifest.json",
+      ]);
+      const manifest = JSON.parse(text(entries["manifest.json"]));
+      for (const entry of manifest.files) {
+        equal(entry.sha256, await sha256Hex(entries[entry.name]), entry.name);
+      }
+      deepEqual(manifest.counts, {
+        arms: 3,
+        prompts: 3,
+        responses: 9,
+        votes: 27,
+        judgeVerdicts: 9,
+      });
+
+      const { arena } = JSON.parse(text(entries["arena.json"]));
+      equal(arena.seed, 11);
+      const arms: string[] = arena.arms.map((a: { label: string }) => a.label);
+      const label = new Map<string, string>(
+        arena.arms.map((a: { id: string; label: string }) => [a.id, a.label]),
+      );
+      deepEqual([...arms].sort(), [...seeded.labels].sort());
+      const ranking = JSON.parse(text(entries["ranking.json"]));
+      deepEqual(ranking.method.arms, arms);
+      equal(ranking.method.resamples, 500);
+
+      // The refit, from the files alone, by the rules ranking.json states.
+      const options = {
+        seed: ranking.method.seed,
+        resamples: ranking.method.resamples,
+        prior: ranking.method.prior,
+      };
+      const votes = parseCsv(text(entries["arena_votes.csv"]));
+      equal(votes.length, 27);
+      assert(
+        votes.some((v) => v.left_label === "'=mild"),
+        "labels are neutralized for spreadsheets",
+      );
+      const outcome = (winner: string, a: string, b: string) =>
+        winner === a ? "a" as const : winner === b ? "b" as const : "tie" as const;
+      const testerBattles: Battle[] = votes.map((v) => ({
+        a: label.get(v.left_arm_id)!,
+        b: label.get(v.right_arm_id)!,
+        outcome: outcome(v.verdict, "left", "right"),
+      }));
+      deepEqual(ranking.testers, rankArms(arms, testerBattles, options));
+      const verdicts = parseCsv(text(entries["arena_judge_verdicts.csv"]));
+      const counted = verdicts.filter((v) => v.counted === "true");
+      deepEqual(
+        counted.map((v) => v.low_first),
+        verdicts.filter((v) => v.low_first === v.high_first && v.low_first !== "unparsable")
+          .map((v) => v.low_first),
+      );
+      const judgeBattles: Battle[] = counted.map((v) => ({
+        a: label.get(v.low_arm_id)!,
+        b: label.get(v.high_arm_id)!,
+        outcome: outcome(v.low_first, "low", "high"),
+      }));
+      const { judged, flippedShare, ...judge } = ranking.judge;
+      deepEqual(judge, rankArms(arms, judgeBattles, options));
+      deepEqual([judged, flippedShare], [9, (9 - counted.length) / 9]);
+
+      // The same numbers the ranking endpoint answers.
+      const live = await fetch(`${lab.stack.url}/functions/v1/arenas/${seeded.arenaId}/ranking`, {
+        headers: owner.headers,
+      });
+      const { testers: liveTesters, judge: liveJudge } = (await live.json()).data;
+      deepEqual([ranking.testers, ranking.judge], [liveTesters, liveJudge]);
+
+      const events = await withAdmin((sql) =>
+        sql`select event_data from public.audit_logs
+             where user_id = ${owner.id} and event_type = 'arena_exported'`
+      );
+      deepEqual(events.map((e) => e.event_data.sha256), [data.sha256]);
+    });
+  },
+);
+
+Deno.test(
+  "only the arena's owner can export it: a tester or a stranger gets 404 and nothing is stored",
+  dbTest,
+  async () => {
+    const owner = await createTestUser("arena-export-owner");
+    const tester = await createTestUser("arena-export-tester");
+    await withLab({}, async (lab) => {
+      const { arenaId } = await seedArena(lab.db, owner, [tester]);
+      for (const user of [tester, await createTestUser("arena-export-stranger")]) {
+        const { status, body } = await exportArenaAs(lab, user, arenaId);
+        equal(status, 404, JSON.stringify(body));
+        equal(body.error.code, "arena_not_found");
+        deepEqual(await objectNames(user.id), []);
+      }
+      deepEqual(await objectNames(owner.id), []);
+      const missing = await exportArenaAs(lab, owner, crypto.randomUUID());
+      equal(missing.status, 404);
+      const anonymous = await fetch(`${lab.stack.url}/functions/v1/exports/arenas/${arenaId}`, {
+        method: "POST",
+      });
+      equal(anonymous.status, 401);
+      await anonymous.body?.cancel();
+    });
   },
 );

@@ -191,6 +191,7 @@ Deno.test("no hostile request to any route of any function answers 5xx", dbTest,
       valid: { format: "csv", filter: { from: "2026-01-01T00:00:00Z" } },
     },
     { app: exportsApp, method: "GET", path: "/exports", params: true },
+    { app: exportsApp, method: "POST", path: "/exports/arenas", params: true },
   ];
   const extraBodies: Record<string, Case[]> = {
     "/calibration": [

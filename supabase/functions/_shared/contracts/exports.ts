@@ -113,3 +113,23 @@ export const exportDetailsSchema = z.object({
 
 /** Response data of `GET /exports/:id`. */
 export type ExportDetails = z.infer<typeof exportDetailsSchema>;
+
+/** Path parameters of `POST /exports/arenas/:arenaId`. */
+export const arenaExportParamsSchema = z.object({ arenaId: z.uuid() });
+
+/** Response data of `POST /exports/arenas/:arenaId` (201): the arena package behind a signed link. */
+export const arenaExportResultSchema = z.object({
+  id: z.uuid(),
+  arenaId: z.uuid(),
+  byteSize: z.number().int().nonnegative(),
+  /** SHA-256 (hex) of the ZIP. */
+  sha256: z.string(),
+  votes: z.number().int().nonnegative(),
+  judgeVerdicts: z.number().int().nonnegative(),
+  /** Signed download URL; works without any header until `expiresAt`. */
+  url: z.url(),
+  expiresAt: timestamp,
+});
+
+/** Response data of `POST /exports/arenas/:arenaId`. */
+export type ArenaExportResult = z.infer<typeof arenaExportResultSchema>;

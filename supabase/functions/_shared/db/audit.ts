@@ -20,6 +20,7 @@ export type AuditEventType =
   | "export_started"
   | "export_completed"
   | "export_failed"
+  | "arena_exported"
   | "request_failed"
   | "telemetry_rolled_up";
 

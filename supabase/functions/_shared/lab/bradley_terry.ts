@@ -28,6 +28,9 @@ export interface FitOptions {
   maxIterations?: number;
 }
 
+/** Virtual ties between every pair of arms unless a fit says otherwise ({@link FitOptions.prior}). */
+export const DEFAULT_PRIOR = 0.1;
+
 /** Elo points per natural-log unit of strength, as Chatbot Arena scales its fit (400 per factor of 10). */
 export const ELO_PER_LOG = 400 / Math.LN10;
 
@@ -47,46 +50,112 @@ export function fitBradleyTerry(
   battles: readonly Battle[],
   options: FitOptions = {},
 ): Map<string, number> {
-  const { prior = 0.1, tolerance = 1e-10, maxIterations = 10_000 } = options;
-  const k = arms.length;
+  const votes = indexedBattles(arms, battles);
+  const counts = countBattles(
+    arms.length,
+    options.prior ?? DEFAULT_PRIOR,
+    votes,
+    votes.length,
+    (n) => n,
+  );
+  const strengths = fitCounts(counts, options);
+  return new Map(arms.map((arm, i) => [arm, strengths[i]]));
+}
+
+/** Battles as arm indices (`a`, `b`) and outcome (1 a won, 2 b won, 0 a tie); unknown arms dropped. */
+interface IndexedBattles {
+  a: Int32Array;
+  b: Int32Array;
+  outcome: Uint8Array;
+  length: number;
+}
+
+function indexedBattles(arms: readonly string[], battles: readonly Battle[]): IndexedBattles {
   const index = new Map(arms.map((arm, i) => [arm, i]));
-  const wins = new Array<number>(k).fill(0);
-  const games = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const a = new Int32Array(battles.length);
+  const b = new Int32Array(battles.length);
+  const outcome = new Uint8Array(battles.length);
+  battles.forEach((battle, n) => {
+    a[n] = index.get(battle.a) ?? -1;
+    b[n] = index.get(battle.b) ?? -1;
+    outcome[n] = battle.outcome === "a" ? 1 : battle.outcome === "b" ? 2 : 0;
+  });
+  return { a, b, outcome, length: battles.length };
+}
+
+/** Games between each pair of arms (row-major k × k) and each arm's wins, ties counted half. */
+interface BattleCounts {
+  k: number;
+  games: Float64Array;
+  wins: Float64Array;
+}
+
+/**
+ * Counts `draws` battles, the n-th being `votes[pick(n)]`, on top of the
+ * prior. Each count is added to one battle at a time in draw order, so a
+ * resample counted here gives the very numbers a list of its battles would.
+ */
+function countBattles(
+  k: number,
+  prior: number,
+  votes: IndexedBattles,
+  draws: number,
+  pick: (n: number) => number,
+): BattleCounts {
+  const games = new Float64Array(k * k);
+  const wins = new Float64Array(k);
   for (let i = 0; i < k; i++) {
     for (let j = 0; j < k; j++) {
-      if (i !== j) games[i][j] = prior;
+      if (i !== j) games[i * k + j] = prior;
     }
     wins[i] = prior * (k - 1) / 2;
   }
-  for (const battle of battles) {
-    const i = index.get(battle.a);
-    const j = index.get(battle.b);
-    if (i === undefined || j === undefined || i === j) continue;
-    games[i][j] += 1;
-    games[j][i] += 1;
-    if (battle.outcome === "a") wins[i] += 1;
-    else if (battle.outcome === "b") wins[j] += 1;
+  for (let n = 0; n < draws; n++) {
+    const v = pick(n);
+    const i = votes.a[v];
+    const j = votes.b[v];
+    if (i < 0 || j < 0 || i === j) continue;
+    games[i * k + j] += 1;
+    games[j * k + i] += 1;
+    const outcome = votes.outcome[v];
+    if (outcome === 1) wins[i] += 1;
+    else if (outcome === 2) wins[j] += 1;
     else {
       wins[i] += 0.5;
       wins[j] += 0.5;
     }
   }
-  let p = new Array<number>(k).fill(1);
+  return { k, games, wins };
+}
+
+/** Hunter's MM iterations on counted battles: log-strengths, centred on mean 0. */
+function fitCounts(counts: BattleCounts, options: FitOptions): Float64Array {
+  const { tolerance = 1e-10, maxIterations = 10_000 } = options;
+  const { k, games, wins } = counts;
+  let p = new Float64Array(k).fill(1);
+  let next = new Float64Array(k);
   for (let iteration = 0; iteration < maxIterations; iteration++) {
-    const next = p.map((pi, i) => {
+    let logSum = 0;
+    for (let i = 0; i < k; i++) {
+      const pi = p[i];
       let denominator = 0;
       for (let j = 0; j < k; j++) {
-        if (games[i][j] > 0) denominator += games[i][j] / (pi + p[j]);
+        const n = games[i * k + j];
+        if (n > 0) denominator += n / (pi + p[j]);
       }
-      return denominator > 0 ? wins[i] / denominator : pi;
-    });
-    const logMean = next.reduce((s, v) => s + Math.log(v), 0) / k;
-    const normalised = next.map((v) => v / Math.exp(logMean));
-    const moved = Math.max(...normalised.map((v, i) => Math.abs(Math.log(v) - Math.log(p[i]))));
-    p = normalised;
+      next[i] = denominator > 0 ? wins[i] / denominator : pi;
+      logSum += Math.log(next[i]);
+    }
+    const scale = Math.exp(logSum / k);
+    let moved = 0;
+    for (let i = 0; i < k; i++) {
+      next[i] = next[i] / scale;
+      moved = Math.max(moved, Math.abs(Math.log(next[i]) - Math.log(p[i])));
+    }
+    [p, next] = [next, p];
     if (moved < tolerance) break;
   }
-  return new Map(arms.map((arm, i) => [arm, Math.log(p[i])]));
+  return p.map(Math.log);
 }
 
 /** One arm's place in a ranking. */
@@ -147,17 +216,18 @@ export function rankArms(
   options: RankOptions = {},
 ): Ranking {
   const { resamples = 500, seed = 1, ...fit } = options;
+  const prior = fit.prior ?? DEFAULT_PRIOR;
   const point = fitBradleyTerry(arms, battles, fit);
   const random = mulberry32(seed);
   const samples = new Map(arms.map((arm) => [arm, [] as number[]]));
+  // Each resample draws as many battles as there are, with replacement, and
+  // fits their counts (never a list of them: 500 resamples of 20 k votes).
+  const indexed = indexedBattles(arms, battles);
+  const n = indexed.length;
   for (let r = 0; r < resamples; r++) {
-    const resampled = battles.length === 0 ? [] : Array.from(
-      { length: battles.length },
-      () => battles[Math.floor(random() * battles.length)],
-    );
-    for (const [arm, strength] of fitBradleyTerry(arms, resampled, fit)) {
-      samples.get(arm)!.push(toElo(strength));
-    }
+    const counts = countBattles(arms.length, prior, indexed, n, () => Math.floor(random() * n));
+    const strengths = fitCounts(counts, fit);
+    arms.forEach((arm, i) => samples.get(arm)!.push(toElo(strengths[i])));
   }
   const votes = new Map(arms.map((arm) => [arm, 0]));
   for (const b of battles) {

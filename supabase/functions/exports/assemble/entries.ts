@@ -68,8 +68,13 @@ export interface ExportEntry {
 /** Audit events per page, per experiment per page: an experiment has a few small events. */
 const AUDIT_PAGE_FACTOR = 4;
 
-/** The text `write` writes, as one array. */
-async function collect(write: (out: BufferedWriter) => Promise<void>): Promise<Uint8Array> {
+/**
+ * The text `write` writes, as one array.
+ *
+ * @example
+ * const text = await collect((out) => out.write("a,b\r\n"));
+ */
+export async function collect(write: (out: BufferedWriter) => Promise<void>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   const out = bufferedWriter({
