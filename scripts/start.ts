@@ -56,7 +56,13 @@ if (await isLabDatabase(target)) {
   console.log(`Database "${target.name}": created (platform, migrations, seed).`);
 }
 
-stack = await startStack({ databaseUrl: target.appUrl, port, modelPort, env: passthrough });
+stack = await startStack({
+  databaseUrl: target.appUrl,
+  port,
+  modelPort,
+  env: passthrough,
+  workerTickMs: Number(Deno.env.get("LAB_WORKER_TICK_MS") ?? 5_000),
+});
 
 const userId = await ensureLocalUser(target.appUrl, DEMO_EMAIL);
 const token = await issueAccessToken(target.appUrl, userId, {
@@ -67,7 +73,10 @@ const token = await issueAccessToken(target.appUrl, userId, {
 console.log(`
 Lab is up.
   API URL       ${stack.url}
-  Functions     ${stack.url}/functions/v1/{calibration,generate,exports}
+  Functions     ${stack.url}/functions/v1/{calibration,generate,exports,...}
+  Worker        ${stack.url}/functions/v1/worker, swept every ${
+  Deno.env.get("LAB_WORKER_TICK_MS") ?? 5_000
+} ms
   Storage       ${stack.url}/storage/v1
   DB URL        ${target.appUrl}
   Model         ${

@@ -30,6 +30,7 @@ Deno.test("the repository's config declares every function folder, the user-faci
     "exports",
     "generate",
     "system-metrics",
+    "worker",
   ];
   deepEqual(
     config.filter((f) => userFacing.includes(f.name)).map((f) => `${f.name}:${f.verifyJwt}`).sort(),

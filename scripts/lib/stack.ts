@@ -44,6 +44,12 @@ export interface StackOptions {
   storageDir?: string;
   /** Extra variables for the functions (OPENAI_*, LAB_*). OPENAI_API_KEY set means a real endpoint. */
   env?: Record<string, string>;
+  /**
+   * Calls the worker every this many milliseconds, as Cron + pg_net do on
+   * hosted Supabase (supabase/setup/worker_cron.sql): the sweep that picks
+   * up jobs whose wake-up call was lost, retries and lapsed leases. Off when unset.
+   */
+  workerTickMs?: number;
 }
 
 /** A running local stack. */
@@ -119,6 +125,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     realtime: realtime.handler,
   });
 
+  const sweep = options.workerTickMs
+    ? startWorkerSweep(url, serviceRoleKey, options.workerTickMs)
+    : null;
+
   return {
     url,
     anonKey: LOCAL_ANON_KEY,
@@ -127,6 +137,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     model,
     flush: flushBackground,
     async stop() {
+      await sweep?.stop();
       // WebSockets first: the server's shutdown waits for open connections.
       await realtime.close();
       await server.shutdown();
@@ -135,6 +146,26 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       await storage.close();
       await rest.close();
       await model?.shutdown();
+    },
+  };
+}
+
+/** The local stand-in for the Cron sweep: one worker call at a time, every `everyMs`. */
+function startWorkerSweep(url: string, serviceRoleKey: string, everyMs: number) {
+  let current: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    current = current.then(async () => {
+      const response = await fetch(`${url}/functions/v1/worker?wait=true`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${serviceRoleKey}`, apikey: serviceRoleKey },
+      }).catch(() => null);
+      await response?.body?.cancel();
+    });
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await current;
     },
   };
 }

@@ -14,7 +14,7 @@ select tables_are('public',
         'arenas', 'arena_invites', 'arena_arms', 'arena_prompts', 'arena_responses', 'arena_pairs',
         'arena_votes', 'arena_judge_verdicts', 'prompt_templates', 'prompt_template_versions',
         'prompt_template_labels', 'model_prices', 'datasets', 'dataset_versions', 'dataset_items',
-        'dataset_skips', 'batch_runs', 'batch_results', 'user_roles', 'system_metrics_rollups',
+        'dataset_skips', 'batch_runs', 'batch_results', 'user_roles', 'system_metrics_rollups', 'jobs',
         'model_providers', 'models'],
   'public holds exactly the lab''s tables.');
 
@@ -410,18 +410,20 @@ select functions_are('private',
         'resume_batch_run', 'batch_run_context', 'idempotency_caller', 'complete_idempotency_key',
         'release_idempotency_key', 'is_admin', 'audit_role_change', 'rollup_system_metrics',
         'route_latency_stats', 'model_call_stats', 'audit_model_setting_change', 'schema_version',
-        'job_backlog'],
+        'job_backlog', 'check_job_transition', 'audit_job_transition', 'broadcast_job_progress',
+        'enqueue_job', 'claim_job', 'checkpoint_job', 'settle_job'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and p.prosecdef order by 1$$,
-  $$values ('audit_model_setting_change'), ('audit_role_change'), ('broadcast_analytics_change'),
-           ('broadcast_experiment_change'), ('broadcast_export_progress'), ('check_rating'),
-           ('claim_idempotency_key'), ('complete_idempotency_key'), ('consume_rate_limit'),
+  $$values ('audit_job_transition'), ('audit_model_setting_change'), ('audit_role_change'),
+           ('broadcast_analytics_change'), ('broadcast_experiment_change'), ('broadcast_export_progress'),
+           ('broadcast_job_progress'), ('check_rating'), ('checkpoint_job'), ('claim_idempotency_key'),
+           ('complete_idempotency_key'), ('consume_rate_limit'), ('enqueue_job'),
            ('experiments_maintain_analytics'), ('model_call_stats'), ('record_audit_event'),
            ('record_rating_revision'), ('release_idempotency_key'), ('reviewable_config_ids'),
            ('reviewable_queue_ids'), ('schema_version'), ('testable_arena_ids')$$,
-  'Only the audit, analytics, rate-limit, rating, lookup, live-feed, idempotency-write, role and model-setting audit, model statistics and schema version functions are security definer.');
+  'Only the audit, analytics, rate-limit, rating, lookup, live-feed, idempotency-write, role and model-setting audit, model statistics, schema version and job (create, checkpoint, audit, broadcast) functions are security definer.');
 select is_empty(
   $$select p.proname from pg_catalog.pg_proc p
      where p.pronamespace in ('private'::regnamespace, 'public'::regnamespace)
@@ -430,9 +432,9 @@ select is_empty(
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'public'::regnamespace order by 1$$,
-  $$values ('batch_run_summary'), ('cast_arena_vote'), ('custom_access_token_hook'), ('next_arena_pair'),
-           ('next_review_item'), ('rating_bins'), ('share_responses'), ('submit_review')$$,
-  'public holds only the review queue, arena, rating_bins and batch_run_summary functions and the access token hook.');
+  $$values ('batch_run_summary'), ('cancel_job'), ('cast_arena_vote'), ('custom_access_token_hook'),
+           ('next_arena_pair'), ('next_review_item'), ('rating_bins'), ('share_responses'), ('submit_review')$$,
+  'public holds only the review queue, arena, rating_bins, batch_run_summary and cancel_job functions and the access token hook.');
 select is_empty(
   $$select r.rolname from pg_catalog.pg_roles r
      where r.rolname in ('anon', 'authenticated', 'service_role')

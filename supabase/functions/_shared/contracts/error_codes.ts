@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   user_token_required: "401: the token is not a signed-in user's (e.g. the anon key).",
   admin_required:
     "403: the signed-in user does not have the admin role (health readiness, system-metrics).",
+  service_role_required:
+    "403: the route is for the lab itself (the worker) and needs the service-role key.",
   invalid_token: "401: the token cannot be verified.",
   malformed_token: "401: the token is not a well-formed JWT.",
   invalid_signature: "401: the token's signature does not verify.",
@@ -49,6 +51,7 @@ export const ERROR_CODES = {
   calibration_not_found: "404: the calibration does not exist or is not the caller's.",
   experiments_not_found: "404: some selected experiments do not exist or are not the caller's.",
   export_not_found: "404: the export does not exist or is not the caller's.",
+  job_not_found: "404: the job does not exist or is not the caller's.",
   export_too_large: "413: the export holds more experiments or bytes than one export may.",
   // Evaluations.
   invalid_request: "400: the request's values are out of range (e.g. the number of bins).",

@@ -30,13 +30,21 @@ export const rowChangeMessageSchema = z.object({
 /** A row change as broadcast. */
 export type RowChangeMessage = z.infer<typeof rowChangeMessageSchema>;
 
-/** A job's state as its `progress` event carries it. */
+/**
+ * A job's state as its `progress` event carries it: from the job table
+ * (queued, running, succeeded, failed, cancelled, with counts), or from an
+ * export row (pending, running, completed, failed).
+ */
 export const jobProgressSchema = z.object({
   job_id: z.string(),
   kind: z.string(),
-  status: z.enum(["pending", "running", "completed", "failed"]),
+  status: z.enum(["pending", "queued", "running", "completed", "succeeded", "failed", "cancelled"]),
   /** 0..1 when known, null while running without a measure. */
   progress: z.number().min(0).max(1).nullable(),
+  /** Steps done, skipped and in all (jobs only; total null while unknown). */
+  done: z.number().optional(),
+  skipped: z.number().optional(),
+  total: z.number().nullable().optional(),
   error: z.string().nullable(),
   result: z.record(z.string(), z.unknown()).nullable(),
   updated_at: z.string(),

@@ -453,6 +453,20 @@ isOneToOne: false
                   Relationships: [
                     
                   ]
+                },"jobs": {
+                  Row: {
+                    "attempts": number,"cancel_requested_at": string | null,"checkpoint": Json | null,"correlation_id": string | null,"created_at": string,"error": string | null,"finished_at": string | null,"id": string,"kind": string,"lease_expires_at": string | null,"lease_token": string | null,"max_attempts": number,"payload": NonNullable<Json>,"progress_done": number,"progress_skipped": number,"progress_total": number | null,"result": Json | null,"run_after": string,"skipped_by_reason": NonNullable<Json>,"started_at": string | null,"status": string,"updated_at": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Insert: {
+                    "attempts"?: number,"cancel_requested_at"?: string | null,"checkpoint"?: Json | null,"correlation_id"?: string | null,"created_at"?: string,"error"?: string | null,"finished_at"?: string | null,"id"?: string,"kind": string,"lease_expires_at"?: string | null,"lease_token"?: string | null,"max_attempts"?: number,"payload"?: NonNullable<Json>,"progress_done"?: number,"progress_skipped"?: number,"progress_total"?: number | null,"result"?: Json | null,"run_after"?: string,"skipped_by_reason"?: NonNullable<Json>,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id": string
+                  }
+                  Update: {
+                    "attempts"?: number,"cancel_requested_at"?: string | null,"checkpoint"?: Json | null,"correlation_id"?: string | null,"created_at"?: string,"error"?: string | null,"finished_at"?: string | null,"id"?: string,"kind"?: string,"lease_expires_at"?: string | null,"lease_token"?: string | null,"max_attempts"?: number,"payload"?: NonNullable<Json>,"progress_done"?: number,"progress_skipped"?: number,"progress_total"?: number | null,"result"?: Json | null,"run_after"?: string,"skipped_by_reason"?: NonNullable<Json>,"started_at"?: string | null,"status"?: string,"updated_at"?: string,"user_id"?: string
+                  }
+                  Relationships: [
+                    
+                  ]
                 },"judge_verdicts": {
                   Row: {
                     "correlation_id": string | null,"created_at": string,"error": string | null,"experiment_id": string,"id": string,"judge_version_id": string,"raw_reply": string | null,"reasoning": string | null,"response_index": number,"status": string,"user_id": string,"value": number | null
@@ -549,14 +563,14 @@ isOneToOne: false
                   ]
                 },"models": {
                   Row: {
-                    "context_window": number,"created_at": string,"enabled": boolean,"id": string,"name": string,"provider_id": string,"updated_at": string
+                    "context_window": number,"created_at": string,"enabled": boolean,"id": string,"input_usd_per_million_tokens": number | null,"name": string,"output_usd_per_million_tokens": number | null,"provider_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "context_window": number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"name": string,"provider_id": string,"updated_at"?: string
+                    "context_window": number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"input_usd_per_million_tokens"?: number | null,"name": string,"output_usd_per_million_tokens"?: number | null,"provider_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "context_window"?: number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"name"?: string,"provider_id"?: string,"updated_at"?: string
+                    "context_window"?: number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"input_usd_per_million_tokens"?: number | null,"name"?: string,"output_usd_per_million_tokens"?: number | null,"provider_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -859,8 +873,10 @@ isOneToOne: false
                 }
           }
           Functions: {
-            "batch_run_summary":
-{ Args: { "p_bins"?: number,"p_parameter"?: string,"p_run_id": string }; Returns: Json
+            "cancel_job":
+{ Args: { "p_job_id": string }; Returns: {
+              "cancel_requested_at": string,"id": string,"status": string
+            }[]
                            },
 "cast_arena_vote":
 { Args: { "p_answers"?: Json,"p_pair_id": string,"p_reason"?: string,"p_verdict": string }; Returns: undefined

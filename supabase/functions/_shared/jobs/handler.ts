@@ -40,7 +40,7 @@ export interface ClaimedJob {
   kind: string;
   /** What the job was created with; fixed for its life. */
   payload: JobJson;
-  /** The handler's state at the last checkpoint; null before the first. */
+  /** The handler's state at the last checkpoint (kept current as checkpoints are saved); null before the first. */
   checkpoint: JobJson | null;
   progress: JobProgress;
   /** This attempt's number, from 1. */
@@ -61,7 +61,7 @@ export interface SliceBudget {
 
 /** What a checkpoint answers. */
 export interface CheckpointAnswer {
-  /** The owner asked to cancel: stop, clean up, return `{ kind: "cancelled" }`. */
+  /** The owner asked to cancel: stop and return `{ kind: "cancelled" }` (the runner cleans up). */
   cancelRequested: boolean;
 }
 
@@ -90,7 +90,7 @@ export type SliceOutcome =
   /** More to do: the job goes back to the queue (or on in this invocation) from its checkpoint. */
   | { kind: "continue" }
   | { kind: "succeeded"; result: JobJson }
-  /** The handler saw a cancel request and has cleaned up. */
+  /** The handler saw a cancel request and stopped; the runner then calls {@link JobHandler.cleanUp}. */
   | { kind: "cancelled" };
 
 /** One kind of job. A slice that throws is an attempt that failed (retried with backoff). */
@@ -99,8 +99,9 @@ export interface JobHandler {
   runSlice(context: JobContext): Promise<SliceOutcome>;
   /**
    * Undoes what a job that ends failed or cancelled leaves behind (a
-   * half-written upload, a row in `running`). Called once, after the last
-   * attempt or on a cancel seen outside a slice; must be idempotent.
+   * half-written upload, a row in `running`). Called by the runner before
+   * it ends the job, under the job's lease; a crash may call it again, so
+   * it must be idempotent.
    */
   cleanUp?(
     context: Omit<JobContext, "budget">,

@@ -1,0 +1,19 @@
+/**
+ * Every kind of job the worker works, built from the worker's runtime. A
+ * feature adds its kind here: one import, one line.
+ *
+ * @module
+ */
+import type { JobHandler } from "../_shared/jobs/handler.ts";
+import type { Runtime } from "../_shared/runtime.ts";
+import type { WorkerEnv } from "./env.ts";
+
+/**
+ * The worker's handlers.
+ *
+ * @example
+ * const runner = createJobRunner(runtime.db, jobHandlers(runtime));
+ */
+export function jobHandlers(_runtime: Runtime<WorkerEnv>): JobHandler[] {
+  return [];
+}

@@ -1,0 +1,4 @@
+import { startFunction } from "../_shared/runtime.ts";
+import { worker } from "./app.ts";
+
+Deno.serve(startFunction(worker).app.fetch);
