@@ -7,13 +7,16 @@
  * - `POST /users` `{ "email"?: string, "admin"?: boolean }` -> `{ id, email, token }` (a local
  *   user, made an admin first if asked, and its token issued through the access token hook);
  * - `POST /model/control` `<control update>` -> the model server's settings;
- * - `POST /model/reset` -> 204.
+ * - `POST /model/reset` -> 204;
+ * - `POST /jobs` `{ "userId": string, "kind": string, "total"?: number }` -> `{ id }` (a queued
+   job of that user, created as the lab creates jobs; a kind no worker handles stays queued).
  *
  * When ready it prints ONE JSON line `{ url, anonKey, adminUrl, modelUrl }`
  * to stdout. Function settings come from its own environment (`LAB_*`,
  * `OPENAI_*`, e.g. LAB_GENERATE_RATE_LIMIT_PER_MINUTE). It stops on SIGTERM,
  * SIGINT, or when its stdin closes (the parent went away).
  */
+import postgres from "postgres";
 import { ensureLocalUser, grantLocalRole, issueAccessToken } from "./lib/local_auth.ts";
 import { functionEnvFromProcess, startStack } from "./lib/stack.ts";
 
@@ -43,6 +46,20 @@ async function admin(request: Request): Promise<Response> {
         email,
         token: await issueAccessToken(databaseUrl!, id, { email }),
       });
+    }
+    if (pathname === "/jobs") {
+      const body = await request.json() as { userId: string; kind: string; total?: number };
+      const sql = postgres(databaseUrl!, { max: 1, onnotice: () => {} });
+      try {
+        const [row] = await sql<{ id: string }[]>`
+          select private.enqueue_job(${body.kind}, '{}'::jsonb, null, ${
+          body.total ?? null
+        }::bigint, 5,
+                                     ${body.userId}::uuid) as id`;
+        return Response.json(row);
+      } finally {
+        await sql.end();
+      }
     }
     if (pathname === "/model/control" && stack.model) {
       return Response.json(stack.model.control.set(await request.json()));

@@ -12,6 +12,7 @@ import { evaluationCalls } from "./evaluations.ts";
 import { exportCalls } from "./exports.ts";
 import type { FunctionsTransport } from "./functions.ts";
 import { generateCall } from "./generate.ts";
+import { jobCalls } from "./jobs.ts";
 import { adminCalls, healthCall } from "./operations.ts";
 import { priceCalls } from "./prices.ts";
 import {
@@ -131,6 +132,8 @@ export function createLabClient(options: LabClientOptions) {
        */
       list: (listOptions: { limit?: number } = {}) => listExports(supabase, listOptions),
     },
+    /** The caller's background jobs: get, list, cancel, and wait with progress. */
+    jobs: jobCalls(supabase),
     /** Blind pairwise arenas: building them, testing them, and their rankings. */
     arenas: arenaCalls(transport),
     /** Prompt templates: versions and movable labels. */
@@ -175,7 +178,7 @@ export function createLabClient(options: LabClientOptions) {
     onAnalytics: (...args: DropFirst<Parameters<typeof onAnalytics>>) =>
       onAnalytics(live, ...args),
     /**
-     * Progress of one of the caller's jobs (an export's id today); returns an unsubscribe function.
+     * Progress of one of the caller's jobs (a job id; an export's id is its job's), live; returns an unsubscribe function.
      *
      * @example
      * ```ts

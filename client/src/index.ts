@@ -37,6 +37,7 @@ export type { ExecuteRunOptions } from "./runs.ts";
 export type { NewTemplate, NewTemplateVersion } from "./templates.ts";
 export type { ExportFile } from "./exports.ts";
 export type { CallOptions } from "./functions.ts";
+export type { JobRow, JobStatus, ListJobsOptions, WaitForJobOptions } from "./jobs.ts";
 export { type IdempotentCallOptions, newIdempotencyKey } from "./idempotency.ts";
 export type { LabSupabaseClient, ListExperimentsOptions } from "./reads.ts";
 export type { LiveContext, RowChange, SubscribeOptions, Unsubscribe } from "./realtime.ts";

@@ -72,6 +72,12 @@ export function labFor(user: TestUser | null, fetchImpl?: typeof fetch): LabClie
   });
 }
 
+/** A queued job of `user` of a kind no worker handles (it stays queued until cancelled). */
+export async function createQueuedJob(user: TestUser, kind: string, total?: number): Promise<string> {
+  const response = await adminPost("/jobs", { userId: user.id, kind, total });
+  return (await response.json() as { id: string }).id;
+}
+
 /** Makes the offline model server fail (see scripts/model_server/control.ts). */
 export async function setModel(update: Record<string, unknown>): Promise<void> {
   await adminPost("/model/control", update);

@@ -88,13 +88,10 @@ grant select, insert, update, delete on table public.jobs to service_role;
 
 alter table public.jobs enable row level security;
 
-create policy "Users can read their own jobs" on public.jobs
+-- One policy for both readers: the owner, and an admin (the operations side).
+create policy "Users read their own jobs, admins every job" on public.jobs
   for select to authenticated
-  using ((select auth.uid()) = user_id);
-
-create policy "Admins can read every job" on public.jobs
-  for select to authenticated
-  using ((select private.is_admin()));
+  using ((select auth.uid()) = user_id or (select private.is_admin()));
 
 /**
  * Keeps the status machine: a job starts queued; running may go back to

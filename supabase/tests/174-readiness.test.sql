@@ -13,14 +13,15 @@ select tests.authenticate_as_service_role();
 select is(private.schema_version(), (select version from newest),
   'schema_version is the newest applied migration.');
 select ok(private.schema_version() >= '20261202006400', 'It includes the readiness migration itself.');
-select is(private.job_backlog(), null, 'Without a jobs table there is no backlog to report.');
+select is(private.job_backlog(), '{"queued": 0, "oldestQueuedAt": null}'::jsonb,
+  'With no job queued the backlog is empty.');
 
 select tests.clear_authentication();
-create table public.jobs (id uuid primary key, status text not null, created_at timestamptz not null);
-insert into public.jobs values (gen_random_uuid(), 'queued', '2026-12-01 10:00:00+00'),
-                               (gen_random_uuid(), 'queued', '2026-12-01 11:00:00+00'),
-                               (gen_random_uuid(), 'succeeded', '2026-12-01 09:00:00+00');
-grant select on public.jobs to service_role;
+insert into public.jobs (user_id, kind, created_at)
+values (tests.get_user_id('user@lab.test'), 'export', '2026-12-01 10:00:00+00'),
+       (tests.get_user_id('user@lab.test'), 'export', '2026-12-01 11:00:00+00'),
+       (tests.get_user_id('user@lab.test'), 'export', '2026-12-01 09:00:00+00');
+update public.jobs set status = 'cancelled' where created_at = '2026-12-01 09:00:00+00';
 select tests.authenticate_as_service_role();
 select is(private.job_backlog(), '{"queued": 2, "oldestQueuedAt": "2026-12-01T10:00:00+00:00"}'::jsonb,
   'With a jobs table the backlog counts queued jobs and names the oldest one''s time.');

@@ -56,12 +56,15 @@ Deno.test("GET /health/ready tells an admin every dependency answers", dbTest, a
     equal(response.headers.get("cache-control"), "no-store");
     const { data } = await response.json();
     equal(data.status, "ready");
-    deepEqual(data.checks, {
+    const { jobs, ...others } = data.checks;
+    deepEqual(others, {
       database: { status: "ok", migrated: true },
       model: { status: "ok" },
       storage: { status: "ok" },
-      jobs: { status: "absent", queued: null, oldestQueuedAgeSeconds: null },
     });
+    // Other tests share the database, so only the shape of the backlog is fixed.
+    equal(jobs.status, "ok");
+    equal(typeof jobs.queued, "number");
   });
 });
 

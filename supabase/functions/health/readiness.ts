@@ -13,7 +13,7 @@ import type { Probe } from "../_shared/integrations/probes.ts";
  * The newest migration this code needs (the readiness functions' own): an
  * older database is reachable but not migrated.
  */
-export const REQUIRED_SCHEMA_VERSION = "20261202006400";
+export const REQUIRED_SCHEMA_VERSION = "20261202010000";
 
 /** What readiness checks. */
 export interface ReadinessDeps {

@@ -51,7 +51,11 @@ export interface ClaimedJob {
   leaseToken: string;
 }
 
-/** When a slice must stop (checked between steps, never mid-step). */
+/**
+ * When a slice must stop: checked between steps, never mid-step, and only
+ * after the slice's first step, so a job always advances however little of
+ * the invocation's budget is left when its slice starts.
+ */
 export interface SliceBudget {
   /** True once the slice's wall or CPU budget is used up. */
   exhausted(): boolean;

@@ -43,8 +43,9 @@ export function stepsHandler(db: Database, faults: StepsFaults = {}): JobHandler
       const payload = context.job.payload as unknown as StepsPayload;
       if (!Number.isInteger(payload.steps)) throw new JobFatalError("steps must be an integer");
       let next = (context.job.checkpoint as { next?: number } | null)?.next ?? 0;
-      while (next < payload.steps) {
-        if (context.budget.exhausted()) return { kind: "continue" };
+      // At least one step per slice, so the job advances however small the budget.
+      for (let first = true; next < payload.steps; first = false) {
+        if (!first && context.budget.exhausted()) return { kind: "continue" };
         if (payload.stepMs) await new Promise((resolve) => setTimeout(resolve, payload.stepMs));
         const step = next;
         const answer = await db.withUser(context.caller, async (tx) => {
