@@ -18,6 +18,7 @@ import { benchBatchRun } from "./bench/batch_run_time.ts";
 import { describeEnvironment } from "./bench/environment.ts";
 import { benchExports } from "./bench/export_throughput.ts";
 import { benchIngest } from "./bench/ingest_throughput.ts";
+import { benchJobs } from "./bench/job_overhead.ts";
 import { benchModelOverlap } from "./bench/model_overlap.ts";
 import { benchRealtimeLatency } from "./bench/realtime_latency.ts";
 import { planFromArgs } from "./bench/options.ts";
@@ -33,7 +34,7 @@ const log = (line: string) => console.log(line);
 const figures: Figure[] = [];
 const details: Record<string, unknown> = {};
 
-// Items 1-4, 6, 9 and 10 measure the lab on the server it runs on (DATABASE_URL's or the
+// Items 1-4, 6, 8, 9 and 10 measure the lab on the server it runs on (DATABASE_URL's or the
 // embedded one); their throwaway databases, nested ones included, go there.
 const givenDatabaseUrl = Deno.env.get("DATABASE_URL");
 const server = await openLabServer();
@@ -94,6 +95,12 @@ const environment = await withThrowawayDatabase("bench", async (target) => {
     const result = await benchRealtimeLatency(target, plan.realtime, log);
     figures.push(...result.figures);
     details.realtimeLatency = result.details;
+  }
+  if (plan.items.includes("8")) {
+    log("\n# 8 job queue overhead");
+    const result = await benchJobs(target, plan.jobs, log);
+    figures.push(...result.figures);
+    details.jobs = result.details;
   }
   return environment;
 });

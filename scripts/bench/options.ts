@@ -5,7 +5,7 @@
  */
 
 /** The measurements, numbered as in the issue. */
-export const ITEMS = ["1", "2", "3", "4", "5", "6", "7", "9", "10"] as const;
+export const ITEMS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"] as const;
 
 /** One measurement. */
 export type Item = (typeof ITEMS)[number];
@@ -41,6 +41,8 @@ export interface BenchPlan {
   ingest: { rows: number; repetitions: number };
   /** Item 10: items of the batch run, model delay. */
   batchRun: { items: number; modelLatencyMs: number };
+  /** Item 8: job start latency samples, trivial jobs per throughput run, runs. */
+  jobs: { latencySamples: number; throughputJobs: number; repetitions: number };
 }
 
 /**
@@ -87,6 +89,7 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
       metrics: { rows: 1_000_000, repetitions: 5 },
       ingest: { rows: 10_000, repetitions: 1 },
       batchRun: { items: 200, modelLatencyMs: 200 },
+      jobs: { latencySamples: 50, throughputJobs: 500, repetitions: 3 },
     };
   }
   return {
@@ -108,6 +111,7 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
     metrics: { rows: 10_000_000, repetitions: 7 },
     ingest: { rows: 100_000, repetitions: 3 },
     batchRun: { items: 1_000, modelLatencyMs: 200 },
+    jobs: { latencySamples: 200, throughputJobs: 2_000, repetitions: 5 },
   };
 }
 

@@ -72,9 +72,11 @@ comment on column public.jobs.updated_at is 'Last change.';
 comment on column public.jobs.started_at is 'When it was first claimed.';
 comment on column public.jobs.finished_at is 'When it succeeded, failed or was cancelled.';
 
--- The claim's two ways in: ready queued jobs, and running jobs whose lease lapsed.
-create index jobs_queued_run_after_idx on public.jobs (run_after) where status = 'queued';
-create index jobs_running_lease_idx on public.jobs (lease_expires_at) where status = 'running';
+-- The claim's one way in: a queued job from its run_after, a running one from
+-- its lease's expiry, in one order, so a claim reads the index from the front
+-- and stops at the first job it may take.
+create index jobs_claimable_idx on public.jobs (
+  (case when status = 'queued' then run_after else lease_expires_at end)) where status in ('queued', 'running');
 create index jobs_running_user_idx on public.jobs (user_id) where status = 'running';
 create index jobs_user_id_created_at_idx on public.jobs (user_id, created_at desc);
 
@@ -266,43 +268,46 @@ grant execute on function private.enqueue_job(text, jsonb, uuid, bigint, integer
  * job whose lease lapsed, of a user who holds fewer than p_user_cap live
  * leases (so one user's hundred jobs cannot starve another's); locked rows
  * are skipped, so concurrent workers never claim the same job. Only kinds
- * in p_kinds are claimed (a worker never takes a job it has no handler for:
+ * in p_kinds (a JSON array of names) are claimed (a worker never takes a job it has no handler for:
  * it waits, queued, for a worker that has). p_job_id claims that job only
  * (a request working its own job inline).
  */
 create or replace function private.claim_job(
   p_lease_seconds integer,
   p_user_cap integer,
-  p_kinds text[],
+  p_kinds jsonb,
   p_job_id uuid default null
-) returns setof public.jobs
+) returns jsonb
 language sql
 set search_path = ''
 as $$
-  update public.jobs as j
-     set status = 'running',
-         attempts = j.attempts + 1,
-         lease_token = gen_random_uuid(),
-         lease_expires_at = now() + make_interval(secs => p_lease_seconds)
-   where j.id = (
-     select c.id
-       from public.jobs as c
-      where ((c.status = 'queued' and c.run_after <= now())
-          or (c.status = 'running' and c.lease_expires_at <= now()))
-        and c.kind = any (p_kinds)
-        and (p_job_id is null or c.id = p_job_id)
-        and (select count(*) from public.jobs as r
-              where r.user_id = c.user_id and r.status = 'running'
-                and r.lease_expires_at > now()) < p_user_cap
-      order by c.run_after, c.created_at
-      limit 1
-      for update skip locked)
-  returning j.*;
+  with claimed as (
+    update public.jobs as j
+       set status = 'running',
+           attempts = j.attempts + 1,
+           lease_token = gen_random_uuid(),
+           lease_expires_at = now() + make_interval(secs => p_lease_seconds)
+     where j.id = (
+       select c.id
+         from public.jobs as c
+        where c.status in ('queued', 'running')
+          and (case when c.status = 'queued' then c.run_after else c.lease_expires_at end) <= now()
+          and p_kinds ? c.kind
+          and (p_job_id is null or c.id = p_job_id)
+          and (select count(*) from public.jobs as r
+                where r.user_id = c.user_id and r.status = 'running'
+                  and r.lease_expires_at > now()) < p_user_cap
+        order by (case when c.status = 'queued' then c.run_after else c.lease_expires_at end)
+        limit 1
+        for update skip locked)
+    returning j.*
+  )
+  select pg_catalog.to_jsonb(claimed) from claimed;
 $$;
-comment on function private.claim_job(integer, integer, text[], uuid) is
-  'Worker: claims the next ready job (or p_job_id) under a new lease, skipping locked rows and capped users.';
-revoke execute on function private.claim_job(integer, integer, text[], uuid) from public, anon, authenticated;
-grant execute on function private.claim_job(integer, integer, text[], uuid) to service_role;
+comment on function private.claim_job(integer, integer, jsonb, uuid) is
+  'Worker: claims the next ready job (or p_job_id) under a new lease, skipping locked rows and capped users; the job as JSON, or null.';
+revoke execute on function private.claim_job(integer, integer, jsonb, uuid) from public, anon, authenticated;
+grant execute on function private.claim_job(integer, integer, jsonb, uuid) to service_role;
 
 /**
  * Saves a job's checkpoint and progress and renews its lease, in the

@@ -45,7 +45,7 @@ select throws_ok($$update public.jobs set status = 'succeeded'$$,
   '42501', 'permission denied for table jobs', 'The owner cannot change a job''s status directly.');
 select throws_ok($$delete from public.jobs$$,
   '42501', 'permission denied for table jobs', 'The owner cannot delete a job.');
-select throws_ok($$select * from private.claim_job(60, 2, array['export'])$$,
+select throws_ok($$select private.claim_job(60, 2, '["export"]')$$,
   '42501', 'permission denied for function claim_job', 'The owner cannot claim jobs.');
 select throws_ok(
   $$select private.settle_job('10000000-0000-4000-8000-000000000001', gen_random_uuid(), 'succeeded')$$,
@@ -84,17 +84,18 @@ select lives_ok(
 update public.jobs set run_after = now() - interval '1 minute' where id = '20000000-0000-4000-8000-000000000001';
 
 create temporary table claimed on commit drop as
-  select id, user_id, attempts, lease_token from private.claim_job(60, 1, array['export']);
+  select (c ->> 'id')::uuid as id, (c ->> 'attempts')::int as attempts, (c ->> 'lease_token')::uuid as lease_token
+    from private.claim_job(60, 1, '["export"]') as c;
 select results_eq($$select id, attempts from claimed$$,
   $$values ('20000000-0000-4000-8000-000000000001'::uuid, 1)$$,
   'A claim takes the oldest ready job and counts the attempt.');
 select is((select status from public.jobs where id = '20000000-0000-4000-8000-000000000001'), 'running',
   'The claimed job is running under a lease.');
 select results_eq(
-  $$select id from private.claim_job(60, 1, array['export'])$$,
+  $$select (private.claim_job(60, 1, '["export"]') ->> 'id')::uuid$$,
   $$values ('10000000-0000-4000-8000-000000000001'::uuid)$$,
   'With a cap of one, the next claim takes another user''s job.');
-select is_empty($$select id from private.claim_job(60, 1, array['export'])$$,
+select is(private.claim_job(60, 1, '["export"]'), null,
   'Every user with ready jobs is at the cap: nothing more is claimed.');
 
 select is(private.checkpoint_job('20000000-0000-4000-8000-000000000001', (select lease_token from claimed), 60,
@@ -119,7 +120,8 @@ select ok(not private.settle_job('20000000-0000-4000-8000-000000000001', (select
 update public.jobs set lease_expires_at = now() - interval '1 second'
  where id = '10000000-0000-4000-8000-000000000001';
 select results_eq(
-  $$select id, attempts from private.claim_job(60, 1, array['export'], '10000000-0000-4000-8000-000000000001')$$,
+  $$select (c ->> 'id')::uuid, (c ->> 'attempts')::int
+      from private.claim_job(60, 1, '["export"]', '10000000-0000-4000-8000-000000000001') as c$$,
   $$values ('10000000-0000-4000-8000-000000000001'::uuid, 2)$$,
   'A running job whose lease lapsed is claimed again, as its next attempt.');
 
@@ -128,7 +130,7 @@ select ok(private.settle_job('10000000-0000-4000-8000-000000000001',
   (select lease_token from public.jobs where id = '10000000-0000-4000-8000-000000000001'),
   'queued', null, 'Storage unavailable', now() + interval '1 hour'),
   'A failed attempt goes back to the queue with its error and a later run_after.');
-select is_empty($$select id from private.claim_job(60, 5, array['export'], '10000000-0000-4000-8000-000000000001')$$,
+select is(private.claim_job(60, 5, '["export"]', '10000000-0000-4000-8000-000000000001'), null,
   'A job waiting out its backoff is not claimed.');
 select results_eq(
   $$select status, attempts, error from public.jobs where id = '10000000-0000-4000-8000-000000000001'$$,
@@ -147,7 +149,8 @@ select results_eq(
   'The owner asks to cancel their queued job; the worker stops it when it next claims it.');
 select tests.authenticate_as_service_role();
 select results_eq(
-  $$select id, cancel_requested_at is not null from private.claim_job(60, 5, array['export'], '10000000-0000-4000-8000-000000000002')$$,
+  $$select (c ->> 'id')::uuid, c ->> 'cancel_requested_at' is not null
+      from private.claim_job(60, 5, '["export"]', '10000000-0000-4000-8000-000000000002') as c$$,
   $$values ('10000000-0000-4000-8000-000000000002'::uuid, true)$$,
   'The worker claims a job whose cancel was asked for, and sees the request.');
 select is(private.checkpoint_job('10000000-0000-4000-8000-000000000002',

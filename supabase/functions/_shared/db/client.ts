@@ -100,6 +100,16 @@ export interface Database {
    * });
    */
   callAsUser<T>(caller: DbCaller, name: string, args: Record<string, CallArgument>): Promise<T>;
+  /**
+   * Calls `private.<name>` as the functions' own database role, with no
+   * caller: the lab's bookkeeping steps that act for no user (the job
+   * worker's claim and settle). One statement in its own transaction: one
+   * round trip.
+   *
+   * @example
+   * const job = await db.callAsLab<ClaimedRow | null>("claim_job", { lease_seconds: 60, user_cap: 2, kinds: ["export"] });
+   */
+  callAsLab<T>(name: string, args: Record<string, CallArgument>): Promise<T>;
   /** Closes the pool. */
   end(): Promise<void>;
 }
@@ -199,7 +209,7 @@ function callText(name: string, argNames: readonly string[]): string {
       throw new Error(`Cannot call private.${name}: invalid name "${identifier}"`);
     }
   }
-  const named = ["claims", "correlation_id", ...argNames].map((arg, i) => `p_${arg} => $${i + 1}`);
+  const named = argNames.map((arg, i) => `p_${arg} => $${i + 1}`);
   return `select private.${name}(${named.join(", ")}) as result`;
 }
 
@@ -268,6 +278,25 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     }
   }
 
+  /** `select private.<name>(p_<arg> => $n, …)`, objects and arrays sent as JSON. */
+  async function call<T>(name: string, args: Record<string, CallArgument>): Promise<T> {
+    const names = Object.keys(args).filter((arg) => args[arg] !== undefined);
+    const values = names.map((arg) => {
+      const value = args[arg];
+      return value !== null && typeof value === "object"
+        ? sql.json(value as postgres.JSONValue)
+        : value as string | number | boolean | null;
+    });
+    try {
+      const [row] = await sql.unsafe<{ result: T }[]>(callText(name, names), values, {
+        prepare: true,
+      });
+      return row.result;
+    } catch (error) {
+      return mapDatabaseError(error);
+    }
+  }
+
   return {
     withUser(context, fn) {
       return transaction({ role: "authenticated", claims: context.claims }, context, fn);
@@ -275,26 +304,15 @@ export function createDatabase(url: string, options: DatabaseOptions = {}): Data
     asService(context, fn) {
       return transaction({ role: "service_role", claims: { role: "service_role" } }, context, fn);
     },
-    async callAsUser<T>(caller: DbCaller, name: string, args: Record<string, CallArgument>) {
-      const names = Object.keys(args).filter((arg) => args[arg] !== undefined);
-      const values = [
-        sql.json(caller.claims as postgres.JSONValue),
-        caller.correlationId,
-        ...names.map((arg) => {
-          const value = args[arg];
-          return value !== null && typeof value === "object"
-            ? sql.json(value as postgres.JSONValue)
-            : value as string | number | boolean | null;
-        }),
-      ];
-      try {
-        const [row] = await sql.unsafe<{ result: T }[]>(callText(name, names), values, {
-          prepare: true,
-        });
-        return row.result;
-      } catch (error) {
-        return mapDatabaseError(error);
-      }
+    callAsUser<T>(caller: DbCaller, name: string, args: Record<string, CallArgument>) {
+      return call<T>(name, {
+        claims: caller.claims,
+        correlation_id: caller.correlationId,
+        ...args,
+      });
+    },
+    callAsLab<T>(name: string, args: Record<string, CallArgument>) {
+      return call<T>(name, args);
     },
     end() {
       return sql.end({ timeout: 5 });

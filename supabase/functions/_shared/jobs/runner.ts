@@ -9,7 +9,7 @@
  * @module
  */
 import type postgres from "postgres";
-import type { Database, Tx } from "../db/client.ts";
+import type { CallArgument, Database, Tx } from "../db/client.ts";
 import { HttpError } from "../errors.ts";
 import {
   type CheckpointAnswer,
@@ -134,21 +134,22 @@ export async function runJobInline(
     : "queued";
 }
 
+/** The claimed row as `private.claim_job` returns it (JSON). */
 interface ClaimRow {
   id: string;
   user_id: string;
   kind: string;
   payload: JobJson;
   checkpoint: JobJson | null;
-  progress_total: string | null;
-  progress_done: string;
-  progress_skipped: string;
+  progress_total: number | null;
+  progress_done: number;
+  progress_skipped: number;
   skipped_by_reason: Record<string, number>;
   attempts: number;
   max_attempts: number;
   lease_token: string;
   correlation_id: string | null;
-  cancel_requested_at: Date | null;
+  cancel_requested_at: string | null;
 }
 
 /** A claimed job and whether its owner had asked to cancel it. */
@@ -158,12 +159,12 @@ interface Claim extends ClaimedJob {
 
 async function claimJob(runner: JobRunner, jobId: string | null = null): Promise<Claim | null> {
   const { leaseSeconds, userCap } = runner.options;
-  const [row] = await runner.db.asService({}, (tx) =>
-    tx<ClaimRow[]>`
-      select id, user_id, kind, payload, checkpoint, progress_total, progress_done, progress_skipped,
-             skipped_by_reason, attempts, max_attempts, lease_token, correlation_id, cancel_requested_at
-        from private.claim_job(${leaseSeconds}, ${userCap}, ${[...runner.handlers.keys()]}::text[],
-                               ${jobId}::uuid)`);
+  const row = await runner.db.callAsLab<ClaimRow | null>("claim_job", {
+    lease_seconds: leaseSeconds,
+    user_cap: userCap,
+    kinds: [...runner.handlers.keys()],
+    job_id: jobId,
+  });
   if (!row) return null;
   return {
     id: row.id,
@@ -172,9 +173,9 @@ async function claimJob(runner: JobRunner, jobId: string | null = null): Promise
     payload: row.payload,
     checkpoint: row.checkpoint,
     progress: {
-      total: row.progress_total === null ? null : Number(row.progress_total),
-      done: Number(row.progress_done),
-      skipped: Number(row.progress_skipped),
+      total: row.progress_total,
+      done: row.progress_done,
+      skipped: row.progress_skipped,
       skippedByReason: row.skipped_by_reason,
     },
     attempt: row.attempts,
@@ -252,36 +253,47 @@ async function settle(
   end: { result?: JobJson; error?: string; runAfter?: Date },
   settled: Settled,
 ): Promise<Settled> {
-  const [row] = await runner.db.asService(
-    { correlationId: job.correlationId },
-    (tx) =>
-      tx<{ settled: boolean }[]>`
-      select private.settle_job(${job.id}, ${job.leaseToken}, ${status},
-        ${end.result === undefined ? null : tx.json(end.result as postgres.JSONValue)},
-        ${end.error ?? null}, ${end.runAfter ?? null}) as settled`,
-  );
-  return row.settled ? settled : "lost";
+  const done = await runner.db.callAsLab<boolean>("settle_job", {
+    job_id: job.id,
+    lease_token: job.leaseToken,
+    status,
+    result: end.result === undefined ? null : end.result as CallArgument,
+    error: end.error ?? null,
+    run_after: end.runAfter?.toISOString() ?? null,
+  });
+  return done ? settled : "lost";
 }
 
 /** The context a handler works in: the owner as caller, checkpoints bound to this lease. */
 function jobContext(runner: JobRunner, job: ClaimedJob, budget: SliceBudget): JobContext {
   const { db, options } = runner;
+  const args = (state: JobJson, progress: Partial<JobProgress>) => ({
+    job_id: job.id,
+    lease_token: job.leaseToken,
+    lease_seconds: options.leaseSeconds,
+    checkpoint: state as CallArgument,
+    done: progress.done ?? null,
+    total: progress.total ?? null,
+    skipped: progress.skipped ?? null,
+    skipped_by_reason: progress.skippedByReason ?? null,
+  });
+  /** A lost lease throws; a saved checkpoint becomes the state the claim's next slice starts from. */
+  const saved = (cancel: boolean | null, state: JobJson, progress: Partial<JobProgress>) => {
+    if (cancel === null) throw new JobLeaseLost(job.id);
+    Object.assign(job, { checkpoint: state, progress: { ...job.progress, ...progress } });
+    return { cancelRequested: cancel };
+  };
   const checkpoint = async (
     tx: Tx,
     state: JobJson,
     progress: Partial<JobProgress> = {},
   ): Promise<CheckpointAnswer> => {
+    const a = args(state, progress);
     const [row] = await tx<{ cancel: boolean | null }[]>`
-      select private.checkpoint_job(${job.id}, ${job.leaseToken}, ${options.leaseSeconds},
-        ${tx.json(state as postgres.JSONValue)}, ${progress.done ?? null}, ${
-      progress.total ?? null
-    },
-        ${progress.skipped ?? null},
-        ${progress.skippedByReason ? tx.json(progress.skippedByReason) : null}) as cancel`;
-    if (row.cancel === null) throw new JobLeaseLost(job.id);
-    // The next slice of this claim starts from what was just saved.
-    Object.assign(job, { checkpoint: state, progress: { ...job.progress, ...progress } });
-    return { cancelRequested: row.cancel };
+      select private.checkpoint_job(${a.job_id}, ${a.lease_token}, ${a.lease_seconds},
+        ${tx.json(state as postgres.JSONValue)}, ${a.done}, ${a.total}, ${a.skipped},
+        ${a.skipped_by_reason ? tx.json(a.skipped_by_reason) : null}) as cancel`;
+    return saved(row.cancel, state, progress);
   };
   return {
     job,
@@ -291,8 +303,12 @@ function jobContext(runner: JobRunner, job: ClaimedJob, budget: SliceBudget): Jo
     },
     budget,
     checkpoint,
-    saveCheckpoint: (state, progress) =>
-      db.asService({ correlationId: job.correlationId }, (tx) => checkpoint(tx, state, progress)),
+    saveCheckpoint: async (state, progress = {}) =>
+      saved(
+        await db.callAsLab<boolean | null>("checkpoint_job", args(state, progress)),
+        state,
+        progress,
+      ),
   };
 }
 
