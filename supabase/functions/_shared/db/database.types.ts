@@ -563,14 +563,14 @@ isOneToOne: false
                   ]
                 },"models": {
                   Row: {
-                    "context_window": number,"created_at": string,"enabled": boolean,"id": string,"input_usd_per_million_tokens": number | null,"name": string,"output_usd_per_million_tokens": number | null,"provider_id": string,"updated_at": string
+                    "context_window": number,"created_at": string,"enabled": boolean,"id": string,"name": string,"provider_id": string,"updated_at": string
                   }
                   ComputedFields: never
                   Insert: {
-                    "context_window": number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"input_usd_per_million_tokens"?: number | null,"name": string,"output_usd_per_million_tokens"?: number | null,"provider_id": string,"updated_at"?: string
+                    "context_window": number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"name": string,"provider_id": string,"updated_at"?: string
                   }
                   Update: {
-                    "context_window"?: number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"input_usd_per_million_tokens"?: number | null,"name"?: string,"output_usd_per_million_tokens"?: number | null,"provider_id"?: string,"updated_at"?: string
+                    "context_window"?: number,"created_at"?: string,"enabled"?: boolean,"id"?: string,"name"?: string,"provider_id"?: string,"updated_at"?: string
                   }
                   Relationships: [
                     {
@@ -873,7 +873,10 @@ isOneToOne: false
                 }
           }
           Functions: {
-            "cancel_job":
+            "batch_run_summary":
+{ Args: { "p_bins"?: number,"p_parameter"?: string,"p_run_id": string }; Returns: Json
+                           },
+"cancel_job":
 { Args: { "p_job_id": string }; Returns: {
               "cancel_requested_at": string,"id": string,"status": string
             }[]
