@@ -113,20 +113,40 @@ async function createFixtures(admin: postgres.Sql): Promise<Fixtures> {
     grant execute on function public.${f.touch}() to authenticated;
   `);
   await admin`insert into storage.buckets (id, name, public) values (${f.bucket}, ${f.bucket}, false)`;
-  for (const op of ["insert", "select", "update", "delete"]) {
-    const check =
-      `bucket_id = '${f.bucket}' and (storage.foldername(name))[1] = (select auth.uid())::text`;
-    const clause = op === "insert"
-      ? `with check (${check})`
-      : op === "update"
-      ? `using (${check}) with check (${check})`
-      : `using (${check})`;
-    await admin.unsafe(
-      `create policy "${f.bucket} ${op}" on storage.objects for ${op} to authenticated ${clause}`,
-    );
-  }
+  await withPolicyLock(admin, async () => {
+    for (const op of ["insert", "select", "update", "delete"]) {
+      const check =
+        `bucket_id = '${f.bucket}' and (storage.foldername(name))[1] = (select auth.uid())::text`;
+      const clause = op === "insert"
+        ? `with check (${check})`
+        : op === "update"
+        ? `using (${check}) with check (${check})`
+        : `using (${check})`;
+      await admin.unsafe(
+        `create policy "${f.bucket} ${op}" on storage.objects for ${op} to authenticated ${clause}`,
+      );
+    }
+  });
   return f;
 }
+
+/**
+ * Runs `fn` holding a session advisory lock that every test process takes
+ * for policy DDL on storage.objects: two concurrent DROP POLICY statements
+ * on one table can deadlock each other (seen: each waiting for the other's
+ * AccessExclusiveLock), so they take turns.
+ */
+async function withPolicyLock(admin: postgres.Sql, fn: () => Promise<void>): Promise<void> {
+  await admin`select pg_advisory_lock(${POLICY_DDL_LOCK})`;
+  try {
+    await fn();
+  } finally {
+    await admin`select pg_advisory_unlock(${POLICY_DDL_LOCK})`;
+  }
+}
+
+/** The advisory lock key of policy DDL on storage.objects (any fixed number of the lab's own). */
+const POLICY_DDL_LOCK = 7_415_204_312;
 
 async function dropFixtures(admin: postgres.Sql, f: Fixtures): Promise<void> {
   await admin.unsafe(`
@@ -136,9 +156,11 @@ async function dropFixtures(admin: postgres.Sql, f: Fixtures): Promise<void> {
     drop table public.${f.books};
     drop table public.${f.authors};
   `);
-  for (const op of ["insert", "select", "update", "delete"]) {
-    await admin.unsafe(`drop policy "${f.bucket} ${op}" on storage.objects`);
-  }
+  await withPolicyLock(admin, async () => {
+    for (const op of ["insert", "select", "update", "delete"]) {
+      await admin.unsafe(`drop policy "${f.bucket} ${op}" on storage.objects`);
+    }
+  });
   await admin.begin(async (tx) => {
     await tx`select set_config('storage.allow_delete_query', 'true', true)`;
     await tx`delete from storage.objects where bucket_id = ${f.bucket}`;

@@ -135,6 +135,7 @@ export const STORAGE_ERRORS = {
  */
 export function fromDatabaseError(error: unknown): StorageApiError {
   if (isStorageApiError(error)) return error;
+  if (isConnectionFailure(error)) return STORAGE_ERRORS.databaseUnavailable(error);
   if (error instanceof postgres.PostgresError) {
     switch (error.code) {
       case "42501":
@@ -170,7 +171,6 @@ export function fromDatabaseError(error: unknown): StorageApiError {
         });
     }
   }
-  if (isConnectionFailure(error)) return STORAGE_ERRORS.databaseUnavailable(error);
   return STORAGE_ERRORS.internal(error);
 }
 
@@ -178,6 +178,8 @@ function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && /^(ECONN|CONNECT_TIMEOUT|CONNECTION_)/.test(code)) return true;
+  // The server ended the session (terminated backend, shutdown, crash recovery): the connection is gone.
+  if (error instanceof postgres.PostgresError && /^(57P0[123]|08)/.test(error.code)) return true;
   return error.name === "ConnectionRefused" || /connection refused/i.test(error.message);
 }
 

@@ -94,6 +94,12 @@ function isTooLarge(error: unknown): boolean {
   return status === 413 || statusCode === "413";
 }
 
+/** True when Storage answered that it cannot serve for now (503, or 544 for its database's timeout). */
+function isUnavailable(error: unknown): boolean {
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  return status === 503 || status === 544 || statusCode === "503" || statusCode === "544";
+}
+
 /** Maps a storage failure to the function's answer; the cause is kept for logs only. */
 function storageFailure(step: "upload" | "sign", cause: unknown): HttpError {
   if (step === "upload" && isTooLarge(cause)) {
@@ -103,6 +109,13 @@ function storageFailure(step: "upload" | "sign", cause: unknown): HttpError {
     });
   }
   const what = step === "upload" ? "store the file" : "create a download link";
+  // Storage's own database is away (a failover): say "try again", as for ours.
+  if (isUnavailable(cause)) {
+    return new HttpError(503, `Storage unavailable: cannot ${what} now; try again shortly`, {
+      code: "service_unavailable",
+      cause,
+    });
+  }
   return new HttpError(502, `Storage unavailable: cannot ${what}`, {
     code: "storage_unavailable",
     cause,

@@ -78,6 +78,24 @@ Deno.test("a refused upload is a 502 storage_unavailable that keeps Storage's me
   });
 });
 
+Deno.test("Storage whose database is away (503) is a 503 to try again, not a 502", async () => {
+  const { fetch } = fakeFetch(() =>
+    Response.json({
+      statusCode: "503",
+      code: "DatabaseConnectionLimit",
+      error: "Service Unavailable",
+      message: "The database is unavailable. Please try again later.",
+    }, { status: 503 })
+  );
+  const storage = userStorageFactory({ ...options, fetch })("caller-jwt");
+  await rejects(storage.upload("u/e.csv", new Uint8Array([1]), "text/csv"), (e: unknown) => {
+    assert(e instanceof HttpError);
+    equal(e.status, 503);
+    equal(e.code, "service_unavailable");
+    return true;
+  });
+});
+
 Deno.test("an upload over the bucket's size limit is a 413 export_too_large", async () => {
   const { fetch } = fakeFetch(() =>
     Response.json({

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Database } from "../db/client.ts";
+import type { Database, Tx } from "../db/client.ts";
 import type { JobContext, JobHandler, SliceOutcome } from "./handler.ts";
 import { JobFatalError } from "./handler.ts";
 
@@ -21,8 +21,8 @@ export interface StepsPayload {
 export interface StepsFaults {
   /** The kind to handle (default `steps`): a test file of its own kind never claims another file's jobs. */
   kind?: string;
-  /** Called inside each step's transaction after its work, before its checkpoint. */
-  beforeCheckpoint?(step: number, context: JobContext): void | Promise<void>;
+  /** Called inside each step's transaction (`tx`) after its work, before its checkpoint. */
+  beforeCheckpoint?(step: number, context: JobContext, tx: Tx): void | Promise<void>;
   /** Every slice throws this (a poison job). */
   poison?: Error;
   /** What cleanUp saw. */
@@ -51,7 +51,7 @@ export function stepsHandler(db: Database, faults: StepsFaults = {}): JobHandler
         const answer = await db.withUser(context.caller, async (tx) => {
           await tx`insert into public.audit_logs (event_type, event_data, source)
                    values ('job_step', ${tx.json({ job_id: context.job.id, step })}, 'client')`;
-          await faults.beforeCheckpoint?.(step, context);
+          await faults.beforeCheckpoint?.(step, context, tx);
           return await context.checkpoint(tx, { next: step + 1 }, {
             done: step + 1,
             total: payload.steps,
