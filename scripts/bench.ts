@@ -14,6 +14,7 @@ import { checkTestPrerequisites } from "./lib/test_prerequisites.ts";
 import { withThrowawayDatabase } from "./lib/throwaway.ts";
 import { repoRoot } from "./lib/process.ts";
 import { benchAnalyticsScale } from "./bench/analytics_scale.ts";
+import { benchArenas } from "./bench/arena_scale.ts";
 import { benchBatchRun } from "./bench/batch_run_time.ts";
 import { describeEnvironment } from "./bench/environment.ts";
 import { benchExports } from "./bench/export_throughput.ts";
@@ -34,7 +35,7 @@ const log = (line: string) => console.log(line);
 const figures: Figure[] = [];
 const details: Record<string, unknown> = {};
 
-// Items 1-4, 6, 8, 9 and 10 measure the lab on the server it runs on (DATABASE_URL's or the
+// Items 1-4, 6 and 8-11 measure the lab on the server it runs on (DATABASE_URL's or the
 // embedded one); their throwaway databases, nested ones included, go there.
 const givenDatabaseUrl = Deno.env.get("DATABASE_URL");
 const server = await openLabServer();
@@ -101,6 +102,12 @@ const environment = await withThrowawayDatabase("bench", async (target) => {
     const result = await benchJobs(target, plan.jobs, log);
     figures.push(...result.figures);
     details.jobs = result.details;
+  }
+  if (plan.items.includes("11")) {
+    log("\n# 11 arenas: next pair under concurrent testers, ranking fit");
+    const result = await benchArenas(target, plan.arenas, log);
+    figures.push(...result.figures);
+    details.arenas = result.details;
   }
   return environment;
 });

@@ -5,7 +5,7 @@
  */
 
 /** The measurements, numbered as in the issue. */
-export const ITEMS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"] as const;
+export const ITEMS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"] as const;
 
 /** One measurement. */
 export type Item = (typeof ITEMS)[number];
@@ -43,6 +43,15 @@ export interface BenchPlan {
   batchRun: { items: number; modelLatencyMs: number };
   /** Item 8: job start latency samples, trivial jobs per throughput run, runs. */
   jobs: { latencySamples: number; throughputJobs: number; repetitions: number };
+  /** Item 11: testers at once, prompts, hand-outs per round, rounds; votes and repetitions of the fit. */
+  arenas: {
+    testers: number;
+    prompts: number;
+    requestsPerRound: number;
+    rounds: number;
+    fitVotes: number;
+    fitRepetitions: number;
+  };
 }
 
 /**
@@ -90,6 +99,14 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
       ingest: { rows: 10_000, repetitions: 1 },
       batchRun: { items: 200, modelLatencyMs: 200 },
       jobs: { latencySamples: 50, throughputJobs: 500, repetitions: 3 },
+      arenas: {
+        testers: 50,
+        prompts: 20,
+        requestsPerRound: 500,
+        rounds: 3,
+        fitVotes: 20_000,
+        fitRepetitions: 3,
+      },
     };
   }
   return {
@@ -112,6 +129,14 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
     ingest: { rows: 100_000, repetitions: 3 },
     batchRun: { items: 1_000, modelLatencyMs: 200 },
     jobs: { latencySamples: 200, throughputJobs: 2_000, repetitions: 5 },
+    arenas: {
+      testers: 50,
+      prompts: 20,
+      requestsPerRound: 2_000,
+      rounds: 5,
+      fitVotes: 20_000,
+      fitRepetitions: 5,
+    },
   };
 }
 

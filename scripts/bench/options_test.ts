@@ -4,7 +4,8 @@ import { planFromArgs } from "./options.ts";
 Deno.test("the full plan runs every item at the issue's sizes", () => {
   const plan = planFromArgs([]);
   assert.equal(plan.mode, "full");
-  assert.deepEqual(plan.items, ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]);
+  assert.deepEqual(plan.items, ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]);
+  assert.deepEqual([plan.arenas.testers, plan.arenas.fitVotes], [50, 20_000]);
   assert.equal(plan.ingest.rows, 100_000);
   assert.equal(plan.batchRun.items, 1_000);
   assert.equal(plan.metrics.rows, 10_000_000);
@@ -29,6 +30,6 @@ Deno.test("--only selects items and --out moves the results file", () => {
 });
 
 Deno.test("unknown options and items are refused", () => {
-  assert.throws(() => planFromArgs(["--only=11"]), /Invalid --only: "11"/);
+  assert.throws(() => planFromArgs(["--only=12"]), /Invalid --only: "12"/);
   assert.throws(() => planFromArgs(["--fast"]), /Unknown option: --fast/);
 });

@@ -411,19 +411,19 @@ select functions_are('private',
         'release_idempotency_key', 'is_admin', 'audit_role_change', 'rollup_system_metrics',
         'route_latency_stats', 'model_call_stats', 'audit_model_setting_change', 'schema_version',
         'job_backlog', 'check_job_transition', 'audit_job_transition', 'broadcast_job_progress',
-        'enqueue_job', 'claim_job', 'checkpoint_job', 'settle_job'],
+        'enqueue_job', 'claim_job', 'checkpoint_job', 'settle_job', 'add_arena_matchups'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p
      where p.pronamespace = 'private'::regnamespace and p.prosecdef order by 1$$,
-  $$values ('audit_job_transition'), ('audit_model_setting_change'), ('audit_role_change'),
+  $$values ('add_arena_matchups'), ('audit_job_transition'), ('audit_model_setting_change'), ('audit_role_change'),
            ('broadcast_analytics_change'), ('broadcast_experiment_change'), ('broadcast_export_progress'),
            ('broadcast_job_progress'), ('check_rating'), ('checkpoint_job'), ('claim_idempotency_key'),
            ('complete_idempotency_key'), ('consume_rate_limit'), ('enqueue_job'),
            ('experiments_maintain_analytics'), ('model_call_stats'), ('record_audit_event'),
            ('record_rating_revision'), ('release_idempotency_key'), ('reviewable_config_ids'),
            ('reviewable_queue_ids'), ('schema_version'), ('testable_arena_ids')$$,
-  'Only the audit, analytics, rate-limit, rating, lookup, live-feed, idempotency-write, role and model-setting audit, model statistics, schema version and job (create, checkpoint, audit, broadcast) functions are security definer.');
+  'Only the audit, analytics, rate-limit, rating, lookup, live-feed, idempotency-write, role and model-setting audit, model statistics, schema version, job (create, checkpoint, audit, broadcast) and arena matchup functions are security definer.');
 select is_empty(
   $$select p.proname from pg_catalog.pg_proc p
      where p.pronamespace in ('private'::regnamespace, 'public'::regnamespace)
