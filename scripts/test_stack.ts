@@ -28,7 +28,15 @@ if (!databaseUrl) {
 
 const passthrough = functionEnvFromProcess();
 const storageDir = await Deno.makeTempDir({ prefix: "lab_client_storage_" });
-const stack = await startStack({ databaseUrl, port: 0, env: passthrough, storageDir });
+// A test that kills its stack mid-job sets LAB_WORKER_TICK_MS, so the next stack's sweep takes the job over.
+const tickMs = Number(Deno.env.get("LAB_WORKER_TICK_MS") ?? "0");
+const stack = await startStack({
+  databaseUrl,
+  port: 0,
+  env: passthrough,
+  storageDir,
+  ...(tickMs > 0 ? { workerTickMs: tickMs } : {}),
+});
 
 async function admin(request: Request): Promise<Response> {
   const { pathname } = new URL(request.url);

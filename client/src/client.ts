@@ -139,9 +139,9 @@ export function createLabClient(options: LabClientOptions) {
     /** Prompt templates: versions and movable labels. */
     templates: templateCalls(supabase),
     /** Datasets from CSV: upload, versions and their ingest's progress, items, skipped rows. */
-    datasets: datasetCalls(transport, supabase, live.userId),
+    datasets: datasetCalls(transport, supabase, live.userId, jobCalls(supabase)),
     /** Batch runs of a template version over a dataset version: progress, results, summary. */
-    runs: runCalls(transport, supabase),
+    runs: runCalls(transport, supabase, jobCalls(supabase)),
     /** Model prices: the lab's list and your own. */
     prices: priceCalls(supabase),
     /** Ratings, review queues, LLM judges, agreement and per-bin scores. */

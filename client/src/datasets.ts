@@ -8,11 +8,14 @@
  */
 import {
   type CreateDatasetVersionRequest,
+  type DatasetIngestStarted,
+  datasetIngestStartedSchema,
   type DatasetVersionRow,
   datasetVersionSchema,
 } from "../../supabase/functions/_shared/contracts/datasets.ts";
 import { LabError, labErrorFor, LabNetworkError } from "./errors.ts";
 import { type CallOptions, type FunctionsTransport, invokeFunction } from "./functions.ts";
+import type { jobCalls, JobRow } from "./jobs.ts";
 import { type LabSupabaseClient, notFound } from "./reads.ts";
 import { failure, type FunctionResult, type LabResult, success } from "./result.ts";
 import { checkRow, fromPostgrest } from "./rows.ts";
@@ -29,6 +32,17 @@ export interface UploadDatasetOptions extends CallOptions {
   delimiter?: string;
   /** `{ variable: "CSV column" }`; by default every column keeps its name. */
   columnMap?: CreateDatasetVersionRequest["columnMap"];
+  /** Called with the ingest job each time it is read (saved rows as done, skips per reason). */
+  onProgress?: (job: JobRow) => void;
+  /** Answer as soon as the job is queued instead of when the ingest ends. */
+  noWait?: boolean;
+}
+
+/** An ingest as it ended (or, with `noWait`, as it started): the version and its job. */
+export interface DatasetIngest {
+  version: DatasetVersionRow;
+  /** The job as it ended (or null when there was nothing to do). */
+  job: JobRow | DatasetIngestStarted["job"];
 }
 
 /** What a CSV may be given as. */
@@ -66,15 +80,40 @@ export function datasetCalls(
   transport: FunctionsTransport,
   supabase: LabSupabaseClient,
   userId: () => Promise<string | null>,
+  jobs: ReturnType<typeof jobCalls>,
 ) {
   const ingestCall = (path: string, body: unknown, options: CallOptions) =>
     invokeFunction(transport, "datasets", {
       method: "POST",
       path,
       body,
-      schema: datasetVersionSchema,
+      schema: datasetIngestStartedSchema,
       ...options,
     });
+
+  /** Waits for the started ingest's job, then reads the version as the job left it. */
+  async function settle(
+    started: FunctionResult<DatasetIngestStarted>,
+    options: Pick<UploadDatasetOptions, "onProgress" | "noWait">,
+  ): Promise<FunctionResult<DatasetIngest>> {
+    if (started.error || options.noWait || started.data.job === null) return started;
+    const { correlationId } = started;
+    const job = await jobs.wait(started.data.job.id, { onProgress: options.onProgress });
+    if (job.error) return { ...job, correlationId };
+    const version = await readVersion(started.data.version.id);
+    return version.error
+      ? { ...version, correlationId }
+      : { data: { version: version.data, job: job.data }, error: null, correlationId };
+  }
+
+  async function readVersion(versionId: string): Promise<LabResult<DatasetVersionRow>> {
+    const { data, error, status } = await supabase.from("dataset_versions").select("*")
+      .eq("id", versionId).maybeSingle();
+    if (error) return failure(fromPostgrest(error, status));
+    if (!data) return failure(notFound("Dataset version", versionId));
+    const checked = checkRow("dataset_versions", datasetVersionSchema, data);
+    return checked instanceof LabError ? failure(checked) : success(checked);
+  }
 
   return {
     /**
@@ -107,22 +146,23 @@ export function datasetCalls(
 
     /**
      * Uploads a CSV to your folder of the `datasets` bucket and makes it the
-     * dataset's next version; resolves with the version once its ingest has
-     * ended: `completed` with saved and skipped counts (skips by reason), or
-     * `failed` with an error naming the line.
+     * dataset's next version, ingested by a job of the worker; resolves once
+     * the job has ended with the version (`completed` with saved and skipped
+     * counts and skips by reason, or `failed` with an error naming the line)
+     * and the job.
      *
      * @example
      * ```ts
-     * const { data: version } = await lab.datasets.upload(dataset.id, csvText, { fileName: "topics.csv" });
-     * console.log(version?.saved_count, version?.skipped_by_reason); // 998 { duplicate: 1, empty: 1 }
+     * const { data } = await lab.datasets.upload(dataset.id, csvText, { onProgress: (j) => console.log(j.progress) });
+     * console.log(data?.version.saved_count, data?.version.skipped_by_reason); // 998 { duplicate: 1, empty: 1 }
      * ```
      */
     async upload(
       datasetId: string,
       csv: CsvBody,
       options: UploadDatasetOptions = {},
-    ): Promise<FunctionResult<DatasetVersionRow>> {
-      const { fileName, delimiter, columnMap, ...callOptions } = options;
+    ): Promise<FunctionResult<DatasetIngest>> {
+      const { fileName, delimiter, columnMap, onProgress, noWait, ...callOptions } = options;
       const uid = await userId();
       if (!uid) {
         const error = new LabError("Cannot upload a dataset without a signed-in user", {
@@ -139,7 +179,11 @@ export function datasetCalls(
       if (uploaded.error) {
         return { ...failure(storageFailure(uploaded.error)), correlationId: null };
       }
-      return await this.createVersion(datasetId, { path, delimiter, columnMap }, callOptions);
+      return await this.createVersion(datasetId, { path, delimiter, columnMap }, {
+        ...callOptions,
+        onProgress,
+        noWait,
+      });
     },
 
     /**
@@ -150,12 +194,18 @@ export function datasetCalls(
      * await lab.datasets.createVersion(datasetId, { path: `${userId}/topics.csv`, delimiter: ";" });
      * ```
      */
-    createVersion(
+    async createVersion(
       datasetId: string,
       request: CreateDatasetVersionRequest,
-      options: CallOptions = {},
-    ): Promise<FunctionResult<DatasetVersionRow>> {
-      return ingestCall(`/${encodeURIComponent(datasetId)}/versions`, request, options);
+      options: CallOptions & Pick<UploadDatasetOptions, "onProgress" | "noWait"> = {},
+    ): Promise<FunctionResult<DatasetIngest>> {
+      const { onProgress, noWait, ...callOptions } = options;
+      const started = await ingestCall(
+        `/${encodeURIComponent(datasetId)}/versions`,
+        request,
+        callOptions,
+      );
+      return await settle(started, { onProgress, noWait });
     },
 
     /**
@@ -167,11 +217,17 @@ export function datasetCalls(
      * const { data } = await lab.datasets.resumeIngest(versionId);
      * ```
      */
-    resumeIngest(
+    async resumeIngest(
       versionId: string,
-      options: CallOptions = {},
-    ): Promise<FunctionResult<DatasetVersionRow>> {
-      return ingestCall(`/versions/${encodeURIComponent(versionId)}/ingest`, undefined, options);
+      options: CallOptions & Pick<UploadDatasetOptions, "onProgress" | "noWait"> = {},
+    ): Promise<FunctionResult<DatasetIngest>> {
+      const { onProgress, noWait, ...callOptions } = options;
+      const started = await ingestCall(
+        `/versions/${encodeURIComponent(versionId)}/ingest`,
+        undefined,
+        callOptions,
+      );
+      return await settle(started, { onProgress, noWait });
     },
 
     /**
@@ -183,13 +239,8 @@ export function datasetCalls(
      * console.log(data?.status, data?.saved_count, data?.skipped_by_reason);
      * ```
      */
-    async version(versionId: string): Promise<LabResult<DatasetVersionRow>> {
-      const { data, error, status } = await supabase.from("dataset_versions").select("*")
-        .eq("id", versionId).maybeSingle();
-      if (error) return failure(fromPostgrest(error, status));
-      if (!data) return failure(notFound("Dataset version", versionId));
-      const checked = checkRow("dataset_versions", datasetVersionSchema, data);
-      return checked instanceof LabError ? failure(checked) : success(checked);
+    version(versionId: string): Promise<LabResult<DatasetVersionRow>> {
+      return readVersion(versionId);
     },
 
     /**

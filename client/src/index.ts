@@ -31,9 +31,9 @@ export {
   LabValidationError,
 } from "./errors.ts";
 export type { RunJudgeOptions } from "./evaluations.ts";
-export type { CsvBody, UploadDatasetOptions } from "./datasets.ts";
+export type { CsvBody, DatasetIngest, UploadDatasetOptions } from "./datasets.ts";
 export type { NewModelPrice } from "./prices.ts";
-export type { ExecuteRunOptions } from "./runs.ts";
+export type { WaitForRunOptions } from "./runs.ts";
 export type { NewTemplate, NewTemplateVersion } from "./templates.ts";
 export type { ExportFile } from "./exports.ts";
 export type { CallOptions } from "./functions.ts";
@@ -63,10 +63,13 @@ export type {
 export type {
   BatchRunRow,
   CreateRunRequest,
+  RunStarted,
   RunSummary,
 } from "../../supabase/functions/_shared/contracts/runs.ts";
+export type { JobRef } from "../../supabase/functions/_shared/contracts/job_ref.ts";
 export type {
   CreateDatasetVersionRequest,
+  DatasetIngestStarted,
   DatasetVersionRow,
 } from "../../supabase/functions/_shared/contracts/datasets.ts";
 export type {

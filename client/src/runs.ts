@@ -1,7 +1,8 @@
 /**
  * Batch runs: a template version over a dataset version through the runs
- * function (create, work, resume), with the progress, the results and the
- * summary read through the Data API under RLS.
+ * function (create, resume), worked by a job of the worker whose progress
+ * `wait` follows, with the run, its results and its summary read through
+ * the Data API under RLS.
  *
  * @module
  */
@@ -10,6 +11,8 @@ import {
   type BatchRunRow,
   batchRunSchema,
   type CreateRunRequest,
+  type RunStarted,
+  runStartedSchema,
   type RunSummary,
   runSummarySchema,
 } from "../../supabase/functions/_shared/contracts/runs.ts";
@@ -17,17 +20,20 @@ import { generatedResponseSchema } from "../../supabase/functions/_shared/contra
 import type { ParameterName } from "../../supabase/functions/_shared/lab/parameters.ts";
 import { LabError } from "./errors.ts";
 import { type CallOptions, type FunctionsTransport, invokeFunction } from "./functions.ts";
+import type { jobCalls, JobRow } from "./jobs.ts";
 import { type LabSupabaseClient, notFound } from "./reads.ts";
 import { failure, type FunctionResult, type LabResult, success } from "./result.ts";
 import { checkRow, fromPostgrest } from "./rows.ts";
 import type { BatchResultRow } from "./types.ts";
 
-/** Options of {@link runCalls}' `execute`. */
-export interface ExecuteRunOptions extends CallOptions {
-  /** Called with the run after every slice of work. */
-  onProgress?: (run: BatchRunRow) => void;
-  /** Most results per request (the server also stops at `LAB_RUN_SLICE_MS`). */
-  maxResultsPerCall?: number;
+/** Options of {@link runCalls}' `wait`. */
+export interface WaitForRunOptions {
+  /** Called with the job each time it is read while it runs (`progress.done` results succeeded). */
+  onProgress?: (job: JobRow) => void;
+  /** Milliseconds between reads (default 500). */
+  intervalMs?: number;
+  /** Give up after this many milliseconds (default 10 minutes). */
+  timeoutMs?: number;
 }
 
 const resultResponseSchema = z.object({ response: generatedResponseSchema.nullable() });
@@ -37,81 +43,74 @@ const resultResponseSchema = z.object({ response: generatedResponseSchema.nullab
  *
  * @example
  * ```ts
- * const runs = runCalls(transport, supabase);
- * const { data: run } = await runs.create({ templateVersionId, datasetVersionId, calibrationId });
+ * const runs = runCalls(transport, supabase, jobCalls(supabase));
+ * const { data } = await runs.create({ templateVersionId, datasetVersionId, calibrationId });
  * ```
  */
-export function runCalls(transport: FunctionsTransport, supabase: LabSupabaseClient) {
+export function runCalls(
+  transport: FunctionsTransport,
+  supabase: LabSupabaseClient,
+  jobs: ReturnType<typeof jobCalls>,
+) {
   const call = (path: string, body: unknown, options: CallOptions) =>
     invokeFunction(transport, "runs", {
       method: "POST",
       path,
       body,
-      schema: batchRunSchema,
+      schema: runStartedSchema,
       ...options,
     });
 
   return {
     /**
-     * Creates a run with one pending result per item and repeat. A template
-     * variable the dataset lacks is a `LabValidationError` (`missing_variables`)
-     * naming it.
+     * Creates a run with one pending result per item and repeat, and the
+     * job that works it (202; the job's id is the run's). A template
+     * variable the dataset lacks is a `LabValidationError`
+     * (`missing_variables`) naming it.
      *
      * @example
      * ```ts
-     * const { data: run } = await lab.runs.create({ template: { name: "haiku", label: "production" }, datasetVersionId, calibrationId, responsesPerItem: 2 });
+     * const { data } = await lab.runs.create({ template: { name: "haiku", label: "production" }, datasetVersionId, calibrationId, responsesPerItem: 2 });
+     * const done = await lab.runs.wait(data!.run.id, data!.job!.id);
      * ```
      */
-    create(request: CreateRunRequest, options: CallOptions = {}): Promise<FunctionResult<BatchRunRow>> {
+    create(request: CreateRunRequest, options: CallOptions = {}): Promise<FunctionResult<RunStarted>> {
       return call("", request, options);
     },
 
     /**
-     * Works the run for one request (at most `LAB_RUN_SLICE_MS`) and answers its progress.
+     * Waits for the run's job to end and answers the run and the job as they
+     * ended: completed (job succeeded), failed with results to resume (job
+     * failed, its error naming them) or cancelled.
      *
      * @example
      * ```ts
-     * const { data } = await lab.runs.work(runId, { maxResults: 50 });
+     * const { data } = await lab.runs.wait(runId, jobId, { onProgress: (j) => console.log(j.progress.done, "/", j.progress.total) });
      * ```
      */
-    work(
+    async wait(
       runId: string,
-      request: { maxResults?: number } = {},
-      options: CallOptions = {},
-    ): Promise<FunctionResult<BatchRunRow>> {
-      return call(`/${encodeURIComponent(runId)}/work`, request, options);
+      jobId: string,
+      options: WaitForRunOptions = {},
+    ): Promise<LabResult<{ run: BatchRunRow; job: JobRow }>> {
+      const job = await jobs.wait(jobId, options);
+      if (job.error) return job;
+      const run = await this.get(runId);
+      return run.error ? run : success({ run: run.data, job: job.data });
     },
 
     /**
-     * Works the run slice after slice until it is no longer running
-     * (completed, failed with results to resume, or cancelled).
+     * A failed or cancelled run back to running with only its failed results
+     * pending again, and a new job working it (202); a completed run comes
+     * back with `job: null`.
      *
      * @example
      * ```ts
-     * const { data } = await lab.runs.execute(runId, { onProgress: (r) => console.log(r.succeeded_count, "/", r.total_results) });
+     * const { data } = await lab.runs.resume(runId);
+     * await lab.runs.wait(runId, data!.job!.id);
      * ```
      */
-    async execute(runId: string, options: ExecuteRunOptions = {}): Promise<FunctionResult<BatchRunRow>> {
-      const { onProgress, maxResultsPerCall, ...callOptions } = options;
-      const body = maxResultsPerCall ? { maxResults: maxResultsPerCall } : {};
-      for (;;) {
-        const result = await this.work(runId, body, callOptions);
-        if (result.error) return result;
-        onProgress?.(result.data);
-        if (result.data.status !== "running" && result.data.status !== "pending") return result;
-      }
-    },
-
-    /**
-     * A failed or cancelled run back to running with only its failed results pending again.
-     *
-     * @example
-     * ```ts
-     * await lab.runs.resume(runId);
-     * await lab.runs.execute(runId);
-     * ```
-     */
-    resume(runId: string, options: CallOptions = {}): Promise<FunctionResult<BatchRunRow>> {
+    resume(runId: string, options: CallOptions = {}): Promise<FunctionResult<RunStarted>> {
       return call(`/${encodeURIComponent(runId)}/resume`, undefined, options);
     },
 

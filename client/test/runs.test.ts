@@ -95,7 +95,13 @@ describe.skipIf(noStack)("templates, datasets and runs over HTTP", () => {
     const csv = "\uFEFFtopic,note\r\nrain,a\r\n,\r\nfog,\"multi\nline\"\r\nrain,a\r\ntides,b,c\r\nsnow,d\r\n";
     const uploaded = await lab.datasets.upload(dataset.data!.id, csv, { fileName: "topics.csv" });
     expect(uploaded.error).toBeNull();
-    const version = uploaded.data!;
+    const { version, job: ingestJob } = uploaded.data!;
+    expect(ingestJob).toMatchObject({
+      id: version.id,
+      kind: "dataset_ingest",
+      status: "succeeded",
+      progress: { done: 3, skipped: 3, skippedByReason: { empty: 1, duplicate: 1, malformed: 1 } },
+    });
     expect(version).toMatchObject({ status: "completed", saved_count: 3, skipped_count: 3 });
     expect(version.skipped_by_reason).toEqual({ empty: 1, duplicate: 1, malformed: 1 });
     expect(version.source_path.startsWith(`${user.id}/`)).toBe(true);
@@ -127,35 +133,27 @@ describe.skipIf(noStack)("templates, datasets and runs over HTTP", () => {
       concurrency: 2,
     });
     expect(created.error).toBeNull();
-    const runId = created.data!.id;
-    expect(created.data).toMatchObject({ status: "pending", total_results: 6 });
+    const runId = created.data!.run.id;
+    expect(created.data!.run).toMatchObject({ status: "pending", total_results: 6 });
+    expect(created.data!.job).toMatchObject({ id: runId, kind: "batch_run" });
 
-    await setModel({ mode: "server_error", times: 2, match: { temperatureAtLeast: 0 } });
     const seen: number[] = [];
-    const executed = await lab.runs.execute(runId, {
-      maxResultsPerCall: 2,
-      onProgress: (run) => seen.push(run.succeeded_count + run.failed_count),
+    const waited = await lab.runs.wait(runId, created.data!.job!.id, {
+      intervalMs: 20,
+      onProgress: (job) => seen.push(job.progress.done + job.progress.skipped),
     });
-    expect(executed.error).toBeNull();
-    expect(executed.data).toMatchObject({ status: "failed", succeeded_count: 4, failed_count: 2 });
-    expect(seen.length).toBeGreaterThan(1);
+    expect(waited.error).toBeNull();
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    const failed = await lab.runs.results(runId, { status: "failed" });
-    expect(failed.data).toHaveLength(2);
-    const failedIds = failed.data!.map((r) => r.id).sort();
-
-    await resetModel();
-    expect((await lab.runs.resume(runId)).data).toMatchObject({ status: "running", failed_count: 0 });
-    const finished = await lab.runs.execute(runId);
-    expect(finished.data).toMatchObject({ status: "completed", succeeded_count: 6, failed_count: 0 });
-    expect(finished.data!.cost_usd).toBeGreaterThan(0);
+    expect(waited.data!.job.status).toBe("succeeded");
+    expect(waited.data!.run).toMatchObject({ status: "completed", succeeded_count: 6 });
+    const finished = { data: waited.data!.run };
+    expect(finished.data.cost_usd).toBeGreaterThan(0);
     const results = await lab.runs.results(runId);
     expect(results.data!.map((r) => [r.line_number, r.repeat])).toEqual([
       [2, 0], [2, 1], [4, 0], [4, 1], [8, 0], [8, 1],
     ]);
     expect(results.data!.every((r) => r.response?.status === "succeeded")).toBe(true);
-    const retried = results.data!.filter((r) => failedIds.includes(r.id));
-    expect(retried.every((r) => r.attempts === 2)).toBe(true);
+    expect((await lab.runs.resume(runId)).data?.job).toBeNull();
 
     const summary = await lab.runs.summary(runId, { bins: 3 });
     expect(summary.error).toBeNull();
@@ -179,12 +177,13 @@ describe.skipIf(noStack)("templates, datasets and runs over HTTP", () => {
     const stranger = labFor(await createUser("runs-stranger"));
     expect((await stranger.runs.get(runId)).error).toBeInstanceOf(LabNotFoundError);
     expect((await stranger.runs.summary(runId)).error).toBeInstanceOf(LabNotFoundError);
-    expect((await stranger.runs.work(runId)).error).toBeInstanceOf(LabNotFoundError);
+    expect((await stranger.runs.resume(runId)).error).toBeInstanceOf(LabNotFoundError);
     expect((await stranger.datasets.version(version.id)).error).toBeInstanceOf(LabNotFoundError);
     const foreign = await stranger.datasets.createVersion(dataset.data!.id, {
       path: version.source_path,
     });
     expect(foreign.error).toBeInstanceOf(LabNotFoundError);
+    expect((await stranger.jobs.get(runId)).error).toBeInstanceOf(LabNotFoundError);
     expect((await labFor(null).runs.create({
       templateVersionId: v2.data!.id,
       datasetVersionId: version.id,
@@ -197,14 +196,23 @@ describe.skipIf(noStack)("templates, datasets and runs over HTTP", () => {
     const template = await lab.templates.create({ name: "t", version: { body: "About {{topic}}." } });
     const dataset = await lab.datasets.create({ name: "d" });
     const version = await lab.datasets.upload(dataset.data!.id, "topic\nrain\nfog\n");
+    await setModel({ mode: "hang" });
     const run = await lab.runs.create({
       templateVersionId: template.data!.version!.id,
-      datasetVersionId: version.data!.id,
+      datasetVersionId: version.data!.version.id,
       parameters,
+      concurrency: 1,
     });
-    expect((await lab.runs.cancel(run.data!.id)).data?.status).toBe("cancelled");
-    expect((await lab.runs.work(run.data!.id)).data?.succeeded_count).toBe(0);
-    const bad = await lab.runs.summary(run.data!.id, { bins: 99 });
+    expect((await lab.jobs.cancel(run.data!.job!.id)).error).toBeNull();
+    await resetModel(); // frees the hanging call, so the slice ends and sees the cancel
+    const cancelled = await lab.runs.wait(run.data!.run.id, run.data!.job!.id, { intervalMs: 20 });
+    expect(cancelled.data!.job.status).toBe("cancelled");
+    expect(cancelled.data!.run.status).toBe("cancelled");
+    const resumed = await lab.runs.resume(run.data!.run.id);
+    expect(resumed.data!.job).not.toBeNull();
+    const again = await lab.runs.wait(run.data!.run.id, resumed.data!.job!.id, { intervalMs: 20 });
+    expect(again.data!.run).toMatchObject({ status: "completed", succeeded_count: 2 });
+    const bad = await lab.runs.summary(run.data!.run.id, { bins: 99 });
     expect(bad.error).toBeInstanceOf(LabValidationError);
     expect(bad.error?.code).toBe("invalid_request");
   });

@@ -38,8 +38,8 @@ function requireStack(): StackInfo {
   return stack;
 }
 
-async function adminPost(path: string, body: unknown): Promise<Response> {
-  const response = await fetch(`${requireStack().adminUrl}${path}`, {
+async function adminPost(path: string, body: unknown, on?: StackInfo): Promise<Response> {
+  const response = await fetch(`${(on ?? requireStack()).adminUrl}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -50,18 +50,22 @@ async function adminPost(path: string, body: unknown): Promise<Response> {
   return response;
 }
 
-/** A fresh local user with an access token; `admin: true` grants the admin role first. */
+/**
+ * A fresh local user with an access token; `admin: true` grants the admin
+ * role first; `on` names a stack a test started itself (default: the suite's).
+ */
 export async function createUser(
   name = "client",
-  options: { admin?: boolean } = {},
+  options: { admin?: boolean; on?: StackInfo } = {},
 ): Promise<TestUser> {
   const email = `${name}-${crypto.randomUUID().slice(0, 8)}@test.local`;
-  return await (await adminPost("/users", { email, admin: options.admin === true })).json() as TestUser;
+  const body = { email, admin: options.admin === true };
+  return await (await adminPost("/users", body, options.on)).json() as TestUser;
 }
 
-/** A lab client for `user` (anonymous with the anon key when omitted). */
-export function labFor(user: TestUser | null, fetchImpl?: typeof fetch): LabClient {
-  const { url, anonKey } = requireStack();
+/** A lab client for `user` (anonymous with the anon key when omitted), on the suite's stack or `on`. */
+export function labFor(user: TestUser | null, fetchImpl?: typeof fetch, on?: StackInfo): LabClient {
+  const { url, anonKey } = on ?? requireStack();
   return createLabClient({
     url,
     anonKey,
@@ -78,9 +82,9 @@ export async function createQueuedJob(user: TestUser, kind: string, total?: numb
   return (await response.json() as { id: string }).id;
 }
 
-/** Makes the offline model server fail (see scripts/model_server/control.ts). */
-export async function setModel(update: Record<string, unknown>): Promise<void> {
-  await adminPost("/model/control", update);
+/** Makes the offline model server fail or slow (see scripts/model_server/control.ts). */
+export async function setModel(update: Record<string, unknown>, on?: StackInfo): Promise<void> {
+  await adminPost("/model/control", update, on);
 }
 
 /** Puts the offline model server back to normal (also frees hanging requests). */

@@ -1,9 +1,10 @@
 /**
  * BENCH item 9: dataset ingest throughput and memory. A CSV of 100 k rows
  * (four columns, every row distinct) is uploaded once to the Storage
- * stand-in and ingested through `POST /datasets/:id/versions` (a new version
- * each repetition) by the datasets function alone in its own process (its
- * peak RSS read from /proc). Floor, same run: `COPY … FROM STDIN WITH CSV`
+ * stand-in; `POST /datasets/:id/versions` (a new version each repetition)
+ * starts its ingest job, which the worker function, alone in its own
+ * process (its peak RSS read from /proc), works in as many invocations as
+ * its budget needs; the time runs from the request to the completed version. Floor, same run: `COPY … FROM STDIN WITH CSV`
  * of the same file through psql into a table of the same shape (the CSV's
  * columns as text). Bars: ≥ 0.3 × COPY's rows per second; peak RSS < 200 MB.
  *
@@ -11,7 +12,7 @@
  */
 import postgres from "postgres";
 import type { DatabaseTarget } from "../lib/database.ts";
-import { LOCAL_ANON_KEY } from "../lib/local_auth.ts";
+import { LOCAL_ANON_KEY, mintApiKey } from "../lib/local_auth.ts";
 import { createBenchUsers, startBenchFunction, startBenchStack, startModel } from "./fixtures.ts";
 import type { BenchPlan } from "./options.ts";
 import type { Figure } from "./report.ts";
@@ -85,9 +86,16 @@ export async function benchIngest(
   const model = await startModel(0);
   const stack = await startBenchStack(target, model.info.url);
   const file = await Deno.makeTempFile({ prefix: "lab-bench-ingest-", suffix: ".csv" });
+  // The datasets function starts the job; the worker, alone in its process, ingests it.
   const fn = await startBenchFunction("datasets", {
     SUPABASE_URL: stack.info.url,
     SUPABASE_DB_URL: target.appUrl,
+  });
+  const serviceKey = await mintApiKey("service_role");
+  const worker = await startBenchFunction("worker", {
+    SUPABASE_URL: stack.info.url,
+    SUPABASE_DB_URL: target.appUrl,
+    SUPABASE_SERVICE_ROLE_KEY: serviceKey,
   });
   try {
     const csv = benchCsv(plan.rows);
@@ -120,17 +128,32 @@ export async function benchIngest(
         body: JSON.stringify({ path }),
         signal: AbortSignal.timeout(600_000),
       });
-      const body = await response.json() as { data?: { status: string; saved_count: number } };
-      ingests.push(performance.now() - started);
-      if (response.status !== 201 || body.data?.saved_count !== plan.rows) {
+      const body = await response.json() as { data?: { version: { id: string } } };
+      if (response.status !== 202 || !body.data) {
         throw new Error(
           `POST /datasets/:id/versions answered ${response.status}: ${
             JSON.stringify(body).slice(0, 300)
           }`,
         );
       }
+      // Invocations of the worker one after another, as its own wake-ups would chain them.
+      let saved = -1;
+      for (let i = 0; i < 1000 && saved < 0; i++) {
+        await (await fetch(`${worker.info.url}?wait=true`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${serviceKey}`, apikey: serviceKey },
+          signal: AbortSignal.timeout(600_000),
+        })).body?.cancel();
+        const [version] = await admin<{ status: string; saved_count: number }[]>`
+          select status, saved_count from public.dataset_versions where id = ${body.data.version.id}`;
+        if (version.status === "completed") saved = version.saved_count;
+      }
+      ingests.push(performance.now() - started);
+      if (saved !== plan.rows) {
+        throw new Error(`The bench ingest saved ${saved} of ${plan.rows} rows`);
+      }
     }
-    const peakMb = await fn.peakRssMb();
+    const peakMb = await worker.peakRssMb();
     const copyRate = (plan.rows * 1000) / median(copies);
     const rate = (plan.rows * 1000) / median(ingests);
     log(
@@ -153,7 +176,7 @@ export async function benchIngest(
         },
         {
           item: "9 dataset ingest",
-          name: `${label}: peak RSS of the function`,
+          name: `${label}: peak RSS of the worker`,
           value: peakMb,
           unit: "MB",
           bar: { kind: "value_max", limit: 200 },
@@ -163,6 +186,7 @@ export async function benchIngest(
     };
   } finally {
     await fn.stop();
+    await worker.stop();
     await stack.stop();
     await model.stop();
     await admin.end();

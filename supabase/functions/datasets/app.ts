@@ -1,49 +1,60 @@
 /**
  * The datasets function: a CSV uploaded to the `datasets` bucket becomes a
- * new version of one of your datasets.
+ * new version of one of your datasets, ingested by a job of the worker.
  *
- * - `POST /datasets/:id/versions` `{ path, delimiter?, columnMap? }` -> 201
- *   with the version after its ingest: status, saved and skipped counts, the
- *   skips by reason (each skipped line is in `dataset_skips`).
- * - `POST /datasets/versions/:versionId/ingest` -> resumes a version whose
- *   ingest failed, was cancelled or lost its worker, after its last stored
- *   line; a completed version answers as it is.
+ * - `POST /datasets/:id/versions` `{ path, delimiter?, columnMap? }` -> 202
+ *   `{ version, job }`: the new pending version and the `dataset_ingest`
+ *   job that ingests it (the job's id is the version's). Follow the job
+ *   (`lab.jobs.wait`, Realtime `job:<id>`): its progress counts saved rows
+ *   as done and skipped rows per reason.
+ * - `POST /datasets/versions/:versionId/ingest` -> 202 `{ version, job }`:
+ *   resumes a version whose ingest failed or was cancelled after its last
+ *   stored line (the job already working it, if there is one); a completed
+ *   version answers 200 with `job: null`.
  *
- * The ingest runs within the request (`_shared/datasets/ingest.ts`), bounded
- * by the request's own limits; datasets, versions, items and skips are read
- * through the Data API.
+ * Datasets, versions, items and skips are read through the Data API.
  *
  * @module
  */
 import { z } from "zod";
-import { bearerToken, requireUser } from "../_shared/auth/jwt.ts";
+import { requireUser } from "../_shared/auth/jwt.ts";
+import type { DbCaller } from "../_shared/caller.ts";
 import {
   createDatasetVersionSchema,
   datasetIdParamsSchema,
   datasetVersionParamsSchema,
+  datasetVersionSchema,
 } from "../_shared/contracts/datasets.ts";
-import { ingestDatasetVersion } from "../_shared/datasets/ingest.ts";
-import { createDatasetVersion } from "../_shared/datasets/store.ts";
+import { DATASET_INGEST_KIND } from "../_shared/datasets/job.ts";
+import { createDatasetVersion, type DatasetVersion } from "../_shared/datasets/store.ts";
+import type { Database } from "../_shared/db/client.ts";
 import { baseEnvSchema } from "../_shared/env.ts";
+import { HttpError } from "../_shared/errors.ts";
 import { createFunctionApp } from "../_shared/http/app.ts";
 import { ok } from "../_shared/http/response.ts";
 import { parseJsonBody, parseParams } from "../_shared/http/validation.ts";
-import { openObject } from "../_shared/integrations/object_download.ts";
+import { ensureJob } from "../_shared/jobs/ensure.ts";
+import { jobEnvFields } from "../_shared/jobs/env.ts";
+import { wakeWorker } from "../_shared/jobs/wake.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
 
-/** The bucket datasets are uploaded to. */
-export const DATASETS_BUCKET = "datasets";
-
-/** The environment of the datasets function. */
-export const datasetsEnvSchema = baseEnvSchema.extend({ SUPABASE_ANON_KEY: z.string().min(1) });
+/** The environment of the datasets function (the service role key wakes the worker). */
+export const datasetsEnvSchema = baseEnvSchema.extend(jobEnvFields);
 
 /** The parsed environment of the datasets function. */
 export type DatasetsEnv = z.infer<typeof datasetsEnvSchema>;
 
-/** Options for {@link createDatasetsApp}. */
-export interface DatasetsAppOptions {
-  /** Opens a CSV as the caller with their token; Storage by default. */
-  open?: (token: string, path: string) => Promise<ReadableStream<Uint8Array>>;
+/** The caller's version as the Data API shows it; 404 when it is not theirs. */
+async function readVersion(db: Database, caller: DbCaller, versionId: string) {
+  const [found] = await db.withUser(caller, (tx) =>
+    tx<{ row: DatasetVersion }[]>`
+      select pg_catalog.to_jsonb(v) as row from public.dataset_versions as v where v.id = ${versionId}`);
+  if (!found) {
+    throw new HttpError(404, `Dataset version not found: ${versionId}`, {
+      code: "dataset_version_not_found",
+    });
+  }
+  return datasetVersionSchema.parse(found.row);
 }
 
 /**
@@ -52,47 +63,46 @@ export interface DatasetsAppOptions {
  * @example
  * Deno.serve(createDatasetsApp(runtime).fetch);
  */
-export function createDatasetsApp(runtime: Runtime<DatasetsEnv>, options: DatasetsAppOptions = {}) {
+export function createDatasetsApp(runtime: Runtime<DatasetsEnv>) {
   const { db, verifier, env } = runtime;
-  const open = options.open ?? ((token: string, path: string) =>
-    openObject({
-      supabaseUrl: env.SUPABASE_URL,
-      apiKey: env.SUPABASE_ANON_KEY,
-      token,
-      bucket: DATASETS_BUCKET,
-    }, path));
   const app = createFunctionApp("datasets", runtime.appDeps);
   const auth = requireUser({ verifier });
+
+  /** The ingest job of the version (a new one unless one is already working it). */
+  const startIngest = async (caller: DbCaller, versionId: string, jobId?: string) => {
+    const job = await ensureJob(db, caller, {
+      kind: DATASET_INGEST_KIND,
+      payload: { versionId },
+      id: jobId,
+      rowKey: "versionId",
+      rowId: versionId,
+    });
+    wakeWorker(env);
+    return job;
+  };
 
   app.post("/:id/versions", auth, async (c) => {
     const { id } = parseParams(c, datasetIdParamsSchema);
     const input = await parseJsonBody(c, createDatasetVersionSchema, {
       maxBytes: env.LAB_MAX_BODY_BYTES,
     });
-    const token = bearerToken(c.req.header("authorization"));
-    const version = await createDatasetVersion(db, c.var.caller, {
+    const created = await createDatasetVersion(db, c.var.caller, {
       datasetId: id,
       sourcePath: input.path,
       delimiter: input.delimiter,
       columnMap: input.columnMap,
     });
-    const done = await ingestDatasetVersion(
-      { db, open: (path) => open(token, path) },
-      c.var.caller,
-      version.id,
-    );
-    return ok(c, done, 201);
+    // The first job of a version has the version's id, so `job:<version id>` follows it.
+    const job = await startIngest(c.var.caller, created.id, created.id);
+    return ok(c, { version: await readVersion(db, c.var.caller, created.id), job }, 202);
   });
 
   app.post("/versions/:versionId/ingest", auth, async (c) => {
     const { versionId } = parseParams(c, datasetVersionParamsSchema);
-    const token = bearerToken(c.req.header("authorization"));
-    const done = await ingestDatasetVersion(
-      { db, open: (path) => open(token, path) },
-      c.var.caller,
-      versionId,
-    );
-    return ok(c, done);
+    const version = await readVersion(db, c.var.caller, versionId.toLowerCase());
+    if (version.status === "completed") return ok(c, { version, job: null });
+    const job = await startIngest(c.var.caller, version.id);
+    return ok(c, { version, job }, 202);
   });
 
   return app;

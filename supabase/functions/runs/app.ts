@@ -1,19 +1,20 @@
 /**
  * The runs function: batch runs of a template version over a dataset
- * version.
+ * version, worked by jobs of the worker.
  *
  * - `POST /runs` `{ templateVersionId | template, datasetVersionId,
  *   calibrationId | parameters, responsesPerItem?, seed?, concurrency?,
- *   name? }` -> 201 with the run and one pending result per item and repeat;
- *   400 `missing_variables` naming every template variable the dataset
- *   lacks, 404 for anything not yours, 409 `dataset_not_ready`.
- * - `POST /runs/:id/work` `{ maxResults? }` -> works the run for at most
- *   `LAB_RUN_SLICE_MS` (and `maxResults` results) and answers its progress;
- *   call again until the status is no longer `running`.
- * - `POST /runs/:id/resume` -> a failed or cancelled run back to running
- *   with only its failed results pending again.
+ *   name? }` -> 202 `{ run, job }`: the run with one pending result per
+ *   item and repeat, and the `batch_run` job working it (the job's id is
+ *   the run's); 400 `missing_variables` naming every template variable the
+ *   dataset lacks, 404 for anything not yours, 409 `dataset_not_ready`.
+ * - `POST /runs/:id/resume` -> 202 `{ run, job }`: a failed or cancelled
+ *   run back to running with only its failed results pending again, and a
+ *   new job for it (or the one already working it); a completed run
+ *   answers 200 with `job: null`.
  *
- * Runs and results are read (and a run cancelled) through the Data API.
+ * Runs and results are read (and a run cancelled) through the Data API;
+ * the job's progress counts succeeded results as done, failed as skipped.
  *
  * @module
  */
@@ -21,31 +22,30 @@ import { z } from "zod";
 import { requireUser } from "../_shared/auth/jwt.ts";
 import type { DbCaller } from "../_shared/caller.ts";
 import { MAX_SEED } from "../_shared/contracts/generate.ts";
-import { createRunSchema, runIdParamsSchema, workRunSchema } from "../_shared/contracts/runs.ts";
-import { executeBatchRun } from "../_shared/batch_runs/execute.ts";
-import { createBatchRun, resumeRun } from "../_shared/batch_runs/store.ts";
+import { createRunSchema, runIdParamsSchema } from "../_shared/contracts/runs.ts";
+import { BATCH_RUN_KIND } from "../_shared/batch_runs/job.ts";
+import { type BatchRun, createBatchRun, resumeRun } from "../_shared/batch_runs/store.ts";
 import type { Database } from "../_shared/db/client.ts";
 import { resolveTemplate } from "../_shared/db/templates.ts";
-import { modelEnvSchema, positiveInt } from "../_shared/env.ts";
+import { baseEnvSchema } from "../_shared/env.ts";
 import { HttpError } from "../_shared/errors.ts";
 import { createFunctionApp } from "../_shared/http/app.ts";
 import { ok } from "../_shared/http/response.ts";
 import { parseJsonBody, parseParams } from "../_shared/http/validation.ts";
-import { type LlmClient, llmClientFromEnv } from "../_shared/integrations/llm.ts";
+import { ensureJob } from "../_shared/jobs/ensure.ts";
+import { jobEnvFields } from "../_shared/jobs/env.ts";
+import { wakeWorker } from "../_shared/jobs/wake.ts";
 import { seedFrom } from "../_shared/lab/parameter_design.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
 
-/** The environment of the runs function: the model, and how long one work request may take. */
-export const runsEnvSchema = modelEnvSchema.extend({ LAB_RUN_SLICE_MS: positiveInt(20_000) });
+/** The environment of the runs function: the model a run calls, and the worker's key to wake it. */
+export const runsEnvSchema = baseEnvSchema.extend({
+  ...jobEnvFields,
+  LAB_MODEL: z.string().min(1).max(200).default("gpt-4o"),
+});
 
 /** The parsed environment of the runs function. */
 export type RunsEnv = z.infer<typeof runsEnvSchema>;
-
-/** Options for {@link createRunsApp}. */
-export interface RunsAppOptions {
-  /** The model client; by default the `openai` SDK configured from the environment. */
-  llm?: LlmClient;
-}
 
 type CreateRun = z.output<typeof createRunSchema>;
 
@@ -67,11 +67,24 @@ async function runDesign(db: Database, caller: DbCaller, input: CreateRun) {
  * @example
  * Deno.serve(createRunsApp(runtime).fetch);
  */
-export function createRunsApp(runtime: Runtime<RunsEnv>, options: RunsAppOptions = {}) {
+export function createRunsApp(runtime: Runtime<RunsEnv>) {
   const { db, verifier, env } = runtime;
-  const llm = options.llm ?? llmClientFromEnv(env);
   const app = createFunctionApp("runs", runtime.appDeps);
   const auth = requireUser({ verifier });
+
+  /** The run's job (a new one unless one is already working it). */
+  const startRun = async (caller: DbCaller, run: BatchRun, jobId?: string) => {
+    const job = await ensureJob(db, caller, {
+      kind: BATCH_RUN_KIND,
+      payload: { runId: run.id },
+      id: jobId,
+      total: run.total_results,
+      rowKey: "runId",
+      rowId: run.id,
+    });
+    wakeWorker(env);
+    return job;
+  };
 
   app.post("/", auth, async (c) => {
     const input = await parseJsonBody(c, createRunSchema, { maxBytes: env.LAB_MAX_BODY_BYTES });
@@ -94,22 +107,15 @@ export function createRunsApp(runtime: Runtime<RunsEnv>, options: RunsAppOptions
       concurrency: input.concurrency,
       name: input.name,
     });
-    return ok(c, run, 201);
-  });
-
-  app.post("/:id/work", auth, async (c) => {
-    const { id } = parseParams(c, runIdParamsSchema);
-    const input = await parseJsonBody(c, workRunSchema, { maxBytes: env.LAB_MAX_BODY_BYTES });
-    const run = await executeBatchRun({ db, llm }, c.var.caller, id.toLowerCase(), {
-      maxResults: input.maxResults,
-      deadline: performance.now() + env.LAB_RUN_SLICE_MS,
-    });
-    return ok(c, run);
+    // The first job of a run has the run's id, so `job:<run id>` follows it.
+    return ok(c, { run, job: await startRun(c.var.caller, run, run.id) }, 202);
   });
 
   app.post("/:id/resume", auth, async (c) => {
     const { id } = parseParams(c, runIdParamsSchema);
-    return ok(c, await resumeRun(db, c.var.caller, id.toLowerCase()));
+    const run = await resumeRun(db, c.var.caller, id.toLowerCase());
+    if (run.status === "completed") return ok(c, { run, job: null });
+    return ok(c, { run, job: await startRun(c.var.caller, run) }, 202);
   });
 
   return app;

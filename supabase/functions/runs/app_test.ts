@@ -1,12 +1,13 @@
 /**
- * The runs function in-process (`app.request`) against the test database
- * and the offline model server through the real `openai` SDK: a run of a
- * template (by name and label) over a dataset version, worked in bounded
- * slices until it completes with every repeat kept and its cost; a
- * template variable the dataset lacks refused naming it; a stranger's run
- * not found.
+ * The runs function in-process (`app.request`) against the test database,
+ * its jobs worked by the `batch_run` handler through the real `openai` SDK
+ * against the offline model server: a run of a template (by name and
+ * label) over a dataset version starts its job (202), which completes it
+ * with every repeat kept and its cost; a resume of a completed run has
+ * nothing to do; a template variable the dataset lacks is refused naming
+ * it; a stranger's run is not found.
  */
-import { equal, ok as assert } from "node:assert/strict";
+import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { flushBackground } from "../_shared/background.ts";
 import { createDatabase } from "../_shared/db/client.ts";
 import { readEnv } from "../_shared/env.ts";
@@ -26,6 +27,9 @@ import {
   withAdmin,
 } from "../tests/harness.ts";
 import { startModelServer } from "../../../scripts/model_server/main.ts";
+import { batchRunJobHandler } from "../_shared/batch_runs/job.ts";
+import { createLlmClient } from "../_shared/integrations/llm.ts";
+import { runJobToEnd } from "../_shared/jobs/testing.ts";
 import { createRunsApp, runsEnvSchema } from "./app.ts";
 
 type Post = (
@@ -34,17 +38,24 @@ type Post = (
   body: unknown,
 ) => Promise<{ status: number; body: Envelope }>;
 
-async function withRuns(fn: (post: Post) => Promise<void>) {
+async function withRuns(
+  fn: (post: Post, work: (jobId: string) => Promise<string>) => Promise<void>,
+) {
   const model = await startModelServer({ port: 0 });
-  const runtime = createRuntime(
-    readEnv(runsEnvSchema, testEnv({ OPENAI_API_KEY: "sk-test", OPENAI_BASE_URL: model.url })),
-  );
+  const runtime = createRuntime(readEnv(runsEnvSchema, testEnv()));
   const app = createRunsApp(runtime);
+  const handler = batchRunJobHandler({
+    db: runtime.db,
+    llm: createLlmClient({ apiKey: "sk-test", baseURL: model.url, timeoutMs: 5000, maxRetries: 0 }),
+  });
   try {
-    await fn(async (user, path, body) => {
-      const response = await app.request(path, jsonRequest(user, body));
-      return { status: response.status, body: await response.json() };
-    });
+    await fn(
+      async (user, path, body) => {
+        const response = await app.request(path, jsonRequest(user, body));
+        return { status: response.status, body: await response.json() };
+      },
+      async (jobId) => (await runJobToEnd(runtime.db, [handler], jobId)).status,
+    );
   } finally {
     await flushBackground();
     await runtime.db.end();
@@ -59,10 +70,10 @@ type Envelope = { data: any; error: { code: string; message: string } };
 const CSV = "topic\n" + Array.from({ length: 6 }, (_, i) => `subject ${i}`).join("\n") + "\n";
 
 Deno.test(
-  "POST /runs then /runs/:id/work in slices completes a run with every repeat and its cost",
+  "POST /runs starts the run's job, which completes it with every repeat and its cost",
   dbTest,
   () =>
-    withRuns(async (post) => {
+    withRuns(async (post, work) => {
       const user = await createTestUser("runs-fn");
       const db = createDatabase(databaseUrl, { max: 2 });
       const dataset = await createDatasetFromCsv(db, user, CSV).finally(() => db.end());
@@ -86,21 +97,25 @@ Deno.test(
         concurrency: 4,
         seed: 42,
       });
-      equal(created.status, 201, JSON.stringify(created.body));
-      const runId = created.body.data.id;
-      equal(created.body.data.total_results, 12);
-
-      const slice = await post(user, `/runs/${runId}/work`, { maxResults: 5 });
-      equal(slice.status, 200, JSON.stringify(slice.body));
-      equal(slice.body.data.status, "running");
-      equal(slice.body.data.succeeded_count, 5);
-      const rest = await post(user, `/runs/${runId}/work`, {});
-      equal(rest.body.data.status, "completed");
-      equal(rest.body.data.succeeded_count, 12);
-      assert(Number(rest.body.data.cost_usd) > 0, "the run's cost is known for gpt-4o");
+      equal(created.status, 202, JSON.stringify(created.body));
+      const { run, job } = created.body.data;
+      equal(run.total_results, 12);
+      equal(run.status, "pending");
+      deepEqual([job.id, job.kind, job.status], [run.id, "batch_run", "queued"]);
+      equal(await work(job.id), "succeeded");
+      const [done] = await withAdmin((sql) =>
+        sql`select status, succeeded_count, cost_usd from public.batch_runs where id = ${run.id}`
+      );
+      equal(done.status, "completed");
+      equal(done.succeeded_count, 12);
+      assert(Number(done.cost_usd) > 0, "the run's cost is known for gpt-4o");
+      const resumed = await post(user, `/runs/${run.id}/resume`, {});
+      equal(resumed.status, 200);
+      equal(resumed.body.data.job, null, "a completed run has nothing to resume");
+      const runId = run.id;
 
       const stranger = await createTestUser("runs-fn-stranger");
-      const theirs = await post(stranger, `/runs/${runId}/work`, {});
+      const theirs = await post(stranger, `/runs/${runId}/resume`, {});
       equal(theirs.status, 404);
       equal(theirs.body.error.code, "batch_run_not_found");
     }),

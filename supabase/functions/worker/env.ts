@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { baseEnvSchema } from "../_shared/env.ts";
+import { baseEnvSchema, modelEnvSchema } from "../_shared/env.ts";
 import { jobEnvFields } from "../_shared/jobs/env.ts";
 
 /** The worker's environment schema. */
@@ -14,6 +14,8 @@ export const workerEnvSchema = baseEnvSchema.extend({
   ...jobEnvFields,
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url({ error: "must be an http(s) URL", protocol: /^https?$/ }).optional(),
+  LAB_LLM_TIMEOUT_MS: modelEnvSchema.shape.LAB_LLM_TIMEOUT_MS,
+  LAB_LLM_MAX_RETRIES: modelEnvSchema.shape.LAB_LLM_MAX_RETRIES,
 });
 
 /** The parsed environment of the worker. */

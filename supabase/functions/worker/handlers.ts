@@ -4,6 +4,8 @@
  *
  * @module
  */
+import { batchRunJobs } from "../_shared/batch_runs/job.ts";
+import { datasetIngestJobs } from "../_shared/datasets/job.ts";
 import type { JobHandler } from "../_shared/jobs/handler.ts";
 import type { Runtime } from "../_shared/runtime.ts";
 import type { WorkerEnv } from "./env.ts";
@@ -14,6 +16,9 @@ import type { WorkerEnv } from "./env.ts";
  * @example
  * const runner = createJobRunner(runtime.db, jobHandlers(runtime));
  */
-export function jobHandlers(_runtime: Runtime<WorkerEnv>): JobHandler[] {
-  return [];
+export function jobHandlers(runtime: Runtime<WorkerEnv>): JobHandler[] {
+  return [
+    datasetIngestJobs(runtime.db, runtime.env),
+    batchRunJobs(runtime.db, runtime.env),
+  ];
 }

@@ -41,8 +41,18 @@ export interface ExecuteDeps {
 export interface ExecuteBounds {
   /** Most results to claim in this call. */
   maxResults?: number;
-  /** `performance.now()` after which nothing more is claimed. */
+  /**
+   * `performance.now()` after which nothing more is claimed; the first
+   * claim is made whatever the time, so every call gets some work done.
+   */
   deadline?: number;
+  /**
+   * Asked before every claim but the first, with the progress so far (a
+   * job saves it as its own and learns whether its owner asked to cancel);
+   * true stops the work there: the calls in flight are finished and
+   * recorded, results claimed but not started stay claimed until released.
+   */
+  shouldStop?: (progress: BatchRun) => boolean | Promise<boolean>;
 }
 
 /** The seed of one call: the run's, offset by item line and repeat, kept in 0..2^31-1. */
@@ -122,17 +132,12 @@ export async function executeBatchRun(
     done = [];
     progress = await recordResults(db, caller, runId, batch);
   };
-  const outOfTime = () => bounds.deadline !== undefined && performance.now() >= bounds.deadline;
+  let claims = 0;
+  const outOfTime = () =>
+    claims > 0 && bounds.deadline !== undefined && performance.now() >= bounds.deadline;
 
-  while (true) {
-    if (!exhausted && queue.length < concurrency && budget > 0 && !outOfTime()) {
-      const limit = Math.min(concurrency * 2 - queue.length, budget);
-      const claimed = await claimResults(db, caller, runId, { limit, leaseSeconds });
-      progress = claimed.run;
-      if (claimed.results.length === 0) exhausted = true;
-      budget -= claimed.results.length;
-      queue.push(...claimed.results);
-    }
+  /** Starts claimed results while there is room: a freed slot never waits for the bookkeeping. */
+  const fill = () => {
     while (inFlight.size < concurrency && queue.length > 0) {
       const result = queue.shift()!;
       const call: Promise<void> = callOne(llm, context, result)
@@ -140,8 +145,30 @@ export async function executeBatchRun(
         .finally(() => inFlight.delete(call));
       inFlight.add(call);
     }
+  };
+  let stopped = false;
+  const mayClaim = () =>
+    !exhausted && !stopped && queue.length < concurrency && budget > 0 && !outOfTime();
+
+  while (true) {
+    if (mayClaim() && claims > 0 && bounds.shouldStop && await bounds.shouldStop(progress)) {
+      stopped = true;
+      queue.length = 0;
+    }
+    if (mayClaim()) {
+      // Claimed ahead (up to twice the concurrency), so the slots stay full while this runs.
+      const limit = Math.min(concurrency * 2 - queue.length, budget);
+      const claimed = await claimResults(db, caller, runId, { limit, leaseSeconds });
+      claims++;
+      progress = claimed.run;
+      if (claimed.results.length === 0) exhausted = true;
+      budget -= claimed.results.length;
+      queue.push(...claimed.results);
+    }
+    fill();
     if (inFlight.size === 0) break;
     await Promise.race(inFlight);
+    fill();
     if (done.length >= concurrency) await flush();
   }
   await flush();

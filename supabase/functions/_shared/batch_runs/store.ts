@@ -131,3 +131,24 @@ export function finishRun(db: Database, caller: DbCaller, runId: string) {
 export function resumeRun(db: Database, caller: DbCaller, runId: string) {
   return db.callAsUser<BatchRun>(caller, "resume_batch_run", { run_id: runId });
 }
+
+/**
+ * Puts the run's claimed results back to pending (their worker is gone);
+ * only the job holding the run may. @throws {HttpError} 404.
+ */
+export function releaseClaims(db: Database, caller: DbCaller, runId: string) {
+  return db.callAsUser<number>(caller, "release_batch_claims", { run_id: runId });
+}
+
+/**
+ * Cancels the run as its owner would (a Data API update, under RLS),
+ * unless it has already ended; finished results stay, and a resume goes on.
+ *
+ * @example
+ * await cancelRun(db, caller, runId);
+ */
+export async function cancelRun(db: Database, caller: DbCaller, runId: string) {
+  await db.withUser(caller, (tx) =>
+    tx`update public.batch_runs set status = 'cancelled'
+        where id = ${runId} and status in ('pending', 'running')`);
+}

@@ -1,10 +1,11 @@
 /**
- * Request shapes of the datasets API, shared with the client SDK. Imports
- * only from "zod".
+ * Request and answer shapes of the datasets API, shared with the client
+ * SDK. Imports only from "zod" and `./job_ref.ts`.
  *
  * @module
  */
 import { z } from "zod";
+import { jobRefSchema } from "./job_ref.ts";
 
 /** `:id` of `/datasets/:id/versions` and `:versionId` of `/datasets/versions/:versionId/ingest`. */
 export const datasetIdParamsSchema = z.object({
@@ -72,3 +73,13 @@ export const datasetVersionSchema = z.object({
 
 /** A dataset version and its ingest's progress. */
 export type DatasetVersionRow = z.infer<typeof datasetVersionSchema>;
+
+/** The answer of `POST /datasets/:id/versions` and of a resumed ingest (202): the version and its job. */
+export const datasetIngestStartedSchema = z.object({
+  version: datasetVersionSchema,
+  /** Null when there is nothing to do (the version is completed). */
+  job: jobRefSchema.nullable(),
+});
+
+/** The version and its ingest job. */
+export type DatasetIngestStarted = z.infer<typeof datasetIngestStartedSchema>;

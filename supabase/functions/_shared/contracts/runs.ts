@@ -1,12 +1,14 @@
 /**
- * Request shapes of the batch runs API, shared with the client SDK. Imports
- * only from "zod", `./generate.ts` and `../lab/parameters.ts`.
+ * Request and answer shapes of the batch runs API, shared with the client
+ * SDK. Imports only from "zod", `./generate.ts`, `./job_ref.ts` and
+ * `../lab/parameters.ts`.
  *
  * @module
  */
 import { z } from "zod";
 import { parameterSetSchema } from "../lab/parameters.ts";
 import { MAX_SEED, RESPONSE_COUNT, templateRefSchema } from "./generate.ts";
+import { jobRefSchema } from "./job_ref.ts";
 
 /** `:id` of `/runs/:id/...`. */
 export const runIdParamsSchema = z.object({ id: z.uuid({ error: "Run id must be a UUID" }) });
@@ -47,14 +49,6 @@ export const createRunSchema = z.object({
 
 /** Body of `POST /runs` as sent. */
 export type CreateRunRequest = z.input<typeof createRunSchema>;
-
-/** Body of `POST /runs/:id/work`: at most this many results in this request. */
-export const workRunSchema = z.object({
-  maxResults: z.int().min(1).max(100_000).optional(),
-}).strict();
-
-/** Body of `POST /runs/:id/work`. */
-export type WorkRunRequest = z.infer<typeof workRunSchema>;
 
 /** A run's status: `failed` and `cancelled` runs may be resumed. */
 export const batchRunStatusSchema = z.enum([
@@ -144,3 +138,13 @@ export const runSummarySchema = z.object({
 
 /** A run's summary. */
 export type RunSummary = z.infer<typeof runSummarySchema>;
+
+/** The answer of `POST /runs` and of a resume (202): the run and the job working it. */
+export const runStartedSchema = z.object({
+  run: batchRunSchema,
+  /** Null when there is nothing to do (the run is completed). */
+  job: jobRefSchema.nullable(),
+});
+
+/** The run and its job. */
+export type RunStarted = z.infer<typeof runStartedSchema>;

@@ -18,6 +18,7 @@ import {
   type DatasetVersion,
   finishIngest,
   type IngestBatch,
+  type IngestProgress,
   storeBatch,
 } from "./store.ts";
 
@@ -31,13 +32,19 @@ export interface IngestDeps {
   open(sourcePath: string): Promise<ReadableStream<Uint8Array>>;
   /** Rows per batch. */
   batchRows?: number;
+  /**
+   * Called after each stored batch with the progress; resolving true stops
+   * the ingest there (a job's budget is spent, or its owner asked to
+   * cancel), leaving the version running for the next call to go on.
+   */
+  afterBatch?: (progress: IngestProgress) => boolean | Promise<boolean>;
 }
 
 /**
  * Runs (or resumes) the ingest of `versionId` as `caller` and resolves with
- * the version as it ended: completed, failed (with `error`), or cancelled
- * when the owner cancelled it meanwhile. A completed version is returned at
- * once.
+ * the version as it ended: completed, failed (with `error`), cancelled
+ * when the owner cancelled it meanwhile, or still running when
+ * `afterBatch` stopped it. A completed version is returned at once.
  *
  * @throws {HttpError} 404 `dataset_version_not_found`; errors of `open` and
  *   the database other than a file that cannot be read (which fails the
@@ -56,7 +63,9 @@ export async function ingestDatasetVersion(
   const version = await beginIngest(db, caller, versionId);
   if (version.status !== "running") return version;
   try {
-    await ingestFile(deps, caller, version);
+    if (await ingestFile(deps, caller, version) === "stopped") {
+      return await beginIngest(db, caller, versionId); // as it stands, still running
+    }
     // Finishing changes only a version still running: a cancelled one comes back as it is.
     return await finishIngest(db, caller, versionId);
   } catch (error) {
@@ -67,12 +76,15 @@ export async function ingestDatasetVersion(
   }
 }
 
-/** Streams the file into batches; stops early when the version stopped running (cancelled). */
+/**
+ * Streams the file into batches: "done" at its end or when the version
+ * stopped running (cancelled), "stopped" when `afterBatch` asked to.
+ */
 async function ingestFile(
   deps: IngestDeps,
   caller: DbCaller,
   version: DatasetVersion,
-): Promise<void> {
+): Promise<"done" | "stopped"> {
   const batchRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
   const stream = await deps.open(version.source_path);
   let plan: ColumnPlan | null = null;
@@ -82,10 +94,12 @@ async function ingestFile(
     skips: [],
     checkpointLine: version.checkpoint_line,
   };
-  const flush = async () => {
+  /** Stores the batch; what to do next. */
+  const flush = async (): Promise<"go on" | "done" | "stopped"> => {
     const progress = await storeBatch(deps.db, caller, version.id, batch);
     batch = { columns: batch.columns, rows: [], skips: [], checkpointLine: batch.checkpointLine };
-    return progress.status !== "running";
+    if (progress.status !== "running") return "done";
+    return await deps.afterBatch?.(progress) ? "stopped" : "go on";
   };
   for await (const record of csvRecords(stream, { delimiter: version.delimiter })) {
     if (record.kind === "record" && plan === null) {
@@ -102,8 +116,13 @@ async function ingestFile(
       else batch.skips.push({ line: row.line, reason: row.reason, detail: row.detail });
       batch.checkpointLine = record.line;
     }
-    if (batch.rows.length + batch.skips.length >= batchRows && await flush()) return;
+    if (batch.rows.length + batch.skips.length >= batchRows) {
+      const next = await flush();
+      if (next !== "go on") return next;
+    }
   }
   if (plan === null) throw new CsvFileError("Line 1: the file is empty (no header line)");
-  await flush();
+  // The last batch: the file is read to its end, so nothing is left to stop before.
+  await storeBatch(deps.db, caller, version.id, batch);
+  return "done";
 }

@@ -96,3 +96,33 @@ export function finishIngest(db: Database, caller: DbCaller, versionId: string, 
     error: error ?? null,
   });
 }
+
+/**
+ * Cancels the version's ingest as its owner would (a Data API update, under
+ * RLS), unless it has already ended; what is stored stays.
+ *
+ * @example
+ * await cancelIngest(db, caller, versionId);
+ */
+export async function cancelIngest(db: Database, caller: DbCaller, versionId: string) {
+  await db.withUser(caller, (tx) =>
+    tx`update public.dataset_versions set status = 'cancelled'
+        where id = ${versionId} and status in ('pending', 'running')`);
+}
+
+/**
+ * The version's status (and error) as its owner sees it, or null when it is not theirs.
+ *
+ * @example
+ * if ((await ingestStatus(db, caller, versionId))?.status === "cancelled") return { kind: "cancelled" };
+ */
+export async function ingestStatus(
+  db: Database,
+  caller: DbCaller,
+  versionId: string,
+): Promise<Pick<DatasetVersion, "status" | "error"> | null> {
+  const [row] = await db.withUser(caller, (tx) =>
+    tx<Pick<DatasetVersion, "status" | "error">[]>`
+      select status, error from public.dataset_versions where id = ${versionId}`);
+  return row ?? null;
+}
