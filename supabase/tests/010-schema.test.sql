@@ -412,7 +412,7 @@ select functions_are('private',
         'release_idempotency_key', 'is_admin', 'audit_role_change', 'rollup_system_metrics',
         'route_latency_stats', 'model_call_stats', 'audit_model_setting_change', 'schema_version',
         'job_backlog', 'check_job_transition', 'audit_job_transition', 'broadcast_job_progress',
-        'enqueue_job', 'claim_job', 'checkpoint_job', 'settle_job', 'add_arena_matchups'],
+        'enqueue_job', 'claim_job', 'checkpoint_job', 'settle_job', 'job_stats', 'add_arena_matchups'],
   'private holds exactly the lab''s internal functions.');
 select results_eq(
   $$select p.proname::text collate "default" from pg_catalog.pg_proc p

@@ -96,7 +96,7 @@ select results_eq(
      order by 1$$,
   $$values ('checkpoint_job'), ('claim_idempotency_key'), ('complete_idempotency_key'),
            ('consume_rate_limit'), ('current_correlation_id'), ('enqueue_job'), ('heuristic_config_id'),
-           ('is_admin'), ('model_call_stats'), ('price_in_force'), ('raise_http_error'),
+           ('is_admin'), ('job_stats'), ('model_call_stats'), ('price_in_force'), ('raise_http_error'),
            ('record_audit_event'), ('release_idempotency_key'), ('reviewable_config_ids'),
            ('reviewable_queue_ids'), ('route_latency_stats'), ('template_variables'),
            ('testable_arena_ids'), ('topic_uuid'), ('usage_cost'), ('uuid_v7')$$,
@@ -106,9 +106,10 @@ select results_eq(
      where p.pronamespace = 'private'::regnamespace and pg_catalog.has_function_privilege('service_role', p.oid, 'execute')
      order by 1$$,
   $$values ('checkpoint_job'), ('claim_job'), ('consume_rate_limit'), ('current_correlation_id'),
-           ('enqueue_job'), ('heuristic_config_id'), ('is_admin'), ('job_backlog'), ('model_call_stats'),
-           ('price_in_force'), ('record_audit_event'), ('rollup_system_metrics'), ('route_latency_stats'),
-           ('schema_version'), ('settle_job'), ('template_variables'), ('usage_cost'), ('uuid_v7')$$,
+           ('enqueue_job'), ('heuristic_config_id'), ('is_admin'), ('job_backlog'), ('job_stats'),
+           ('model_call_stats'), ('price_in_force'), ('record_audit_event'), ('rollup_system_metrics'),
+           ('route_latency_stats'), ('schema_version'), ('settle_job'), ('template_variables'),
+           ('usage_cost'), ('uuid_v7')$$,
   'service_role may execute only the private functions its requests, pricing, the telemetry rollup, readiness and the job worker use.');
 select is_empty(
   $$select c.relname from pg_catalog.pg_class c

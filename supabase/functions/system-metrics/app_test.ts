@@ -135,3 +135,49 @@ Deno.test(
     });
   },
 );
+
+Deno.test(
+  "GET /system-metrics counts jobs by kind: ended, failed share, waiting",
+  dbTest,
+  async () => {
+    const admin = await createTestUser("metrics-jobs-admin", { admin: true });
+    const owner = await createTestUser("metrics-jobs-owner");
+    const kind = `probe_${crypto.randomUUID().slice(0, 8).replace(/-/g, "")}`;
+    // Three jobs of a kind of their own: one succeeded, one failed, one still queued.
+    await withAdmin(async (sql) => {
+      const ids = await sql<{ id: string }[]>`
+      select private.enqueue_job(${kind}, '{}'::jsonb, null, null, 1, ${owner.id}::uuid) as id
+        from generate_series(1, 3)`;
+      for (const [i, { id }] of ids.slice(0, 2).entries()) {
+        const [claim] = await sql<{ token: string }[]>`
+        select private.claim_job(60, 10, ${
+          sql.json([kind])
+        }, ${id}::uuid) ->> 'lease_token' as token`;
+        await sql`select private.settle_job(${id}::uuid, ${claim.token}::uuid, ${
+          i === 0 ? "succeeded" : "failed"
+        },
+                                          null, ${i === 0 ? null : "It broke"})`;
+      }
+    });
+    await withApp({}, async (request) => {
+      const { data } =
+        await (await request("/system-metrics?window=hour", { headers: admin.headers }))
+          .json() as { data: SystemMetrics };
+      const jobs = data.windows[0].jobs.find((figures) => figures.kind === kind);
+      deepEqual(
+        { ...jobs, p50Seconds: typeof jobs?.p50Seconds, p95Seconds: typeof jobs?.p95Seconds },
+        {
+          kind,
+          succeeded: 1,
+          failed: 1,
+          cancelled: 0,
+          failureRate: 0.5,
+          p50Seconds: "number",
+          p95Seconds: "number",
+          queued: 1,
+          running: 0,
+        },
+      );
+    });
+  },
+);

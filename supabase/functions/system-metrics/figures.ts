@@ -2,12 +2,14 @@
  * The figures of `GET /system-metrics`, read as the admin (so RLS decides,
  * as for any reader) from the SQL that computes them: per route and method
  * `private.route_latency_stats` (exact percentiles over raw rows and
- * rollups), per model `private.model_call_stats`.
+ * rollups), per model `private.model_call_stats`, per job kind
+ * `private.job_stats`.
  *
  * @module
  */
 import type { DbCaller } from "../_shared/caller.ts";
 import {
+  type JobMetrics,
   METRIC_WINDOWS,
   type MetricWindow,
   type ModelMetrics,
@@ -37,6 +39,32 @@ interface ModelRow {
   failed: string;
   error_rate: number;
   failures_by_code: Record<string, number>;
+}
+
+interface JobRow {
+  kind: string;
+  succeeded: string;
+  failed: string;
+  cancelled: string;
+  failure_rate: number;
+  p50_seconds: number | null;
+  p95_seconds: number | null;
+  queued: string;
+  running: string;
+}
+
+function toJobMetrics(row: JobRow): JobMetrics {
+  return {
+    kind: row.kind,
+    succeeded: Number(row.succeeded),
+    failed: Number(row.failed),
+    cancelled: Number(row.cancelled),
+    failureRate: row.failure_rate,
+    p50Seconds: row.p50_seconds,
+    p95Seconds: row.p95_seconds,
+    queued: Number(row.queued),
+    running: Number(row.running),
+  };
 }
 
 function toRouteMetrics(row: RouteRow): RouteMetrics {
@@ -77,11 +105,13 @@ async function readWindow(tx: Tx, window: MetricWindow, now: Date): Promise<Wind
   const since = windowStart(window, now);
   const routes = await tx<RouteRow[]>`select * from private.route_latency_stats(${since})`;
   const models = await tx<ModelRow[]>`select * from private.model_call_stats(${since})`;
+  const jobs = await tx<JobRow[]>`select * from private.job_stats(${since})`;
   return {
     window,
     since: since.toISOString(),
     routes: routes.map(toRouteMetrics),
     models: models.map(toModelMetrics),
+    jobs: jobs.map(toJobMetrics),
   };
 }
 

@@ -89,6 +89,25 @@ export const modelMetricsSchema = z.object({
 /** Model calls of one model over a window. */
 export type ModelMetrics = z.infer<typeof modelMetricsSchema>;
 
+/** Jobs of one kind: those that ended within the window, and those waiting now. */
+export const jobMetricsSchema = z.object({
+  kind: z.string(),
+  succeeded: z.int().min(0),
+  failed: z.int().min(0),
+  cancelled: z.int().min(0),
+  /** Failed share of the jobs that succeeded or failed. */
+  failureRate: z.number().min(0).max(1),
+  /** Seconds from creation to the end, over the jobs that ended; null when none did. */
+  p50Seconds: z.number().min(0).nullable(),
+  p95Seconds: z.number().min(0).nullable(),
+  /** Queued and running now (the same in every window). */
+  queued: z.int().min(0),
+  running: z.int().min(0),
+});
+
+/** Jobs of one kind over a window. */
+export type JobMetrics = z.infer<typeof jobMetricsSchema>;
+
 /** The figures of one window. */
 export const windowMetricsSchema = z.object({
   window: metricWindowSchema,
@@ -96,6 +115,7 @@ export const windowMetricsSchema = z.object({
   since: z.iso.datetime({ offset: true }),
   routes: z.array(routeMetricsSchema),
   models: z.array(modelMetricsSchema),
+  jobs: z.array(jobMetricsSchema),
 });
 
 /** The figures of one window. */

@@ -838,7 +838,15 @@ isOneToOne: false
                 }
           }
           Views: {
-            "recent_errors": {
+            "failed_jobs": {
+                  Row: {
+                    "attempts": number,"correlation_id": string | null,"error": string | null,"finished_at": string | null,"job_id": string,"kind": string,"user_id": string
+                  }
+                  ComputedFields: never
+                  Relationships: [
+                    
+                  ]
+                },"recent_errors": {
                   Row: {
                     "code": string | null,"correlation_id": string | null,"created_at": string,"method": string | null,"route": string | null,"status": number | null,"user_id": string | null
                   }
