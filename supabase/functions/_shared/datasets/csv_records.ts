@@ -18,6 +18,16 @@ export interface CsvRecord {
   kind: "record";
   line: number;
   fields: string[];
+  /** The byte offset in the file just after the record (its line break included). */
+  end: number;
+  /** The line the next record starts on. */
+  nextLine: number;
+}
+
+/** Where to start reading a file again: a byte offset after a record, and the line there. */
+export interface CsvResumePoint {
+  byte: number;
+  line: number;
 }
 
 /** A record the parser could not read. */
@@ -38,8 +48,25 @@ export class CsvFileError extends Error {
 
 interface ParsedRecord {
   record: string[];
-  info: { lines: number };
+  info: { lines: number; bytes: number };
   raw: string;
+}
+
+/** The stream without its first `count` bytes (read and dropped, never parsed). */
+function skipBytes(stream: ReadableStream<Uint8Array>, count: number): ReadableStream<Uint8Array> {
+  let left = count;
+  return stream.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        if (left >= chunk.byteLength) {
+          left -= chunk.byteLength;
+          return;
+        }
+        controller.enqueue(left > 0 ? chunk.subarray(left) : chunk);
+        left = 0;
+      },
+    }),
+  );
 }
 
 function newlines(text: string): number {
@@ -50,7 +77,9 @@ function newlines(text: string): number {
 
 /**
  * The records of a CSV stream, first to last (the header is the record of
- * line 1 or the first one).
+ * line 1 or the first one); with `from`, the records after that point only
+ * (the bytes before it are dropped unparsed, line numbers and offsets stay
+ * the file's).
  *
  * @throws {CsvFileError} when a record exceeds {@link MAX_RECORD_BYTES} (an
  *   unclosed quote swallowing the rest of the file does).
@@ -60,11 +89,13 @@ function newlines(text: string): number {
  */
 export async function* csvRecords(
   stream: ReadableStream<Uint8Array>,
-  options: { delimiter?: string } = {},
+  options: { delimiter?: string; from?: CsvResumePoint } = {},
 ): AsyncGenerator<CsvRecord | CsvSkip> {
   const skipped: CsvSkip[] = [];
+  const byteOffset = options.from?.byte ?? 0;
+  const lineOffset = (options.from?.line ?? 1) - 1;
   const parser = parse({
-    bom: true,
+    bom: byteOffset === 0,
     delimiter: options.delimiter ?? ",",
     info: true,
     raw: true,
@@ -77,20 +108,23 @@ export async function* csvRecords(
       if (error?.code === "CSV_MAX_RECORD_SIZE") {
         parser.destroy(
           new CsvFileError(
-            `Line ${error.lines}: a record is larger than ${MAX_RECORD_BYTES} bytes (an unclosed quote?)`,
+            `Line ${
+              (error.lines ?? 0) + lineOffset
+            }: a record is larger than ${MAX_RECORD_BYTES} bytes (an unclosed quote?)`,
           ),
         );
         return;
       }
       skipped.push({
         kind: "skip",
-        line: error?.lines ?? 0,
+        line: (error?.lines ?? 0) + lineOffset,
         reason: "malformed",
         detail: (error?.message ?? "The row cannot be parsed").replace(/\s+/g, " ").slice(0, 300),
       });
     },
   });
-  const source = Readable.fromWeb(stream as import("node:stream/web").ReadableStream<Uint8Array>);
+  const bytes = byteOffset > 0 ? skipBytes(stream, byteOffset) : stream;
+  const source = Readable.fromWeb(bytes as import("node:stream/web").ReadableStream<Uint8Array>);
   // pipe() does not forward a failing source: the parser must fail with it.
   source.on("error", (error) => parser.destroy(error));
   source.pipe(parser);
@@ -98,8 +132,14 @@ export async function* csvRecords(
     while (skipped.length > 0) yield skipped.shift()!;
     // info.lines is the record's last line; its own newlines (raw may end
     // with the record delimiter's "\n") say where it starts.
-    const line = parsed.info.lines - newlines(parsed.raw.replace(/\n$/, ""));
-    yield { kind: "record", line, fields: parsed.record };
+    const line = parsed.info.lines - newlines(parsed.raw.replace(/\n$/, "")) + lineOffset;
+    yield {
+      kind: "record",
+      line,
+      fields: parsed.record,
+      end: parsed.info.bytes + byteOffset,
+      nextLine: parsed.info.lines + 1 + lineOffset,
+    };
   }
   while (skipped.length > 0) yield skipped.shift()!;
 }

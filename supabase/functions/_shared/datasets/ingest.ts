@@ -11,7 +11,7 @@
  */
 import type { DbCaller } from "../caller.ts";
 import type { Database } from "../db/client.ts";
-import { CsvFileError, csvRecords } from "./csv_records.ts";
+import { CsvFileError, csvRecords, type CsvResumePoint } from "./csv_records.ts";
 import { type ColumnPlan, planColumns, toRow } from "./rows.ts";
 import {
   beginIngest,
@@ -33,11 +33,24 @@ export interface IngestDeps {
   /** Rows per batch. */
   batchRows?: number;
   /**
-   * Called after each stored batch with the progress; resolving true stops
-   * the ingest there (a job's budget is spent, or its owner asked to
-   * cancel), leaving the version running for the next call to go on.
+   * Called after each stored batch with the progress and where a later
+   * call may start reading again; resolving true stops the ingest there (a
+   * job's budget is spent, or its owner asked to cancel), leaving the
+   * version running for the next call to go on.
    */
-  afterBatch?: (progress: IngestProgress) => boolean | Promise<boolean>;
+  afterBatch?: (progress: IngestProgress, resume: IngestResumePoint) => boolean | Promise<boolean>;
+  /**
+   * Where an earlier call stopped (its `afterBatch` point): the file is read
+   * from there, its bytes before dropped unparsed. Without it the file is
+   * parsed from its start and the stored lines skipped.
+   */
+  resumeFrom?: IngestResumePoint | null;
+}
+
+/** A point to read a version's file again from, with the header that was read before it. */
+export interface IngestResumePoint extends CsvResumePoint {
+  header: string[];
+  headerLine: number;
 }
 
 /**
@@ -87,25 +100,43 @@ async function ingestFile(
 ): Promise<"done" | "stopped"> {
   const batchRows = deps.batchRows ?? DEFAULT_BATCH_ROWS;
   const stream = await deps.open(version.source_path);
-  let plan: ColumnPlan | null = null;
+  const from = deps.resumeFrom ?? null;
+  let header = from ? { fields: from.header, line: from.headerLine } : null;
+  let plan: ColumnPlan | null = header
+    ? planColumns(header.fields, header.line, version.column_map)
+    : null;
   let batch: IngestBatch = {
-    columns: [],
+    columns: plan?.variables ?? [],
     rows: [],
     skips: [],
     checkpointLine: version.checkpoint_line,
   };
+  let resume: IngestResumePoint | null = from;
   /** Stores the batch; what to do next. */
   const flush = async (): Promise<"go on" | "done" | "stopped"> => {
     const progress = await storeBatch(deps.db, caller, version.id, batch);
     batch = { columns: batch.columns, rows: [], skips: [], checkpointLine: batch.checkpointLine };
     if (progress.status !== "running") return "done";
-    return await deps.afterBatch?.(progress) ? "stopped" : "go on";
+    return await deps.afterBatch?.(progress, resume!) ? "stopped" : "go on";
   };
-  for await (const record of csvRecords(stream, { delimiter: version.delimiter })) {
-    if (record.kind === "record" && plan === null) {
-      plan = planColumns(record.fields, record.line, version.column_map);
-      batch.columns = plan.variables;
-      continue;
+  const records = csvRecords(stream, {
+    delimiter: version.delimiter,
+    ...(from ? { from: { byte: from.byte, line: from.line } } : {}),
+  });
+  for await (const record of records) {
+    if (record.kind === "record") {
+      if (plan === null) {
+        header = { fields: record.fields, line: record.line };
+        plan = planColumns(record.fields, record.line, version.column_map);
+        batch.columns = plan.variables;
+      }
+      resume = {
+        byte: record.end,
+        line: record.nextLine,
+        header: header!.fields,
+        headerLine: header!.line,
+      };
+      if (record.line === header!.line) continue;
     }
     if (record.line <= version.checkpoint_line) continue; // stored before a resume
     if (record.kind === "skip") {
