@@ -105,6 +105,7 @@ export function createLabClient(options: LabClientOptions) {
     });
   }
   const live: LiveContext = { supabase, userId: async () => tokenSubject(await accessToken()) };
+  const jobs = jobCalls(supabase);
   const transport: FunctionsTransport = {
     url,
     anonKey: options.anonKey,
@@ -133,7 +134,7 @@ export function createLabClient(options: LabClientOptions) {
       list: (listOptions: { limit?: number } = {}) => listExports(supabase, listOptions),
     },
     /** The caller's background jobs: get, list, cancel, and wait with progress. */
-    jobs: jobCalls(supabase),
+    jobs,
     /** Blind pairwise arenas: building them, testing them, and their rankings. */
     arenas: arenaCalls(transport),
     /** Prompt templates: versions and movable labels. */
@@ -145,7 +146,7 @@ export function createLabClient(options: LabClientOptions) {
     /** Model prices: the lab's list and your own. */
     prices: priceCalls(supabase),
     /** Ratings, review queues, LLM judges, agreement and per-bin scores. */
-    evaluations: evaluationCalls(transport),
+    evaluations: evaluationCalls(transport, jobs),
     /** The caller's experiments: list, get, save, discard. */
     experiments: experimentReads(supabase),
     /** The caller's per-calibration analytics summaries. */

@@ -10,9 +10,9 @@ import {
   agreementResultSchema,
   type CreateJudgeVersionRequest,
   type CreateQueueRequest,
+  type JudgeRunOutcome,
+  judgeRunOutcomeSchema,
   type JudgeRunRequest,
-  type JudgeRunResult,
-  judgeRunResultSchema,
   type JudgeVersion,
   judgeVersionSchema,
   type RateResponseRequest,
@@ -26,16 +26,28 @@ import {
   scoreBinSchema,
   type SubmitReviewRequest,
 } from "../../supabase/functions/_shared/contracts/evaluations.ts";
+import { LabError } from "./errors.ts";
 import { type CallOptions, type FunctionsTransport, invokeFunction } from "./functions.ts";
-import type { FunctionResult } from "./result.ts";
+import type { JobRow, WaitForJobOptions } from "./jobs.ts";
+import { failure, type FunctionResult, type LabResult } from "./result.ts";
 
 /** Options of {@link evaluationCalls}' `runJudge`. */
 export interface RunJudgeOptions extends CallOptions {
-  /** Called after every batch with the totals so far. */
-  onProgress?: (progress: JudgeRunResult) => void;
-  /** Stop after one batch instead of judging the whole selection. */
-  once?: boolean;
+  /** Called with the job each time it is read while it runs (`progress.done` of `progress.total`). */
+  onProgress?: (job: JobRow) => void;
+  /** Milliseconds between reads of the job (default 500). */
+  intervalMs?: number;
+  /** Give up waiting (a `timeout` error; the run goes on) after this long (default 10 minutes). */
+  timeoutMs?: number;
 }
+
+/** What `runJudge` needs of the jobs calls (`lab.jobs`). */
+export interface JobWaiter {
+  wait(id: string, options?: WaitForJobOptions): Promise<LabResult<JobRow>>;
+}
+
+/** The answer of `POST /judge-runs` (202): the job, as far as the SDK reads it. */
+const judgeRunJobSchema = z.object({ id: z.uuid(), kind: z.literal("judge_run") });
 
 /**
  * Calls of the evaluations function.
@@ -46,7 +58,7 @@ export interface RunJudgeOptions extends CallOptions {
  * await evaluations.rate({ experimentId, responseIndex: 0, configId, value: 5 });
  * ```
  */
-export function evaluationCalls(transport: FunctionsTransport) {
+export function evaluationCalls(transport: FunctionsTransport, jobs: JobWaiter) {
   const call = <T>(
     method: "GET" | "POST",
     path: string,
@@ -143,50 +155,48 @@ export function evaluationCalls(transport: FunctionsTransport) {
     },
 
     /**
-     * Judges every response of the selection this version has not judged,
-     * batch by batch; answers with the totals. Failed model calls are tried
-     * again in the next batch, at most twice in a row before it stops.
+     * Judges every response of the selection this version has not judged:
+     * starts a `judge_run` job (the function answers 202 with it) and waits
+     * for it (`lab.jobs.wait`), answering its outcome. Failed model calls are
+     * counted in `failed` and left for a later run; a job that fails or is
+     * cancelled is an error with its reason.
      *
      * @example
      * ```ts
-     * const { data } = await lab.evaluations.runJudge({ judgeVersionId, calibrationId }, { onProgress: console.log });
+     * const { data } = await lab.evaluations.runJudge({ judgeVersionId, calibrationId }, { onProgress: (job) => console.log(job.progress.done) });
      * ```
      */
     async runJudge(
       request: JudgeRunRequest,
       options: RunJudgeOptions = {},
-    ): Promise<FunctionResult<JudgeRunResult>> {
-      const { onProgress, once, ...callOptions } = options;
-      const totals = {
-        judgeVersionId: request.judgeVersionId,
-        scored: 0,
-        unparsable: 0,
-        failed: 0,
-        remaining: 0,
-      };
-      let stalled = 0;
-      for (;;) {
-        const result = await call(
-          "POST",
-          "/judge-runs",
-          judgeRunResultSchema,
-          { body: request },
-          callOptions,
-        );
-        if (result.error) return result;
-        const batch = result.data;
-        Object.assign(totals, {
-          scored: totals.scored + batch.scored,
-          unparsable: totals.unparsable + batch.unparsable,
-          failed: batch.failed,
-          remaining: batch.remaining,
+    ): Promise<FunctionResult<JudgeRunOutcome>> {
+      const { onProgress, intervalMs, timeoutMs, ...callOptions } = options;
+      const started = await call(
+        "POST",
+        "/judge-runs",
+        judgeRunJobSchema,
+        { body: request },
+        callOptions,
+      );
+      if (started.error) return started;
+      const { correlationId } = started;
+      const ended = await jobs.wait(started.data.id, {
+        onProgress,
+        intervalMs,
+        timeoutMs,
+        signal: callOptions.signal,
+      });
+      if (ended.error) return { ...ended, correlationId };
+      const job = ended.data;
+      const outcome = judgeRunOutcomeSchema.safeParse(job.result);
+      if (job.status !== "succeeded" || !outcome.success) {
+        const error = new LabError(`Judge run ${job.status}: ${job.error ?? "no outcome"}`, {
+          code: job.status === "cancelled" ? "job_cancelled" : "job_failed",
+          status: 0,
         });
-        onProgress?.({ ...totals });
-        stalled = batch.scored + batch.unparsable === 0 ? stalled + 1 : 0;
-        if (once || batch.remaining === 0 || stalled >= 2) {
-          return { ...result, data: { ...totals } };
-        }
+        return { ...failure(error), correlationId };
       }
+      return { data: outcome.data, error: null, correlationId };
     },
 
     /**

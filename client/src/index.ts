@@ -30,7 +30,7 @@ export {
   LabUpstreamError,
   LabValidationError,
 } from "./errors.ts";
-export type { RunJudgeOptions } from "./evaluations.ts";
+export type { JobWaiter, RunJudgeOptions } from "./evaluations.ts";
 export type { CsvBody, DatasetIngest, UploadDatasetOptions } from "./datasets.ts";
 export type { NewModelPrice } from "./prices.ts";
 export type { WaitForRunOptions } from "./runs.ts";
@@ -118,8 +118,8 @@ export {
   BUILT_IN_CONFIGS,
   type CreateJudgeVersionRequest,
   type CreateQueueRequest,
+  type JudgeRunOutcome,
   type JudgeRunRequest,
-  type JudgeRunResult,
   type JudgeVersion,
   type RateResponseRequest,
   type Rating,

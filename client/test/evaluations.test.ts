@@ -59,11 +59,13 @@ describe.skipIf(noStack)("evaluations over HTTP", () => {
     const progress: number[] = [];
     const run = await owner.evaluations.runJudge(
       { judgeVersionId: judge.data!.judgeVersionId, calibrationId: calibration.id },
-      { onProgress: (p) => progress.push(p.remaining) },
+      { onProgress: (job) => progress.push(job.progress.done), intervalMs: 50 },
     );
     expect(run.error).toBeNull();
-    expect(run.data).toMatchObject({ scored: 6, unparsable: 0, remaining: 0 });
-    expect(progress.at(-1)).toBe(0);
+    expect(run.data).toMatchObject({ scored: 6, unparsable: 0, failed: 0 });
+    expect(progress.every((done) => done <= 6)).toBe(true);
+    const [job] = (await owner.jobs.list({ kind: "judge_run" })).data!;
+    expect(job).toMatchObject({ status: "succeeded", progress: { total: 6, done: 6, skipped: 0 } });
 
     const agreement = await owner.evaluations.agreement({
       configId: BUILT_IN_CONFIGS.realism,

@@ -7,7 +7,7 @@
  * - `GET  /evaluations/queues/:queueId/next` — a reviewer's next item (leased), or null.
  * - `POST /evaluations/queues/items/:itemId/ratings` — a reviewer rates an item; 201.
  * - `POST /evaluations/judges` — a new version of a judge; 201.
- * - `POST /evaluations/judge-runs` — judge what is not judged yet, a bounded batch per call.
+ * - `POST /evaluations/judge-runs` — judge what is not judged yet, as a `judge_run` job; 202.
  * - `GET  /evaluations/agreement?configId&calibrationId&judgeVersionId` — agreement figures.
  * - `GET  /evaluations/bins?calibrationId&parameter&bins` — mean scores per parameter bin.
  *
@@ -25,22 +25,26 @@ import {
   type ScoreBin,
   submitReviewSchema,
 } from "../_shared/contracts/evaluations.ts";
-import { type ModelEnv, modelEnvSchema } from "../_shared/env.ts";
+import { modelEnvSchema } from "../_shared/env.ts";
+import { jobEnvFields } from "../_shared/jobs/env.ts";
+import { wakeWorker } from "../_shared/jobs/wake.ts";
 import { createFunctionApp } from "../_shared/http/app.ts";
 import { ok } from "../_shared/http/response.ts";
 import { parseJsonBody, parseParams, parseQuery } from "../_shared/http/validation.ts";
-import { type LlmClient, llmClientFromEnv } from "../_shared/integrations/llm.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
 import { loadAgreement } from "./agreement_read.ts";
-import { createJudgeVersion, runJudge } from "./judges.ts";
+import { startJudgeRun } from "./judge_job.ts";
+import { createJudgeVersion } from "./judges.ts";
 import { createQueue, nextReviewItem, submitReview } from "./queues.ts";
 import { rateResponse } from "./ratings.ts";
 
-/** Options of {@link createEvaluationsApp}. */
-export interface EvaluationsAppOptions {
-  /** The judges' model client; by default the `openai` SDK configured from the environment. */
-  llm?: LlmClient;
-}
+/** The evaluations function's environment: a model, and the worker's key to wake it for judge runs. */
+export const evaluationsEnvSchema = modelEnvSchema.extend({
+  SUPABASE_SERVICE_ROLE_KEY: jobEnvFields.SUPABASE_SERVICE_ROLE_KEY,
+});
+
+/** The parsed environment of the evaluations function. */
+export type EvaluationsEnv = z.infer<typeof evaluationsEnvSchema>;
 
 /**
  * The evaluations Hono app.
@@ -48,12 +52,8 @@ export interface EvaluationsAppOptions {
  * @example
  * Deno.serve(createEvaluationsApp(runtime).fetch);
  */
-export function createEvaluationsApp(
-  runtime: Runtime<ModelEnv>,
-  options: EvaluationsAppOptions = {},
-) {
+export function createEvaluationsApp(runtime: Runtime<EvaluationsEnv>) {
   const { db, verifier, env } = runtime;
-  const llm = options.llm ?? llmClientFromEnv(env);
   const app = createFunctionApp("evaluations", runtime.appDeps);
   const auth = requireUser({ verifier });
   const body = { maxBytes: env.LAB_MAX_BODY_BYTES };
@@ -86,7 +86,9 @@ export function createEvaluationsApp(
 
   app.post("/judge-runs", auth, async (c) => {
     const input = await parseJsonBody(c, judgeRunSchema, body);
-    return ok(c, await runJudge({ db, llm }, c.var.caller, input));
+    const job = await startJudgeRun(db, c.var.caller, input);
+    wakeWorker(env);
+    return ok(c, job, 202);
   });
 
   app.get("/agreement", auth, async (c) => {
@@ -108,8 +110,8 @@ export function createEvaluationsApp(
 }
 
 /** The evaluations function, for `startFunction`. */
-export const evaluations: FunctionModule<ModelEnv> = {
+export const evaluations: FunctionModule<EvaluationsEnv> = {
   name: "evaluations",
-  envSchema: modelEnvSchema,
+  envSchema: evaluationsEnvSchema,
   createApp: (runtime) => createEvaluationsApp(runtime),
 };

@@ -1,42 +1,77 @@
 /**
  * The evaluations function in-process (`app.request`) against the real test
- * database: ratings and their rules, review queues per actor, judges with a
- * scripted model, agreement and per-bin analytics.
+ * database: ratings and their rules, review queues per actor, judge runs as
+ * `judge_run` jobs worked by their handler with a scripted model (slice by
+ * slice, as separate worker invocations would), agreement and per-bin
+ * analytics.
  */
 import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { flushBackground } from "../_shared/background.ts";
 import { BUILT_IN_CONFIGS } from "../_shared/contracts/evaluations.ts";
 import type { LlmClient, LlmResult } from "../_shared/integrations/llm.ts";
+import { createDatabase } from "../_shared/db/client.ts";
+import { type JobView, readJob } from "../_shared/jobs/queue.ts";
+import { runJobToEnd } from "../_shared/jobs/testing.ts";
 import { startFunction } from "../_shared/runtime.ts";
 import {
   createTestUser,
+  databaseUrl,
   dbTest,
   jsonRequest,
   testEnv,
   type TestUser,
   withAdmin,
 } from "../tests/harness.ts";
-import { createEvaluationsApp, evaluations } from "./app.ts";
+import { evaluations } from "./app.ts";
+import { judgeRunJobHandler } from "./judge_job.ts";
 import { createCalibration, createExperiment, METRICS } from "./test_fixtures.ts";
 
 // deno-lint-ignore no-explicit-any -- response bodies are checked field by field
 type Request = (path: string, init?: RequestInit) => Promise<{ status: number; body: any }>;
 
-async function withApp(fn: (request: Request) => Promise<void>, llm?: LlmClient) {
-  const started = startFunction(
-    llm
-      ? { ...evaluations, createApp: (runtime) => createEvaluationsApp(runtime, { llm }) }
-      : evaluations,
-    testEnv({ OPENAI_API_KEY: "sk-test" }),
-  );
-  try {
-    await fn(async (path, init) => {
-      const response = await started.app.request(path, init);
-      return { status: response.status, body: await response.json() };
+/** A judge run: the POST's answer, and the job once its handler has worked it to the end. */
+interface JudgeRun {
+  status: number;
+  // deno-lint-ignore no-explicit-any -- response bodies are checked field by field
+  body: any;
+  job: JobView | null;
+  invocations: number;
+}
+
+/** Posts a judge run as `user` and works its job to the end with `llm`, `sliceBudgetMs` per invocation. */
+type Judge = (
+  user: TestUser,
+  body: unknown,
+  options?: { sliceBudgetMs?: number },
+) => Promise<JudgeRun>;
+
+async function withApp(fn: (request: Request, judge: Judge) => Promise<void>, llm?: LlmClient) {
+  const started = startFunction(evaluations, testEnv({ OPENAI_API_KEY: "sk-test" }));
+  const db = createDatabase(databaseUrl, { max: 2 });
+  const request: Request = async (path, init) => {
+    const response = await started.app.request(path, init);
+    return { status: response.status, body: await response.json() };
+  };
+  const judge: Judge = async (user, body, options = {}) => {
+    const answer = await request("/evaluations/judge-runs", post(user, body));
+    if (answer.status !== 202) return { ...answer, job: null, invocations: 0 };
+    const handler = judgeRunJobHandler({ db, llm: llm ?? null });
+    const { invocations } = await runJobToEnd(db, [handler], answer.body.data.id, {
+      sliceBudgetMs: options.sliceBudgetMs ?? 60_000,
     });
+    const caller = {
+      claims: { sub: user.id, role: "authenticated" },
+      correlationId: crypto.randomUUID(),
+    };
+    const job = await db.withUser(caller, (tx) => readJob(tx, answer.body.data.id));
+    return { ...answer, job, invocations };
+  };
+  try {
+    await fn(request, judge);
   } finally {
     await flushBackground();
     await started.close();
+    await db.end();
   }
 }
 
@@ -247,7 +282,7 @@ function scriptedModel(replies: (string | null)[]): LlmClient & { calls: number 
 }
 
 Deno.test(
-  "a judge run stores verdicts once, keeps unparsable replies apart and retries failed calls",
+  "a judge run is a job: verdicts stored once, unparsable replies apart, failed calls skipped and tried by the next run",
   dbTest,
   async () => {
     const { owner, calibrationId, experimentId } = await ownerWithExperiment();
@@ -255,7 +290,8 @@ Deno.test(
       { text: "Moonlight on the water.", temperature: 0.5, metrics: METRICS },
     ]);
     const model = scriptedModel(['{"score": 6, "reasoning": "Grounded."}', "I think a six", null]);
-    await withApp(async (request) => {
+    let judgeVersionId = "";
+    await withApp(async (request, judge) => {
       const version = await request(
         "/evaluations/judges",
         post(owner, {
@@ -275,21 +311,20 @@ Deno.test(
         }),
       );
       equal(v2.body.data.version, 2, "a second version of the same judge");
-      const judgeVersionId = version.body.data.judgeVersionId;
+      judgeVersionId = version.body.data.judgeVersionId;
 
-      const run = await request(
-        "/evaluations/judge-runs",
-        post(owner, { judgeVersionId, calibrationId }),
-      );
-      equal(run.status, 200);
+      const run = await judge(owner, { judgeVersionId, calibrationId });
+      equal(run.status, 202, JSON.stringify(run.body));
       deepEqual(
-        {
-          scored: run.body.data.scored,
-          unparsable: run.body.data.unparsable,
-          failed: run.body.data.failed,
-          remaining: run.body.data.remaining,
-        },
-        { scored: 1, unparsable: 1, failed: 1, remaining: 1 },
+        [run.body.data.kind, run.body.data.status, run.body.data.progress.total],
+        ["judge_run", "queued", 3],
+        "the answer is the queued job, its total the responses not judged yet",
+      );
+      equal(run.job?.status, "succeeded");
+      deepEqual(run.job?.result, { judgeVersionId, scored: 1, unparsable: 1, failed: 1 });
+      deepEqual(
+        [run.job?.progress.done, run.job?.progress.skipped, run.job?.progress.skippedByReason],
+        [2, 1, { model_failed: 1 }],
       );
       const verdicts = await withAdmin((sql) =>
         sql<{ status: string; value: string | null; raw_reply: string }[]>`
@@ -306,44 +341,90 @@ Deno.test(
       );
       equal(judgeRatings.length, 1, "only the scored verdict is a rating");
 
-      const retry = await request(
-        "/evaluations/judge-runs",
-        post(owner, { judgeVersionId, experimentIds: [experimentId, other] }),
-      );
-      equal(retry.body.data.remaining, 1, "the model still fails, so the response stays to judge");
-      equal(
-        retry.body.data.scored + retry.body.data.unparsable,
-        0,
-        "judged responses are not judged again",
-      );
+      const retry = await judge(owner, { judgeVersionId, experimentIds: [experimentId, other] });
+      equal(retry.body.data.progress.total, 1, "only the failed response is left to judge");
+      equal(retry.job?.status, "failed", "the model still fails: every call of the batch failed");
     }, model);
 
     const working = scriptedModel(['{"score": 3, "reasoning": "Odd."}']);
-    await withApp(async (request) => {
-      const judgeVersionId = (await withAdmin((sql) =>
-        sql<
-          { id: string }[]
-        >`select id from public.judge_versions where user_id = ${owner.id} and version = 1`
-      ))[0].id;
-      const rerun = await request(
-        "/evaluations/judge-runs",
-        post(owner, { judgeVersionId, calibrationId }),
-      );
-      deepEqual(
-        { scored: rerun.body.data.scored, remaining: rerun.body.data.remaining },
-        { scored: 1, remaining: 0 },
-      );
+    await withApp(async (_request, judge) => {
+      const rerun = await judge(owner, { judgeVersionId, calibrationId });
+      deepEqual(rerun.job?.result, { judgeVersionId, scored: 1, unparsable: 0, failed: 0 });
       equal(working.calls, 1, "a rerun judges only what has no verdict");
-      const idle = await request(
-        "/evaluations/judge-runs",
-        post(owner, { judgeVersionId, calibrationId }),
-      );
-      deepEqual({ scored: idle.body.data.scored, remaining: idle.body.data.remaining }, {
-        scored: 0,
-        remaining: 0,
-      });
+      const idle = await judge(owner, { judgeVersionId, calibrationId });
+      deepEqual(idle.job?.result, { judgeVersionId, scored: 0, unparsable: 0, failed: 0 });
       equal(working.calls, 1);
     }, working);
+  },
+);
+
+Deno.test(
+  "a judge run crosses invocations from its checkpoint and stops when its owner cancels it",
+  dbTest,
+  async () => {
+    const owner = await createTestUser("owner");
+    const calibrationId = await createCalibration(owner);
+    const many = Array.from({ length: 10 }, (_, i) => ({
+      text: `Answer ${i}.`,
+      temperature: 0.2 + i / 20,
+      metrics: METRICS,
+    }));
+    await createExperiment(owner, calibrationId, many);
+    await createExperiment(owner, calibrationId, many);
+    const replies = Array.from(
+      { length: 20 },
+      (_, i) => `{"score": ${1 + (i % 7)}, "reasoning": "r"}`,
+    );
+    const model = scriptedModel(replies);
+    await withApp(async (request, judge) => {
+      const version = await request(
+        "/evaluations/judges",
+        post(owner, { name: "Sliced", rubric: "Rate.", configId: BUILT_IN_CONFIGS.realism }),
+      );
+      const judgeVersionId = version.body.data.judgeVersionId;
+      const run = await judge(owner, { judgeVersionId, calibrationId }, { sliceBudgetMs: 1 });
+      equal(run.job?.status, "succeeded");
+      assert(
+        run.invocations >= 3,
+        `20 responses in batches of 8 take 3 slices, took ${run.invocations}`,
+      );
+      deepEqual(run.job?.result, { judgeVersionId, scored: 20, unparsable: 0, failed: 0 });
+      equal(model.calls, 20, "no response was judged twice across the slices");
+      const [{ verdicts }] = await withAdmin((sql) =>
+        sql<{ verdicts: number }[]>`
+          select count(*)::int as verdicts from public.judge_verdicts where judge_version_id = ${judgeVersionId}`
+      );
+      equal(verdicts, 20);
+
+      const v2 = await request(
+        "/evaluations/judges",
+        post(owner, { name: "Sliced", rubric: "Rate again.", configId: BUILT_IN_CONFIGS.realism }),
+      );
+      const started = await request(
+        "/evaluations/judge-runs",
+        post(owner, { judgeVersionId: v2.body.data.judgeVersionId, calibrationId }),
+      );
+      equal(started.status, 202);
+      const db = createDatabase(databaseUrl, { max: 1 });
+      try {
+        const caller = {
+          claims: { sub: owner.id, role: "authenticated" },
+          correlationId: crypto.randomUUID(),
+        };
+        await db.withUser(caller, (tx) => tx`select public.cancel_job(${started.body.data.id})`);
+        const handler = judgeRunJobHandler({ db, llm: scriptedModel(replies) });
+        const ended = await runJobToEnd(db, [handler], started.body.data.id, { sliceBudgetMs: 1 });
+        equal(ended.status, "cancelled");
+      } finally {
+        await db.end();
+      }
+      const [{ judged }] = await withAdmin((sql) =>
+        sql<{ judged: number }[]>`
+          select count(*)::int as judged from public.judge_verdicts
+           where judge_version_id = ${v2.body.data.judgeVersionId}`
+      );
+      assert(judged < 20, `a cancelled run stops: ${judged} of 20 judged`);
+    }, model);
   },
 );
 
@@ -368,6 +449,12 @@ Deno.test(
         post(stranger, { judgeVersionId, calibrationId }),
       );
       equal(theirs.status, 404);
+      const [{ jobs }] = await withAdmin((sql) =>
+        sql<
+          { jobs: number }[]
+        >`select count(*)::int as jobs from public.jobs where user_id = ${stranger.id}`
+      );
+      equal(jobs, 0, "a refused run creates no job");
       const nothing = await request("/evaluations/judge-runs", post(owner, { judgeVersionId }));
       equal(nothing.status, 400);
       const categorical = await request(
@@ -389,7 +476,7 @@ Deno.test(
   async () => {
     const { owner, calibrationId, experimentId } = await ownerWithExperiment();
     const reviewer = await createTestUser("reviewer");
-    await withApp(async (request) => {
+    await withApp(async (request, judge) => {
       const queue = await request(
         "/evaluations/queues",
         post(owner, {
@@ -425,10 +512,11 @@ Deno.test(
           configId: BUILT_IN_CONFIGS.realism,
         }),
       );
-      await request(
-        "/evaluations/judge-runs",
-        post(owner, { judgeVersionId: version.body.data.judgeVersionId, calibrationId }),
-      );
+      const run = await judge(owner, {
+        judgeVersionId: version.body.data.judgeVersionId,
+        calibrationId,
+      });
+      equal(run.job?.status, "succeeded");
 
       const agreement = await request(
         `/evaluations/agreement?configId=${BUILT_IN_CONFIGS.realism}&calibrationId=${calibrationId}`,

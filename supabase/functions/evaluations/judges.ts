@@ -1,9 +1,8 @@
 /**
- * LLM judges: versions are created by name (the judge with its first), and a
- * run judges the selection's responses that this version has not judged yet,
- * a bounded number per call, so a rerun skips what is done and a call stays
- * well inside a function's time limits. Model calls happen outside any
- * transaction; their verdicts and ratings are stored together afterwards.
+ * LLM judges: versions are created by name (the judge with its first), and
+ * the steps of a run (judge_job.ts): the selection's responses this version
+ * has not judged yet, so a rerun skips what is done; the model's verdicts,
+ * asked outside any transaction; and their storage with their ratings.
  *
  * @module
  */
@@ -12,10 +11,7 @@ import { mapLimited } from "../_shared/concurrency.ts";
 import {
   type CreateJudgeVersionRequest,
   judgeParametersSchema,
-  type JudgeRunRequest,
-  type JudgeRunResult,
   type JudgeVersion,
-  MAX_JUDGED_PER_CALL,
 } from "../_shared/contracts/evaluations.ts";
 import type { Database, Tx } from "../_shared/db/client.ts";
 import { HttpError } from "../_shared/errors.ts";
@@ -23,7 +19,7 @@ import type { LlmClient } from "../_shared/integrations/llm.ts";
 import { type JudgedConfig, judgeMessages, parseVerdict, verdictSchema } from "./verdict.ts";
 
 /** Calls to the model at once during a run. */
-const CONCURRENCY = 4;
+export const CONCURRENCY = 4;
 
 /**
  * Creates the next version of the caller's judge `name` (version 1 creates
@@ -76,7 +72,7 @@ async function judgedConfig(tx: Tx, configId: string): Promise<JudgedConfig> {
 }
 
 /** One response still to judge. */
-interface Pending {
+export interface Pending {
   experimentId: string;
   responseIndex: number;
   prompt: string;
@@ -84,7 +80,7 @@ interface Pending {
 }
 
 /** A judge version with what its calls need. */
-interface LoadedVersion {
+export interface LoadedVersion {
   configId: string;
   rubric: string;
   model: string;
@@ -98,60 +94,79 @@ interface LoadedVersion {
   config: JudgedConfig;
 }
 
+/** What a judge run works on: a judge version and a selection of responses. */
+export interface JudgeSelection {
+  judgeVersionId: string;
+  experimentIds?: string[] | null;
+  calibrationId?: string | null;
+}
+
+/** The key of a response in a run's list of calls that failed. */
+export function responseKey(item: { experimentId: string; responseIndex: number }): string {
+  return `${item.experimentId}:${item.responseIndex}`;
+}
+
+/** SQL: the selection's succeeded responses `e`/`r` that the version has not judged, minus `skip`. */
+function unjudged(tx: Tx, selection: JudgeSelection, skip: readonly string[]) {
+  return tx`
+    from public.experiments e
+   cross join lateral jsonb_array_elements(e.responses) r
+   where (${selection.experimentIds ?? null}::uuid[] is null or e.id = any(${
+    selection.experimentIds ?? null
+  }::uuid[]))
+     and (${selection.calibrationId ?? null}::uuid is null or e.calibration_id = ${
+    selection.calibrationId ?? null
+  }::uuid)
+     and r.value ->> 'status' = 'succeeded'
+     and not (e.id::text || ':' || (r.value ->> 'index')) = any(${[...skip]}::text[])
+     and not exists (select 1 from public.judge_verdicts v
+                      where v.judge_version_id = ${selection.judgeVersionId}
+                        and v.experiment_id = e.id and v.response_index = (r.value ->> 'index')::int)`;
+}
+
 /**
- * Judges up to {@link MAX_JUDGED_PER_CALL} of the selection's responses not
- * yet judged by this version and stores the verdicts (and the scored ones as
- * ratings of source `judge`).
+ * Up to `limit` of the selection's responses this version has not judged
+ * (leaving out `skip`, keys of {@link responseKey}), oldest first.
+ *
+ * @example
+ * const batch = await unjudgedResponses(tx, selection, { skip: [], limit: 8 });
+ */
+export async function unjudgedResponses(
+  tx: Tx,
+  selection: JudgeSelection,
+  options: { skip: readonly string[]; limit: number },
+): Promise<Pending[]> {
+  return [
+    ...await tx<Pending[]>`
+      select e.id as "experimentId", (r.value ->> 'index')::int as "responseIndex", e.prompt,
+             r.value ->> 'text' as response
+        ${unjudged(tx, selection, options.skip)}
+       order by e.created_at, e.id, (r.value ->> 'index')::int
+       limit ${options.limit}`,
+  ];
+}
+
+/**
+ * How many of the selection's responses this version has not judged.
+ *
+ * @example
+ * const total = await countUnjudged(tx, selection);
+ */
+export async function countUnjudged(tx: Tx, selection: JudgeSelection): Promise<number> {
+  const [{ total }] = await tx<{ total: number }[]>`
+    select count(*)::int as total ${unjudged(tx, selection, [])}`;
+  return total;
+}
+
+/**
+ * The caller's judge version with its config.
  *
  * @throws {HttpError} 404 for a judge version the caller does not own.
  *
  * @example
- * let result; do result = await runJudge({ db, llm }, caller, { judgeVersionId, calibrationId }); while (result.remaining > 0);
+ * const version = await loadVersion(tx, judgeVersionId);
  */
-export async function runJudge(
-  deps: { db: Database; llm: LlmClient },
-  caller: DbCaller,
-  input: JudgeRunRequest,
-): Promise<JudgeRunResult> {
-  const { db, llm } = deps;
-  const { version, pending, total } = await db.withUser(caller, async (tx) => {
-    const version = await loadVersion(tx, input.judgeVersionId);
-    const rows = await tx<(Pending & { total: number })[]>`
-      select e.id as "experimentId", (r.value ->> 'index')::int as "responseIndex", e.prompt,
-             r.value ->> 'text' as response, count(*) over ()::int as total
-        from public.experiments e
-       cross join lateral jsonb_array_elements(e.responses) r
-       where (${input.experimentIds ?? null}::uuid[] is null or e.id = any(${
-      input.experimentIds ?? null
-    }::uuid[]))
-         and (${input.calibrationId ?? null}::uuid is null or e.calibration_id = ${
-      input.calibrationId ?? null
-    }::uuid)
-         and r.value ->> 'status' = 'succeeded'
-         and not exists (select 1 from public.judge_verdicts v
-                          where v.judge_version_id = ${input.judgeVersionId}
-                            and v.experiment_id = e.id and v.response_index = (r.value ->> 'index')::int)
-       order by e.created_at, e.id, (r.value ->> 'index')::int
-       limit ${MAX_JUDGED_PER_CALL}`;
-    return { version, pending: rows, total: rows[0]?.total ?? 0 };
-  });
-
-  const verdicts = await mapLimited(pending, CONCURRENCY, (item) => judgeOne(llm, version, item));
-  const stored = verdicts.filter((v) => v.status !== "failed");
-  if (stored.length > 0) {
-    await db.withUser(caller, (tx) => storeVerdicts(tx, input.judgeVersionId, version, stored));
-  }
-  const count = (status: string) => verdicts.filter((v) => v.status === status).length;
-  return {
-    judgeVersionId: input.judgeVersionId,
-    scored: count("scored"),
-    unparsable: count("unparsable"),
-    failed: count("failed"),
-    remaining: total - stored.length,
-  };
-}
-
-async function loadVersion(tx: Tx, id: string): Promise<LoadedVersion> {
+export async function loadVersion(tx: Tx, id: string): Promise<LoadedVersion> {
   const [row] = await tx<(Omit<LoadedVersion, "config"> & JudgedConfig)[]>`
     select v.config_id as "configId", v.rubric, v.model, v.parameters, c.name,
            c.min_value::float8 as "minValue", c.max_value::float8 as "maxValue",
@@ -163,14 +178,28 @@ async function loadVersion(tx: Tx, id: string): Promise<LoadedVersion> {
   return { ...version, config: { name, minValue, maxValue, step, description } };
 }
 
-/** A judged response, ready to store (or failed, to try again next run). */
-type Judged =
+/** A judged response, ready to store (or failed, to try again in a later run). */
+export type Judged =
   & Pending
   & (
     | { status: "scored"; value: number; reasoning: string; raw: string }
     | { status: "unparsable"; error: string; raw: string }
     | { status: "failed" }
   );
+
+/**
+ * Asks the judge about each response, {@link CONCURRENCY} at a time, outside any transaction.
+ *
+ * @example
+ * const verdicts = await judgeResponses(llm, version, batch);
+ */
+export function judgeResponses(
+  llm: LlmClient,
+  version: LoadedVersion,
+  pending: readonly Pending[],
+): Promise<Judged[]> {
+  return mapLimited([...pending], CONCURRENCY, (item) => judgeOne(llm, version, item));
+}
 
 async function judgeOne(llm: LlmClient, version: LoadedVersion, item: Pending): Promise<Judged> {
   const { system, prompt } = judgeMessages(version.rubric, version.config, item);
@@ -187,11 +216,18 @@ async function judgeOne(llm: LlmClient, version: LoadedVersion, item: Pending): 
   return { ...item, ...parseVerdict(result.text, version.config), raw: result.text };
 }
 
-async function storeVerdicts(
+/**
+ * Stores the verdicts that are not failures, once per (version, response),
+ * the scored ones also as ratings of source `judge`.
+ *
+ * @example
+ * await storeVerdicts(tx, judgeVersionId, version, verdicts);
+ */
+export async function storeVerdicts(
   tx: Tx,
   judgeVersionId: string,
   version: LoadedVersion,
-  verdicts: Judged[],
+  verdicts: readonly Judged[],
 ): Promise<void> {
   for (const v of verdicts) {
     if (v.status === "failed") continue;

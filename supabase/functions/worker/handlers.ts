@@ -6,8 +6,10 @@
  */
 import { batchRunJobs } from "../_shared/batch_runs/job.ts";
 import { datasetIngestJobs } from "../_shared/datasets/job.ts";
+import { optionalLlmClient } from "../_shared/integrations/llm.ts";
 import type { JobHandler } from "../_shared/jobs/handler.ts";
 import type { Runtime } from "../_shared/runtime.ts";
+import { judgeRunJobHandler } from "../evaluations/judge_job.ts";
 import type { WorkerEnv } from "./env.ts";
 
 /**
@@ -20,5 +22,6 @@ export function jobHandlers(runtime: Runtime<WorkerEnv>): JobHandler[] {
   return [
     datasetIngestJobs(runtime.db, runtime.env),
     batchRunJobs(runtime.db, runtime.env),
+    judgeRunJobHandler({ db: runtime.db, llm: optionalLlmClient(runtime.env) }),
   ];
 }

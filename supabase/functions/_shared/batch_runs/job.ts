@@ -18,7 +18,7 @@ import {
   type JobHandler,
   type JobProgress,
 } from "../jobs/handler.ts";
-import { createLlmClient, type LlmClient } from "../integrations/llm.ts";
+import { type LlmClient, optionalLlmClient, type OptionalModelEnv } from "../integrations/llm.ts";
 import { executeBatchRun } from "./execute.ts";
 import { type BatchRun, cancelRun, releaseClaims } from "./store.ts";
 
@@ -128,22 +128,6 @@ export function batchRunJobHandler(deps: BatchRunJobDeps): JobHandler {
  * @example
  * handlers.push(batchRunJobs(runtime.db, runtime.env));
  */
-export function batchRunJobs(
-  db: Database,
-  env: {
-    OPENAI_API_KEY?: string;
-    OPENAI_BASE_URL?: string;
-    LAB_LLM_TIMEOUT_MS: number;
-    LAB_LLM_MAX_RETRIES: number;
-  },
-): JobHandler {
-  const llm = env.OPENAI_API_KEY
-    ? createLlmClient({
-      apiKey: env.OPENAI_API_KEY,
-      baseURL: env.OPENAI_BASE_URL,
-      timeoutMs: env.LAB_LLM_TIMEOUT_MS,
-      maxRetries: env.LAB_LLM_MAX_RETRIES,
-    })
-    : null;
-  return batchRunJobHandler({ db, llm });
+export function batchRunJobs(db: Database, env: OptionalModelEnv): JobHandler {
+  return batchRunJobHandler({ db, llm: optionalLlmClient(env) });
 }

@@ -7,9 +7,6 @@
  */
 import { z } from "zod";
 
-/** The most responses one judge run call judges before it answers. */
-export const MAX_JUDGED_PER_CALL = 40;
-
 /** Ids of the built-in score configs. */
 export const BUILT_IN_CONFIGS = {
   realism: "00000000-0000-4000-8000-00000000c001",
@@ -151,20 +148,19 @@ export const judgeRunSchema = z.strictObject({
 export type JudgeRunRequest = z.infer<typeof judgeRunSchema>;
 
 /**
- * One call's outcome; call again while `remaining` is above 0. `failed`
- * counts model calls that failed: those responses stay unjudged, so the next
- * call tries them again.
+ * A finished judge run (the result of its `judge_run` job): verdicts scored
+ * and unparsable, and model calls that failed (those responses stay
+ * unjudged, so the next run tries them again).
  */
-export const judgeRunResultSchema = z.object({
+export const judgeRunOutcomeSchema = z.object({
   judgeVersionId: z.uuid(),
   scored: z.int(),
   unparsable: z.int(),
   failed: z.int(),
-  remaining: z.int(),
 });
 
-/** One judge run call's outcome. */
-export type JudgeRunResult = z.infer<typeof judgeRunResultSchema>;
+/** A finished judge run. */
+export type JudgeRunOutcome = z.infer<typeof judgeRunOutcomeSchema>;
 
 /** Query of `GET /evaluations/agreement`. */
 export const agreementQuerySchema = z.strictObject({

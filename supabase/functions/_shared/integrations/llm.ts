@@ -108,6 +108,32 @@ export function llmClientFromEnv(env: ModelEnv): LlmClient {
   });
 }
 
+/** The model settings of an environment where the model is optional (the worker's). */
+export interface OptionalModelEnv {
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  LAB_LLM_TIMEOUT_MS: number;
+  LAB_LLM_MAX_RETRIES: number;
+}
+
+/**
+ * The `openai` SDK client of an environment, or null without an API key
+ * (a job that needs one then fails saying so).
+ *
+ * @example
+ * const llm = optionalLlmClient(runtime.env); // null when OPENAI_API_KEY is unset
+ */
+export function optionalLlmClient(env: OptionalModelEnv): LlmClient | null {
+  return env.OPENAI_API_KEY
+    ? createLlmClient({
+      apiKey: env.OPENAI_API_KEY,
+      baseURL: env.OPENAI_BASE_URL,
+      timeoutMs: env.LAB_LLM_TIMEOUT_MS,
+      maxRetries: env.LAB_LLM_MAX_RETRIES,
+    })
+    : null;
+}
+
 /** Longest error message kept. */
 export const MAX_ERROR_MESSAGE_CHARS = 300;
 
