@@ -21,6 +21,7 @@ import {
   experimentsJsonEntry,
   type ExportEntry,
   responsesCsvEntry,
+  type Segment,
 } from "./entries.ts";
 import type { Measure } from "./measure.ts";
 import { type Counts, emptyTally, type Tally } from "./tally.ts";
@@ -104,27 +105,24 @@ function tallyOf(state: BuildState): Tally {
   return tally;
 }
 
-/**
- * Writes the next segment: reads its page through `read`, returns its bytes
- * and the new state (`state` itself is left as it was).
- *
- * @example
- * while (!state.done) {
- *   const step = await buildStep(spec, state, read);
- *   for (const bytes of step.bytes) await sink.write(bytes);
- *   state = step.state;
- * }
- */
-export async function buildStep(
+/** A segment read, not yet encoded. */
+interface ReadSegment {
+  /** The state the segment was read from. */
+  from: BuildState;
+  segment: Segment;
+  context: EntryContext;
+}
+
+/** Reads the next segment's page through `read`. */
+async function readSegment(
   spec: ExportSpec,
   state: BuildState,
   read: ReadPage,
-  options: { pageSize?: number } = {},
-): Promise<BuildStep> {
+  options: { pageSize?: number },
+): Promise<ReadSegment> {
   if (state.done) throw new Error("Cannot build past the end of the export");
-  const entries = entriesOf(spec.format);
-  const entry = entries[state.entry];
-  const { context, segment } = await read(async (source) => {
+  const entry = entriesOf(spec.format)[state.entry];
+  return await read(async (source) => {
     // Made afresh for every try, so a read that fails and is tried again counts nothing twice.
     const context: EntryContext = {
       meta: {
@@ -139,20 +137,52 @@ export async function buildStep(
       files: state.files,
       pageSize: options.pageSize ?? PAGE_SIZE,
     };
-    return { context, segment: await entry.segment(source, state.cursor, context) };
+    return { from: state, context, segment: await entry.segment(source, state.cursor, context) };
   });
+}
+
+/** Where the read of `read` leaves the cursors and counts (the bytes are not written yet). */
+function afterRead(
+  spec: ExportSpec,
+  state: BuildState,
+  { from, segment, context }: ReadSegment,
+): BuildState {
+  const entries = entriesOf(spec.format).length;
   const last = segment.next === null;
-  const final = last && state.entry === entries.length - 1;
+  return {
+    ...state,
+    entry: last ? from.entry + 1 : from.entry,
+    cursor: segment.next,
+    tally: {
+      experiments: context.tally.experiments,
+      responses: context.tally.responses,
+      models: [...context.tally.models].sort(),
+      designs: [...context.tally.designs].sort(),
+    },
+    counts: context.counts,
+    done: last && from.entry === entries - 1,
+  };
+}
+
+/** Encodes a segment read from `state`: its bytes (deflated and framed for a ZIP) and the state after them. */
+async function encodeSegment(
+  spec: ExportSpec,
+  state: BuildState,
+  read: ReadSegment,
+): Promise<BuildStep> {
+  const entries = entriesOf(spec.format);
+  const { segment } = read;
+  const next = afterRead(spec, state, read);
   let bytes: Uint8Array[] = [segment.text];
   let zip = state.zip;
   let files = state.files;
   if (zip) {
     const written = await zipSegment(zip, {
-      name: entry.name,
+      name: entries[state.entry].name,
       text: segment.text,
       first: state.cursor === null,
-      last,
-      final,
+      last: segment.next === null,
+      final: next.done,
     }, { offset: state.offset, mtime: spec.createdAt });
     bytes = written.bytes;
     zip = written.zip;
@@ -164,25 +194,67 @@ export async function buildStep(
     hash.update(part);
     offset += part.byteLength;
   }
-  return {
-    bytes,
-    state: {
-      entry: last ? state.entry + 1 : state.entry,
-      cursor: segment.next,
-      tally: {
-        experiments: context.tally.experiments,
-        responses: context.tally.responses,
-        models: [...context.tally.models].sort(),
-        designs: [...context.tally.designs].sort(),
-      },
-      counts: context.counts,
-      files,
-      zip,
-      offset,
-      sha: hash.save(),
-      done: final,
-    },
-  };
+  return { bytes, state: { ...next, files, zip, offset, sha: hash.save() } };
+}
+
+/**
+ * Writes the next segment: reads its page through `read`, returns its bytes
+ * and the new state (`state` itself is left as it was).
+ *
+ * @example
+ * const step = await buildStep(spec, state, read);
+ * for (const bytes of step.bytes) await sink.write(bytes);
+ * state = step.state;
+ */
+export async function buildStep(
+  spec: ExportSpec,
+  state: BuildState,
+  read: ReadPage,
+  options: { pageSize?: number } = {},
+): Promise<BuildStep> {
+  return await encodeSegment(spec, state, await readSegment(spec, state, read, options));
+}
+
+/**
+ * The steps from `state` to the end, the next page read while the last one
+ * is encoded (the database formats one page as the function deflates and
+ * hashes the other). Stop whenever: a page read ahead is dropped.
+ *
+ * @example
+ * for await (const step of buildSteps(spec, state, read)) {
+ *   for (const bytes of step.bytes) await sink.write(bytes);
+ *   state = step.state;
+ *   if (budget.exhausted()) break;
+ * }
+ */
+export async function* buildSteps(
+  spec: ExportSpec,
+  state: BuildState,
+  read: ReadPage,
+  options: { pageSize?: number } = {},
+): AsyncGenerator<BuildStep> {
+  const entries = entriesOf(spec.format);
+  let next: Promise<ReadSegment> | null = state.done
+    ? null
+    : readSegment(spec, state, read, options);
+  try {
+    while (next) {
+      const segment = await next;
+      const ahead = afterRead(spec, state, segment);
+      // The manifest reads what encoding adds (the files' measures), so it is never read ahead.
+      next = ahead.done || entries[ahead.entry].final
+        ? null
+        : readSegment(spec, ahead, read, options);
+      next?.catch(() => {});
+      const step = await encodeSegment(spec, state, segment);
+      state = step.state;
+      yield step;
+      if (!next && !state.done) next = readSegment(spec, state, read, options);
+    }
+  } finally {
+    // Stopped early: let a read ahead finish (its transaction too) before returning.
+    await next?.catch(() => {});
+  }
 }
 
 /** What was written: its size and hash, and the experiments and responses it holds. */
@@ -217,8 +289,7 @@ export async function streamExport(
   options: { pageSize?: number } = {},
 ): Promise<StreamedExport> {
   let state = startBuild(spec.format);
-  while (!state.done) {
-    const step = await buildStep(spec, state, read, options);
+  for await (const step of buildSteps(spec, state, read, options)) {
     for (const bytes of step.bytes) await sink.write(bytes);
     state = step.state;
   }

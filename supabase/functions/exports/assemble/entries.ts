@@ -61,6 +61,8 @@ export interface Segment {
 /** One file of an export. */
 export interface ExportEntry {
   name: string;
+  /** True when it is written from what the other files left (their measures): never read ahead. */
+  final?: boolean;
   /** Writes the segment after `cursor` (null: the file's first). */
   segment(source: PagedSource, cursor: EntryCursor | null, context: EntryContext): Promise<Segment>;
 }
@@ -289,6 +291,7 @@ export function documentEntry(
 export function finalEntry(name: string, text: (context: EntryContext) => string): ExportEntry {
   return {
     name,
+    final: true,
     segment(_source, _cursor, context) {
       return Promise.resolve({ text: new TextEncoder().encode(text(context)), next: null });
     },

@@ -21,14 +21,19 @@
 import { createHash } from "node:crypto";
 import type { CreateExportRequest, ExportFormat } from "../../_shared/contracts/exports.ts";
 import type { Database } from "../../_shared/db/client.ts";
-import { HttpError } from "../../_shared/errors.ts";
 import type { ResumableUploads } from "../../_shared/integrations/resumable_upload.ts";
 import type { ObjectStorage } from "../../_shared/integrations/storage.ts";
 import type { DbCaller } from "../../_shared/caller.ts";
-import type { JobContext, JobHandler, JobJson, SliceOutcome } from "../../_shared/jobs/handler.ts";
+import {
+  type JobContext,
+  JobFatalError,
+  type JobHandler,
+  type JobJson,
+  type SliceOutcome,
+} from "../../_shared/jobs/handler.ts";
 import {
   type BuildState,
-  buildStep,
+  buildSteps,
   builtExport,
   type ExportSpec,
   type ReadPage,
@@ -136,22 +141,23 @@ export function exportJobHandler(deps: ExportJobDeps): JobHandler {
     const parts: Uint8Array[] = [];
     let size = 0;
     let state = build;
-    while (!state.done) {
-      if (until.end !== undefined ? state.offset >= until.end : size >= appendBytes) break;
-      if (until.context?.budget.exhausted() && size > 0) break;
-      const step = await buildStep(spec, state, read, { pageSize: deps.pageSize });
+    const full = () =>
+      until.end !== undefined
+        ? state.offset >= until.end
+        : size >= appendBytes || (size > 0 && until.context?.budget.exhausted());
+    if (state.done || full()) return { bytes: concat(parts), build: state };
+    for await (const step of buildSteps(spec, state, read, { pageSize: deps.pageSize })) {
       for (const bytes of step.bytes) {
         parts.push(bytes);
         size += bytes.byteLength;
       }
       state = step.state;
       if (state.offset > deps.limits.maxBytes) {
-        throw new HttpError(
-          413,
+        throw new JobFatalError(
           `Export too large: the file would pass the limit of ${deps.limits.maxBytes} bytes; narrow the filter or select fewer`,
-          { code: "export_too_large", details: { byteLimit: deps.limits.maxBytes } },
         );
       }
+      if (full()) break;
     }
     return { bytes: concat(parts), build: state };
   }
