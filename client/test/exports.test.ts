@@ -55,6 +55,30 @@ describe.skipIf(noStack)("exports over HTTP", () => {
     ]]);
   });
 
+  it("answers an export being built at once with wait: false, and waits for one with progress", async () => {
+    const lab = labFor(await createUser("exp-async"));
+    const calibration = await calibrate(lab);
+    const made = await lab.generate({ prompt: "Gamma", calibration_id: calibration.id });
+    expect(made.error).toBeNull();
+
+    const queued = await lab.exports.create({ format: "csv" }, { respondAsync: true, wait: false });
+    expect(queued.error).toBeNull();
+    expect(queued.data?.status).not.toBe("completed");
+    expect("job" in queued.data! && queued.data.job?.progress.total).toBe(1);
+
+    const seen: string[] = [];
+    const done = await lab.exports.create({ format: "json" }, {
+      respondAsync: true,
+      intervalMs: 50,
+      onProgress: (details) => seen.push(details.job?.status ?? "none"),
+    });
+    expect(done.error).toBeNull();
+    expect(done.data).toMatchObject({ format: "json", status: "completed", experimentCount: 1 });
+    expect(seen.at(-1)).toBe("succeeded");
+    const file = await lab.exports.download(done.data!.id);
+    expect(JSON.parse(strFromU8(file.data!.bytes)).experiments).toHaveLength(1);
+  });
+
   it("keeps one export per Idempotency-Key", async () => {
     const lab = labFor(await createUser("exp-idem"));
     const idempotencyKey = crypto.randomUUID();

@@ -4,6 +4,8 @@
  * export is left pending or running, every stored export object has its
  * completed row, and the analytics summaries equal a recount of the
  * experiments. Each check counts the rows that break it; all must be zero.
+ * An export whose job is still queued or running is not left behind: the
+ * worker will finish it (its key, row and object included).
  *
  * @module
  */
@@ -38,16 +40,27 @@ export async function checkConsistency(
                where a.user_id = e.user_id
                  and a.event_type in ('experiment_generated', 'llm_request_failed')
                  and a.event_data ->> 'experimentId' = e.id::text)) as "experiments without their audit event",
-        (select count(*)::int from public.idempotency_keys
-          where user_id = any(string_to_array(${users}, ',')::uuid[]) and status = 'in_progress') as "idempotency keys left in progress",
-        (select count(*)::int from public.experiment_exports
-          where user_id = any(string_to_array(${users}, ',')::uuid[]) and status in ('pending', 'running')) as "exports left pending or running",
+        (select count(*)::int from public.idempotency_keys as k
+          where user_id = any(string_to_array(${users}, ',')::uuid[]) and status = 'in_progress'
+            and not exists (
+              select 1 from public.jobs as j
+               where j.kind = 'export' and j.status in ('queued', 'running')
+                 and j.user_id = k.user_id and j.payload ->> 'idempotencyKey' = k.key)) as "idempotency keys left in progress",
+        (select count(*)::int from public.experiment_exports as x
+          where user_id = any(string_to_array(${users}, ',')::uuid[]) and status in ('pending', 'running')
+            and not exists (
+              select 1 from public.jobs as j
+               where j.id = x.id and j.status in ('queued', 'running'))) as "exports left pending or running",
         (select count(*)::int from storage.objects as o
           where o.bucket_id = 'exports'
             and (storage.foldername(o.name))[1] = any(string_to_array(${users}, ','))
             and not exists (
               select 1 from public.experiment_exports as x
-               where x.status = 'completed' and x.storage_path = o.name)) as "stored objects without a completed export",
+               where (x.status = 'completed' and x.storage_path = o.name)
+                  or (x.status <> 'completed' and exists (
+                        select 1 from public.jobs as j
+                         where j.id = x.id and j.status in ('queued', 'running')
+                           and o.name = x.user_id || '/' || x.id || '.' || x.file_format)))) as "stored objects without a completed export",
         (select count(*)::int from (
            select c.id,
                   coalesce(a.experiment_count, 0) as experiment_count,

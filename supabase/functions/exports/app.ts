@@ -1,25 +1,27 @@
 /**
  * The exports function: a user's experiments as CSV, JSON or a ZIP
- * reproducibility package, built with bounded memory, stored in the private
- * `exports` bucket with the caller's own JWT, handed out behind signed links.
+ * reproducibility package, built as a job of kind `export` in slices that
+ * fit the hosted limits, stored in the private `exports` bucket, handed out
+ * behind signed links.
  *
  * - `POST /exports` `{ format, selectedIds?, filter? }` (optional
- *   `Idempotency-Key`) — builds and stores the file; 201 with its signed URL.
- * - `GET /exports/:id` — the caller's export with a fresh signed URL; 404 for
- *   anyone else's.
+ *   `Idempotency-Key`) — creates the export and its job and works it for up
+ *   to LAB_EXPORT_INLINE_MS: 201 with its signed URL when it finished, else
+ *   202 with the export and its job (`Prefer: respond-async`: always 202).
+ * - `GET /exports/:id` — the caller's export with its job's status and
+ *   progress, and a fresh signed URL once completed; 404 for anyone else's.
  * - `POST /exports/arenas/:arenaId` — the owner's arena package (arena, arms,
- *   votes, judge verdicts, fitted rankings); 201 with its signed URL, 404 for
- *   anyone else.
+ *   votes, judge verdicts, fitted rankings), built within the request; 201
+ *   with its signed URL, 404 for anyone else.
  *
- * `pipeline.ts` is the life of one export, in stages: `read/` (the selection
- * and the COPYs out of Postgres), `assemble/` (CSV, JSON, ZIP bytes),
- * `store/` (streaming into Storage). Every file an export can hold is
- * declared once in `files/` (its name, columns or shape, and SQL).
+ * `pipeline.ts` is the life of one export; `job/` the slices that build it:
+ * `read/` (the selection, a page at a time), `assemble/` (CSV, JSON, ZIP
+ * bytes, a segment per page). Every file an export can hold is declared
+ * once in `files/` (its name, columns or shape, and SQL).
  *
  * @module
  */
 import type { Context } from "hono";
-import { z } from "zod";
 import { bearerToken, requireUser } from "../_shared/auth/jwt.ts";
 import { createFunctionApp } from "../_shared/http/app.ts";
 import type { UserEnv } from "../_shared/http/context.ts";
@@ -32,37 +34,41 @@ import {
   IDEMPOTENCY_KEY_HEADER,
   IDEMPOTENT_REPLAYED_HEADER,
 } from "../_shared/contracts/headers.ts";
-import { baseEnvSchema, positiveInt } from "../_shared/env.ts";
 import { idempotencyKeyFrom } from "../_shared/db/idempotency.ts";
 import { ok } from "../_shared/http/response.ts";
+import type { ResumableUploads } from "../_shared/integrations/resumable_upload.ts";
+import { runnerOptionsOf } from "../_shared/jobs/env.ts";
+import { createJobRunner } from "../_shared/jobs/runner.ts";
+import { wakeWorker } from "../_shared/jobs/wake.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
-import { type ObjectStorageFactory, userStorageFactory } from "../_shared/integrations/storage.ts";
+import {
+  type ObjectStorage,
+  type ObjectStorageFactory,
+  userStorageFactory,
+} from "../_shared/integrations/storage.ts";
 import { parseJsonBody, parseParams } from "../_shared/http/validation.ts";
 import type { Caller } from "../_shared/caller.ts";
 import { exportArena } from "./arena_export.ts";
 import type { ExportDeps } from "./deps.ts";
 import { describeExport } from "./details.ts";
+import { type ExportsEnv, exportsEnvSchema } from "./env.ts";
+import { exportJobDepsOf, exportJobHandler } from "./job/handler.ts";
+import { EXPORTS_BUCKET } from "./jobs.ts";
 import { createExport } from "./pipeline.ts";
 
-/** The bucket exports are stored in. */
-export const EXPORTS_BUCKET = "exports";
-
-/** The environment of the exports function. */
-export const exportsEnvSchema = baseEnvSchema.extend({
-  SUPABASE_ANON_KEY: z.string().min(1),
-  LAB_EXPORT_URL_TTL_SECONDS: positiveInt(3600),
-  LAB_EXPORT_MAX_EXPERIMENTS: positiveInt(100_000),
-  /** The exports bucket's file_size_limit (500 MiB), which Storage does not enforce on chunked uploads. */
-  LAB_EXPORT_MAX_BYTES: positiveInt(524_288_000),
-});
-
-/** The parsed environment of the exports function. */
-export type ExportsEnv = z.infer<typeof exportsEnvSchema>;
+export { type ExportsEnv, exportsEnvSchema };
 
 /** Options for {@link createExportsApp}. */
 export interface ExportsAppOptions {
   /** The bucket as each caller sees it; supabase-js with the caller's JWT by default. */
   storageFor?: ObjectStorageFactory;
+  /** The bucket as export jobs write it (resumable uploads, links, removal); the service-role key's by default. */
+  jobBucket?: { uploads: ResumableUploads; storage: ObjectStorage };
+}
+
+/** True when the request asks for an asynchronous answer (RFC 7240 `Prefer: respond-async`). */
+function prefersAsync(header: string | undefined): boolean {
+  return (header ?? "").split(",").some((p) => p.trim().toLowerCase() === "respond-async");
 }
 
 /**
@@ -83,13 +89,21 @@ export function createExportsApp(runtime: Runtime<ExportsEnv>, options: ExportsA
     urlTtlSeconds: env.LAB_EXPORT_URL_TTL_SECONDS,
     maxBytes: env.LAB_EXPORT_MAX_BYTES,
   };
+  const jobDeps = exportJobDepsOf(db, env);
+  const handler = exportJobHandler({ ...jobDeps, ...options.jobBucket });
+  const jobs: ExportDeps["jobs"] = {
+    runner: createJobRunner(db, [handler], runnerOptionsOf(env)),
+    inline: { wallMs: env.LAB_EXPORT_INLINE_MS, cpuMs: env.LAB_EXPORT_INLINE_MS },
+    wake: () => wakeWorker(env),
+    failureOf: handler.failureOf,
+  };
   const app = createFunctionApp("exports", runtime.appDeps);
   const auth = requireUser({ verifier });
 
   /** The pipeline's dependencies and the caller, for this request. */
   function scope(c: Context<UserEnv>): { deps: ExportDeps; caller: Caller } {
     return {
-      deps: { db, limits, storage: storageFor(bearerToken(c.req.header("authorization"))) },
+      deps: { db, limits, jobs, storage: storageFor(bearerToken(c.req.header("authorization"))) },
       caller: c.var.caller,
     };
   }
@@ -98,9 +112,15 @@ export function createExportsApp(runtime: Runtime<ExportsEnv>, options: ExportsA
     const idempotencyKey = idempotencyKeyFrom(c.req.header(IDEMPOTENCY_KEY_HEADER));
     const input = await parseJsonBody(c, createExportSchema, { maxBytes: env.LAB_MAX_BODY_BYTES });
     const { deps, caller } = scope(c);
-    const outcome = await createExport(deps, caller, input, { idempotencyKey });
-    if (outcome.kind === "replay") c.header(IDEMPOTENT_REPLAYED_HEADER, "true");
-    return ok(c, outcome.kind === "new" ? outcome.result : outcome.body, 201);
+    const respondAsync = prefersAsync(c.req.header("prefer"));
+    const outcome = await createExport(deps, caller, input, { idempotencyKey, respondAsync });
+    if (outcome.kind === "replay") {
+      c.header(IDEMPOTENT_REPLAYED_HEADER, "true");
+      return ok(c, outcome.body, outcome.status === 201 ? 201 : 202);
+    }
+    if (outcome.kind === "new") return ok(c, outcome.result, 201);
+    c.header("preference-applied", "respond-async");
+    return ok(c, outcome.details, 202);
   });
 
   app.post("/arenas/:arenaId", auth, async (c) => {

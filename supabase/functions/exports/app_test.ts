@@ -18,7 +18,6 @@ import type {
 import { type Battle, rankArms } from "../_shared/lab/bradley_terry.ts";
 import { createDatabase, type Database } from "../_shared/db/client.ts";
 import { readEnv } from "../_shared/env.ts";
-import { HttpError } from "../_shared/errors.ts";
 import { createRuntime } from "../_shared/runtime.ts";
 import {
   createTestUser,
@@ -30,9 +29,10 @@ import {
   withAdmin,
 } from "../tests/harness.ts";
 import { type RunningStack, startStack } from "../../../scripts/lib/stack.ts";
-import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET } from "../../../scripts/lib/local_auth.ts";
+import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, mintApiKey } from "../../../scripts/lib/local_auth.ts";
 import { createExportsApp, exportsEnvSchema } from "./app.ts";
 import { parseCsv, sha256Hex } from "./testing/fixtures.ts";
+import { memoryBucket } from "./job/testing.ts";
 import { seedArena } from "./testing/arena_seed.ts";
 import { seedExperiments } from "./testing/seed.ts";
 
@@ -58,7 +58,13 @@ interface Answer {
 
 async function withLab(env: Record<string, string>, fn: (lab: Lab) => Promise<void>) {
   const storageDir = await Deno.makeTempDir({ prefix: "lab_exports_test_" });
-  const stack = await startStack({ databaseUrl, port: 0, storageDir, env });
+  // Long enough that the tests expecting a finished export (201) get one however loaded the machine is.
+  const stack = await startStack({
+    databaseUrl,
+    port: 0,
+    storageDir,
+    env: { LAB_EXPORT_INLINE_MS: "60000", ...env },
+  });
   const db = createDatabase(databaseUrl, { max: 2 });
   const call = async (user: TestUser, path: string, init: RequestInit): Promise<Answer> => {
     const response = await fetch(`${stack.url}/functions/v1/exports${path}`, {
@@ -667,6 +673,38 @@ Deno.test(
 );
 
 Deno.test(
+  "past the inline budget POST answers 202 with the export and its job, GET shows its progress, and the worker finishes it; Prefer: respond-async is always 202",
+  dbTest,
+  async () => {
+    const user = await createTestUser("async");
+    await withLab({ LAB_EXPORT_INLINE_MS: "1" }, async (lab) => {
+      await seedExperiments(lab.db, user, { count: 300 });
+      const accepted = await lab.create(user, { format: "zip" });
+      equal(accepted.status, 202, JSON.stringify(accepted.body));
+      const { data } = accepted.body;
+      assert(["pending", "running"].includes(data.status), data.status);
+      assert(["queued", "running"].includes(data.job!.status), data.job!.status);
+      equal(data.job!.progress.total, 300);
+      equal(data.url, null);
+      let seen = await lab.get(user, data.id);
+      for (let i = 0; i < 600 && seen.body.data.status !== "completed"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        seen = await lab.get(user, data.id);
+      }
+      equal(seen.status, 200);
+      deepEqual([seen.body.data.status, seen.body.data.job?.status], ["completed", "succeeded"]);
+      equal(seen.body.data.experimentCount, 300);
+      const entries = unzipSync((await download(seen.body.data.url!)).bytes);
+      equal(JSON.parse(text(entries["manifest.json"])).counts.experiments, 300);
+
+      const prefer = await lab.create(user, { format: "csv" }, { prefer: "respond-async" });
+      equal(prefer.status, 202);
+      equal(prefer.headers.get("preference-applied"), "respond-async");
+    });
+  },
+);
+
+Deno.test(
   "a large ZIP export completes with every experiment in it",
   dbTest,
   async () => {
@@ -692,21 +730,20 @@ Deno.test(
 );
 
 Deno.test(
-  "a refused upload answers 502 storage_unavailable and leaves the export failed, never completed",
+  "a refused upload answers 202 with the job waiting to retry, the export never completed and no object",
   dbTest,
   async () => {
     const user = await createTestUser("refused");
-    const runtime = createRuntime(readEnv(exportsEnvSchema, testEnv()));
+    const runtime = createRuntime(
+      readEnv(
+        exportsEnvSchema,
+        testEnv({ SUPABASE_SERVICE_ROLE_KEY: await mintApiKey("service_role") }),
+      ),
+    );
+    const bucket = memoryBucket({ append: true });
     const app = createExportsApp(runtime, {
-      storageFor: () => ({
-        upload: () =>
-          Promise.reject(
-            new HttpError(502, "Storage unavailable: cannot store the file", {
-              code: "storage_unavailable",
-            }),
-          ),
-        createSignedUrl: () => Promise.reject(new Error("never reached")),
-      }),
+      storageFor: () => bucket.storage,
+      jobBucket: bucket,
     });
     try {
       await seedExperiments(runtime.db, user, { count: 2 });
@@ -715,17 +752,19 @@ Deno.test(
         "/exports",
         jsonRequest(user, { format: "zip" }, { headers: { "x-correlation-id": correlationId } }),
       );
-      equal(response.status, 502);
-      const body = await response.json();
-      deepEqual(body.error, {
-        code: "storage_unavailable",
-        message: "Storage unavailable: cannot store the file",
-      });
-      await flushBackground();
+      equal(response.status, 202);
+      const { data } = await response.json();
+      deepEqual([data.status, data.url, data.job.status, data.job.attempts, data.job.error], [
+        "running",
+        null,
+        "queued",
+        1,
+        "Storage unavailable: cannot append to the upload",
+      ]);
       const [row] = await exportRows(user.id);
-      deepEqual([row.status, row.storage_path, row.completed_at], ["failed", null, null]);
-      deepEqual(await auditTypes(correlationId), ["export_started", "export_failed"]);
-      deepEqual(await objectNames(user.id), []);
+      deepEqual([row.status, row.storage_path, row.completed_at], ["running", null, null]);
+      deepEqual(await auditTypes(correlationId), ["export_started"]);
+      deepEqual([bucket.objects.size, await objectNames(user.id)], [0, []]);
     } finally {
       await flushBackground();
       await runtime.db.end();

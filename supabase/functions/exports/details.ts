@@ -1,10 +1,11 @@
 /**
- * Reading an export back: its row as the caller sees it, with a fresh
- * signed URL once it is completed.
+ * Reading an export back: its row and its job as the caller sees them,
+ * with a fresh signed URL once it is completed.
  *
  * @module
  */
-import type { ExportDetails, ExportResult } from "../_shared/contracts/exports.ts";
+import type { ExportDetails, ExportJob, ExportResult } from "../_shared/contracts/exports.ts";
+import { type JobView, readJob } from "../_shared/jobs/queue.ts";
 import { HttpError } from "../_shared/errors.ts";
 import type { Caller } from "../_shared/caller.ts";
 import type { ExportDeps } from "./deps.ts";
@@ -18,20 +19,39 @@ import { type ExportRow, findExport, saveSignedUrl } from "./jobs.ts";
  * const details = await describeExport(deps, caller, id);
  */
 export async function describeExport(
-  deps: ExportDeps,
+  deps: Pick<ExportDeps, "db" | "storage" | "limits">,
   caller: Caller,
   id: string,
 ): Promise<ExportDetails> {
   const context = { claims: caller.claims, correlationId: caller.correlationId };
-  const row = await deps.db.withUser(context, (tx) => findExport(tx, id));
+  const { row, job } = await deps.db.withUser(context, async (tx) => ({
+    row: await findExport(tx, id),
+    job: await readJob(tx, id),
+  }));
   if (!row) throw new HttpError(404, "Export not found", { code: "export_not_found" });
-  if (row.status !== "completed" || !row.storagePath) return detailsOf(row, null);
+  if (row.status !== "completed" || !row.storagePath) return detailsOf(row, job, null);
   const signed = await deps.storage.createSignedUrl(row.storagePath, deps.limits.urlTtlSeconds);
   await deps.db.withUser(context, (tx) => saveSignedUrl(tx, id, signed));
-  return detailsOf(row, signed);
+  return detailsOf(row, job, signed);
 }
 
-function detailsOf(row: ExportRow, signed: { url: string; expiresAt: Date } | null): ExportDetails {
+function jobOf(job: JobView | null): ExportJob | null {
+  if (!job) return null;
+  return {
+    status: job.status,
+    progress: { done: job.progress.done, total: job.progress.total },
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    error: job.error,
+    cancelRequested: job.cancelRequested,
+  };
+}
+
+function detailsOf(
+  row: ExportRow,
+  job: JobView | null,
+  signed: { url: string; expiresAt: Date } | null,
+): ExportDetails {
   return {
     id: row.id,
     format: row.format,
@@ -44,6 +64,7 @@ function detailsOf(row: ExportRow, signed: { url: string; expiresAt: Date } | nu
     error: row.error,
     createdAt: row.createdAt.toISOString(),
     completedAt: row.completedAt?.toISOString() ?? null,
+    job: jobOf(job),
   };
 }
 

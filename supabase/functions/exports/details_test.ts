@@ -7,6 +7,7 @@ import { createTestUser, databaseUrl, hasDatabase } from "../tests/harness.ts";
 import { describeExport, resultOf } from "./details.ts";
 
 const completed: ExportDetails = {
+  job: null,
   id: "0b9c7c2e-8f5d-4d8e-9a51-3f7f0e0f1a2b",
   format: "zip",
   status: "completed",
@@ -50,6 +51,7 @@ Deno.test(
     const storage: ObjectStorage = {
       upload: () => Promise.resolve(void storageCalls++),
       createSignedUrl: () => Promise.reject(new Error(`unexpected call ${++storageCalls}`)),
+      remove: () => Promise.resolve(void storageCalls++),
     };
     try {
       await rejects(

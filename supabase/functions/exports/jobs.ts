@@ -35,6 +35,9 @@ export interface CompletedExport {
   expiresAt: Date;
 }
 
+/** The bucket exports are stored in. */
+export const EXPORTS_BUCKET = "exports";
+
 /** The MIME type of each format (the bucket allows exactly these). */
 export const CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
   csv: "text/csv",

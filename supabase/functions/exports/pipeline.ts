@@ -1,63 +1,68 @@
 /**
- * The life of one export, in short transactions as the caller:
+ * The life of one export, as a job of kind `export` (job/handler.ts):
  *
- * 1. claim the Idempotency-Key, check that every selected id is the caller's
- *    (else 404 and nothing written), check the size limit (else 413), insert
- *    the export row (pending) and audit `export_started`; commit;
- * 2. mark it running;
- * 3. start the upload with the caller's JWT, its body a stream;
- * 4. in one repeatable-read, read-only snapshot, read the selection
- *    (read/source.ts) and assemble the file (assemble/build.ts) straight
- *    into that body (store/), at the upload's pace; commit; only then end
- *    the body and wait for Storage's answer; sign a URL;
- * 5. mark it completed, audit `export_completed`, store the answer for the key.
+ * 1. in one transaction as the caller: claim the Idempotency-Key, check that
+ *    every selected id is the caller's (else 404 and nothing written), check
+ *    the size limit (else 413), insert the export row (pending), audit
+ *    `export_started`, and queue its job, the selection fixed by the row's
+ *    creation time (the export's id is the job's);
+ * 2. unless the caller asked `Prefer: respond-async`, work the job in this
+ *    request for at most LAB_EXPORT_INLINE_MS: when it completes, answer
+ *    201 with its signed link; else wake the worker, which builds the rest
+ *    in slices, and answer 202 with the export and its job.
  *
- * Any failure after step 1 marks the row failed (never completed), audits
- * `export_failed`, releases the key, and is rethrown for the error boundary.
- * A build that fails errors the upload's body instead of ending it, and the
- * upload has settled before the row is marked failed, so Storage never keeps
- * a partial file; an upload that fails first stops the build at its next
- * write, with the upload's error.
+ * The job completes or fails the export row, its audit event and the
+ * Idempotency-Key (lifecycle.ts): the key stays in progress while the job
+ * runs, so a repeat meanwhile is a 409 `idempotency_in_progress`, as for any
+ * request still running.
  *
  * @module
  */
 import { recordAudit } from "../_shared/db/audit.ts";
-import { completeExport, EXPORTS_SCOPE, failExport } from "./lifecycle.ts";
-import type { CreateExportRequest, ExportResult } from "../_shared/contracts/exports.ts";
-import type { IdempotencyOutcome } from "../_shared/contracts/idempotency.ts";
-import { HttpError, isHttpError } from "../_shared/errors.ts";
+import type {
+  CreateExportRequest,
+  ExportDetails,
+  ExportResult,
+} from "../_shared/contracts/exports.ts";
+import { HttpError } from "../_shared/errors.ts";
 import {
   claimIdempotencyKey,
   type IdempotencyKeyRef,
   requestHash,
 } from "../_shared/db/idempotency.ts";
-import { streamExport } from "./assemble/build.ts";
+import { startBudget } from "../_shared/jobs/budget.ts";
+import type { JobJson } from "../_shared/jobs/handler.ts";
+import { enqueueJob } from "../_shared/jobs/queue.ts";
+import { runJobInline } from "../_shared/jobs/runner.ts";
 import type { Caller } from "../_shared/caller.ts";
 import type { ExportDeps } from "./deps.ts";
 import { describeExport, resultOf } from "./details.ts";
-import { CONTENT_TYPES, insertExport, markRunning, storagePathOf } from "./jobs.ts";
+import { insertExport } from "./jobs.ts";
+import type { ExportPayload } from "./job/handler.ts";
+import { EXPORTS_SCOPE } from "./lifecycle.ts";
 import { countInvisible, countSelection, selectionOf } from "./read/selection.ts";
-import { pagedSelectionSource, prepareSnapshot } from "./read/source.ts";
-import { cappedSink } from "./store/size_cap.ts";
-import { uploadWhileBuilding } from "./store/upload_while_building.ts";
 
-/** A new export, or the answer stored for a repeated Idempotency-Key. */
-export type CreateOutcome = IdempotencyOutcome<ExportResult, ExportResult>;
+/** A finished export (201), one still being built (202), or the answer stored for a repeated key. */
+export type CreateOutcome =
+  | { kind: "new"; result: ExportResult }
+  | { kind: "accepted"; details: ExportDetails }
+  | { kind: "replay"; status: number; body: ExportResult | ExportDetails };
 
 /**
- * Runs one export to completion.
+ * Creates an export and works it inline for a short while.
  *
  * @example
  * const outcome = await createExport(deps, caller, { format: "zip" }, { idempotencyKey });
  * if (outcome.kind === "new") outcome.result.url; // signed download link
+ * if (outcome.kind === "accepted") outcome.details.job?.status; // "queued" | "running"
  */
 export async function createExport(
   deps: ExportDeps,
   caller: Caller,
   request: CreateExportRequest,
-  options: { idempotencyKey?: string } = {},
+  options: { idempotencyKey?: string; respondAsync?: boolean } = {},
 ): Promise<CreateOutcome> {
-  const { db, storage, limits } = deps;
+  const { db, limits } = deps;
   const context = { claims: caller.claims, correlationId: caller.correlationId };
   const selection = selectionOf(request);
   const ref: IdempotencyKeyRef | undefined = options.idempotencyKey
@@ -100,6 +105,20 @@ export async function createExport(
       type: "export_started",
       data: { exportId: job.id, format: request.format, experimentCount: counts.experiments },
     });
+    const payload: ExportPayload = {
+      format: request.format,
+      createdAt: job.createdAt.toISOString(),
+      selection: { ...selection, asOf: job.asOf },
+      request: stored,
+      experimentCount: counts.experiments,
+      idempotencyKey: options.idempotencyKey ?? null,
+    };
+    await enqueueJob(tx, {
+      kind: "export",
+      id: job.id,
+      payload: payload as unknown as JobJson,
+      total: counts.experiments,
+    });
     return { kind: "started" as const, job };
   });
 
@@ -110,50 +129,23 @@ export async function createExport(
       throw new Error("Cannot replay export: the stored answer has no id");
     }
     const details = await describeExport(deps, caller, id);
-    return { kind: "replay", status, body: resultOf(details) };
+    return { kind: "replay", status, body: status === 201 ? resultOf(details) : details };
   }
 
-  const { job } = started;
-  const path = storagePathOf(caller.userId, job.id, request.format);
-  try {
-    await db.withUser(context, (tx) => markRunning(tx, job.id));
-    const fixed = { ...selection, asOf: job.asOf };
-    const { tally, measure } = await uploadWhileBuilding(
-      (body) =>
-        streamExport(
-          (read) =>
-            db.withUser({ ...context, readOnly: true }, async (tx) => {
-              await prepareSnapshot(tx);
-              return await read(pagedSelectionSource(tx, fixed));
-            }),
-          {
-            exportId: job.id,
-            userId: caller.userId,
-            format: request.format,
-            createdAt: job.createdAt,
-            request: stored,
-          },
-          cappedSink(body, limits.maxBytes),
-        ),
-      (body) => storage.upload(path, body, CONTENT_TYPES[request.format]),
-    );
-    const result = await completeExport(deps, context, {
-      id: job.id,
-      format: request.format,
-      path,
-      measure,
-      tally,
-      ref,
-    });
-    return { kind: "new", result };
-  } catch (error) {
-    const known = isHttpError(error) ? error : null;
-    await failExport(db, context, { id: job.id, format: request.format }, {
-      reason: known?.message ?? "Internal error: the export could not be built",
-      code: known?.code ?? "internal_error",
-      status: known?.status ?? 500,
-      ref,
-    });
-    throw error;
+  const { id } = started.job;
+  if (!options.respondAsync) {
+    const status = await runJobInline(deps.jobs.runner, id, startBudget(deps.jobs.inline));
+    if (status === "succeeded") {
+      return { kind: "new", result: resultOf(await describeExport(deps, caller, id)) };
+    }
+    if (status === "failed") throw deps.jobs.failureOf(id) ?? exportFailed();
   }
+  deps.jobs.wake();
+  return { kind: "accepted", details: await describeExport(deps, caller, id) };
+}
+
+function exportFailed(): HttpError {
+  return new HttpError(500, "Internal error: the export could not be built", {
+    code: "internal_error",
+  });
 }

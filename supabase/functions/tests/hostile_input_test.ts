@@ -11,32 +11,17 @@ import { deepEqual, equal, ok as assert } from "node:assert/strict";
 import { flushBackground } from "../_shared/background.ts";
 import { readEnv } from "../_shared/env.ts";
 import { createRuntime, startFunction } from "../_shared/runtime.ts";
-import type { ObjectStorage } from "../_shared/integrations/storage.ts";
 import { startModelServer } from "../../../scripts/model_server/main.ts";
 import { calibration } from "../calibration/app.ts";
 import { createExportsApp, exportsEnvSchema } from "../exports/app.ts";
+import { memoryBucket } from "../exports/job/testing.ts";
+import { mintApiKey } from "../../../scripts/lib/local_auth.ts";
 import { generate } from "../generate/app.ts";
 import { createTestCalibration } from "../generate/test_fixtures.ts";
 import { createTestUser, dbTest, testEnv, withAdmin } from "./harness.ts";
 
 /** The body cap the functions run with here, so bodies around it stay small. */
 const MAX_BODY = 4096;
-
-/** An in-memory bucket: uploads are read to the end and kept. */
-function memoryBucket(): ObjectStorage {
-  const objects = new Map<string, number>();
-  return {
-    async upload(path, body) {
-      const bytes = body instanceof Uint8Array ? body : await new Response(body).bytes();
-      objects.set(path, bytes.byteLength);
-    },
-    createSignedUrl: (path, seconds) =>
-      Promise.resolve({
-        url: `http://127.0.0.1:9/${encodeURIComponent(path)}`,
-        expiresAt: new Date(Date.now() + seconds * 1000),
-      }),
-  };
-}
 
 /** One hostile request: method, path (under /<function>), headers and body. */
 interface Case {
@@ -155,8 +140,17 @@ Deno.test("no hostile request to any route of any function answers 5xx", dbTest,
   });
   const calibrationFn = startFunction(calibration, env);
   const generateFn = startFunction(generate, env);
-  const exportsRuntime = createRuntime(readEnv(exportsEnvSchema, env));
-  const exportsApp = createExportsApp(exportsRuntime, { storageFor: () => memoryBucket() });
+  const exportsRuntime = createRuntime(
+    readEnv(exportsEnvSchema, {
+      ...env,
+      SUPABASE_SERVICE_ROLE_KEY: await mintApiKey("service_role"),
+    }),
+  );
+  const bucket = memoryBucket();
+  const exportsApp = createExportsApp(exportsRuntime, {
+    storageFor: () => bucket.storage,
+    jobBucket: bucket,
+  });
   const quick = (await (await calibrationFn.app.request("/calibration?mode=quick", {
     headers: user.headers,
   })).json()).data;

@@ -10,6 +10,7 @@ import { optionalLlmClient } from "../_shared/integrations/llm.ts";
 import type { JobHandler } from "../_shared/jobs/handler.ts";
 import type { Runtime } from "../_shared/runtime.ts";
 import { judgeRunJobHandler } from "../evaluations/judge_job.ts";
+import { exportJobDepsOf, exportJobHandler } from "../exports/job/handler.ts";
 import type { WorkerEnv } from "./env.ts";
 
 /**
@@ -23,5 +24,6 @@ export function jobHandlers(runtime: Runtime<WorkerEnv>): JobHandler[] {
     datasetIngestJobs(runtime.db, runtime.env),
     batchRunJobs(runtime.db, runtime.env),
     judgeRunJobHandler({ db: runtime.db, llm: optionalLlmClient(runtime.env) }),
+    exportJobHandler(exportJobDepsOf(runtime.db, runtime.env)),
   ];
 }

@@ -90,6 +90,7 @@ export const ERROR_CODES = {
   network_error: "0: no answer arrived (network failure or abort).",
   invalid_response: "The answer does not have the documented shape.",
   export_not_ready: "The export is not completed, so it has no file to download.",
+  export_failed: "The export waited for ended failed or cancelled (its job says why).",
 } as const;
 
 /** An error code of the lab. */

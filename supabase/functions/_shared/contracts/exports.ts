@@ -95,7 +95,28 @@ export const exportResultSchema = z.object({
 /** Response data of `POST /exports`. */
 export type ExportResult = z.infer<typeof exportResultSchema>;
 
-/** Response data of `GET /exports/:id`: the job, with a fresh signed URL once completed. */
+/** The job that builds an export (its id is the export's), as the export's owner sees it. */
+export const exportJobSchema = z.object({
+  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+  /** Experiments done and in all (the file's passes over them, counted once). */
+  progress: z.object({
+    done: z.number().nonnegative(),
+    total: z.number().nonnegative().nullable(),
+  }),
+  attempts: z.number().int().nonnegative(),
+  maxAttempts: z.number().int().positive(),
+  /** The last failed attempt's reason (no internals). */
+  error: z.string().nullable(),
+  cancelRequested: z.boolean(),
+});
+
+/** The job that builds an export. */
+export type ExportJob = z.infer<typeof exportJobSchema>;
+
+/**
+ * Response data of `GET /exports/:id`, and of `POST /exports` when it
+ * answers 202: the export, with a fresh signed URL once completed, and its job.
+ */
 export const exportDetailsSchema = z.object({
   id: z.uuid(),
   format: exportFormatSchema,
@@ -109,6 +130,8 @@ export const exportDetailsSchema = z.object({
   error: z.string().nullable(),
   createdAt: timestamp,
   completedAt: timestamp.nullable(),
+  /** Null for an export made before exports ran as jobs. */
+  job: exportJobSchema.nullable(),
 });
 
 /** Response data of `GET /exports/:id`. */

@@ -89,6 +89,15 @@ Deno.test("exportResultSchema and exportDetailsSchema describe the answers", () 
     error: "Storage unavailable: cannot store the file",
     createdAt: "2026-11-22T10:00:00.000Z",
     completedAt: null,
+    job: {
+      status: "failed",
+      progress: { done: 0, total: 2 },
+      attempts: 5,
+      maxAttempts: 5,
+      error: "Storage unavailable: cannot store the file",
+      cancelRequested: false,
+    },
   };
   deepEqual(exportDetailsSchema.parse(failed), failed);
+  deepEqual(exportDetailsSchema.parse({ ...failed, job: null }).job, null);
 });

@@ -36,6 +36,13 @@ export interface ObjectStorage {
    * @throws {HttpError} 502 `storage_unavailable`.
    */
   createSignedUrl(path: string, expiresInSeconds: number): Promise<SignedUrl>;
+  /**
+   * Removes the object at `path`, if there is one (a key that may delete:
+   * users have no delete policy on the exports bucket, the service role does).
+   *
+   * @throws {HttpError} 502 `storage_unavailable`.
+   */
+  remove(path: string): Promise<void>;
 }
 
 /** Builds the storage of one caller from their raw access token. */
@@ -84,6 +91,10 @@ export function userStorageFactory(options: UserStorageOptions): ObjectStorageFa
         if (error) throw storageFailure("sign", error);
         return { url: data.signedUrl, expiresAt };
       },
+      async remove(path) {
+        const { error } = await bucket.remove([path]);
+        if (error) throw storageFailure("remove", error);
+      },
     };
   };
 }
@@ -101,14 +112,18 @@ function isUnavailable(error: unknown): boolean {
 }
 
 /** Maps a storage failure to the function's answer; the cause is kept for logs only. */
-function storageFailure(step: "upload" | "sign", cause: unknown): HttpError {
+function storageFailure(step: "upload" | "sign" | "remove", cause: unknown): HttpError {
   if (step === "upload" && isTooLarge(cause)) {
     return new HttpError(413, "Export too large: the file exceeds the storage size limit", {
       code: "export_too_large",
       cause,
     });
   }
-  const what = step === "upload" ? "store the file" : "create a download link";
+  const what = step === "upload"
+    ? "store the file"
+    : step === "sign"
+    ? "create a download link"
+    : "remove the file";
   // Storage's own database is away (a failover): say "try again", as for ours.
   if (isUnavailable(cause)) {
     return new HttpError(503, `Storage unavailable: cannot ${what} now; try again shortly`, {

@@ -21,8 +21,13 @@
 import { createHash } from "node:crypto";
 import type { CreateExportRequest, ExportFormat } from "../../_shared/contracts/exports.ts";
 import type { Database } from "../../_shared/db/client.ts";
-import type { ResumableUploads } from "../../_shared/integrations/resumable_upload.ts";
-import type { ObjectStorage } from "../../_shared/integrations/storage.ts";
+import { HttpError, isHttpError } from "../../_shared/errors.ts";
+import {
+  type ResumableUploads,
+  resumableUploads,
+} from "../../_shared/integrations/resumable_upload.ts";
+import { type ObjectStorage, userStorageFactory } from "../../_shared/integrations/storage.ts";
+import type { ExportJobEnv } from "../env.ts";
 import type { DbCaller } from "../../_shared/caller.ts";
 import {
   type JobContext,
@@ -39,7 +44,7 @@ import {
   type ReadPage,
   startBuild,
 } from "../assemble/build.ts";
-import { CONTENT_TYPES, markRunning, storagePathOf } from "../jobs.ts";
+import { CONTENT_TYPES, EXPORTS_BUCKET, findExport, markRunning, storagePathOf } from "../jobs.ts";
 import { completeExport, EXPORTS_SCOPE, failExport } from "../lifecycle.ts";
 import type { Json } from "../read/rows.ts";
 import type { Selection } from "../read/selection.ts";
@@ -110,13 +115,21 @@ function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** The export handler, and what made a job's last attempt in this process fail. */
+export interface ExportJobHandler extends JobHandler {
+  /** The error of job `id`'s last failed attempt here (a `POST /exports` working it inline answers it). */
+  failureOf(id: string): unknown;
+}
+
 /**
- * The handler of `export` jobs.
+ * The handler of `export` jobs. A client error (4xx: the file is too large)
+ * fails the job at once; anything else is an attempt retried from its
+ * checkpoint.
  *
  * @example
  * const handlers = [exportJobHandler({ db, uploads, storage, limits })];
  */
-export function exportJobHandler(deps: ExportJobDeps): JobHandler {
+export function exportJobHandler(deps: ExportJobDeps): ExportJobHandler {
   const appendBytes = deps.appendBytes ?? APPEND_BYTES;
   /** The checkpoint this invocation last saved, per claimed job (the claim's copy goes stale). */
   const latest = new WeakMap<JobContext["job"], ExportCheckpoint>();
@@ -153,8 +166,10 @@ export function exportJobHandler(deps: ExportJobDeps): JobHandler {
       }
       state = step.state;
       if (state.offset > deps.limits.maxBytes) {
-        throw new JobFatalError(
+        throw new HttpError(
+          413,
           `Export too large: the file would pass the limit of ${deps.limits.maxBytes} bytes; narrow the filter or select fewer`,
+          { code: "export_too_large", details: { byteLimit: deps.limits.maxBytes } },
         );
       }
       if (full()) break;
@@ -173,10 +188,11 @@ export function exportJobHandler(deps: ExportJobDeps): JobHandler {
 
   async function startOver(spec: ExportSpec, stale: string | null): Promise<ExportCheckpoint> {
     if (stale) await deps.uploads.abandon(stale);
-    const upload = await deps.uploads.start(
-      storagePathOf(spec.userId, spec.exportId, spec.format),
-      CONTENT_TYPES[spec.format],
-    );
+    const path = storagePathOf(spec.userId, spec.exportId, spec.format);
+    // A file an earlier attempt stored (its last append went through, its rows have changed since)
+    // would make the new upload's completion a duplicate.
+    await deps.storage.remove(path);
+    const upload = await deps.uploads.start(path, CONTENT_TYPES[spec.format]);
     return { build: startBuild(spec.format), upload, pending: null };
   }
 
@@ -241,6 +257,10 @@ export function exportJobHandler(deps: ExportJobDeps): JobHandler {
     const saved = latest.get(context.job) ??
       (context.job.checkpoint as unknown as ExportCheckpoint | null);
     if (saved?.upload) await deps.uploads.abandon(saved.upload);
+    const row = await deps.db.withUser(context.caller, (tx) => findExport(tx, context.job.id));
+    if (row?.status === "completed") return; // finished before the job could settle: keep it
+    // The last append may have stored the file before finishing failed: no failed export keeps one.
+    await deps.storage.remove(storagePathOf(context.job.userId, context.job.id, payload.format));
     await failExport(deps.db, context.caller, { id: context.job.id, format: payload.format }, {
       reason: reason === "cancelled" ? "Cancelled by its owner" : error ?? "The export failed",
       code: reason === "cancelled" ? "export_cancelled" : "export_failed",
@@ -251,44 +271,101 @@ export function exportJobHandler(deps: ExportJobDeps): JobHandler {
     });
   }
 
+  /** The last failure of each job this handler saw fail (bounded: a job fails at most a few times). */
+  const failures = new Map<string, unknown>();
+
   return {
     kind: "export",
+    failureOf: (id) => failures.get(id),
     async runSlice(context) {
-      const payload = context.job.payload as unknown as ExportPayload;
-      const spec = specOf(context.job);
-      const read = reader(context.caller, payload.selection);
-      let checkpoint: ExportCheckpoint | null = latest.get(context.job) ??
-        (context.job.checkpoint as unknown as ExportCheckpoint | null);
-      if (checkpoint === null) {
-        await deps.db.withUser(context.caller, (tx) => markRunning(tx, spec.exportId));
-        checkpoint = await startOver(spec, null);
-        if ((await save(context, checkpoint, payload.experimentCount)).cancelRequested) {
-          return await cancelled(context);
-        }
-        reconciled.add(context.job);
-      } else if (!reconciled.has(context.job)) {
-        checkpoint = await reconcile(spec, read, checkpoint);
-        reconciled.add(context.job);
-        if (checkpoint.build.done) return await finish(context, spec, checkpoint.build);
+      try {
+        return await runSlice(context);
+      } catch (error) {
+        failures.delete(context.job.id);
+        failures.set(context.job.id, error);
+        if (failures.size > 100) failures.delete(failures.keys().next().value!);
+        if (isHttpError(error) && error.status < 500) throw new JobFatalError(error.message);
+        throw error;
       }
-      while (!context.budget.exhausted()) {
-        const { build, upload }: ExportCheckpoint = checkpoint;
-        const next = await gather(spec, build, read, { context });
-        const answer = await save(context, {
-          build,
-          upload,
-          pending: { end: next.build.offset, sha256: sha256Hex(next.bytes) },
-        }, payload.experimentCount);
-        if (answer.cancelRequested) return await cancelled(context);
-        await deps.uploads.append(upload!, build.offset, next.bytes, { final: next.build.done });
-        checkpoint = { build: next.build, upload, pending: null };
-        latest.set(context.job, checkpoint);
-        if (next.build.done) return await finish(context, spec, next.build);
-      }
-      const answer = await save(context, checkpoint, payload.experimentCount);
-      if (answer.cancelRequested) return await cancelled(context);
-      return { kind: "continue" };
     },
     cleanUp,
   };
+
+  async function runSlice(context: JobContext): Promise<SliceOutcome> {
+    const payload = context.job.payload as unknown as ExportPayload;
+    const spec = specOf(context.job);
+    const read = reader(context.caller, payload.selection);
+    let checkpoint: ExportCheckpoint | null = latest.get(context.job) ??
+      (context.job.checkpoint as unknown as ExportCheckpoint | null);
+    if (checkpoint === null) {
+      await deps.db.withUser(context.caller, (tx) => markRunning(tx, spec.exportId));
+      checkpoint = await startOver(spec, null);
+      if ((await save(context, checkpoint, payload.experimentCount)).cancelRequested) {
+        return await cancelled(context);
+      }
+      reconciled.add(context.job);
+    } else if (!reconciled.has(context.job)) {
+      checkpoint = await reconcile(spec, read, checkpoint);
+      reconciled.add(context.job);
+      if (checkpoint.build.done) return await finish(context, spec, checkpoint.build);
+    }
+    // At least one append per slice, so a job advances however little budget is left.
+    do {
+      const { build, upload }: ExportCheckpoint = checkpoint;
+      const next = await gather(spec, build, read, { context });
+      const answer = await save(context, {
+        build,
+        upload,
+        pending: { end: next.build.offset, sha256: sha256Hex(next.bytes) },
+      }, payload.experimentCount);
+      if (answer.cancelRequested) return await cancelled(context);
+      await deps.uploads.append(upload!, build.offset, next.bytes, { final: next.build.done });
+      checkpoint = { build: next.build, upload, pending: null };
+      latest.set(context.job, checkpoint);
+      if (next.build.done) return await finish(context, spec, next.build);
+    } while (!context.budget.exhausted());
+    const answer = await save(context, checkpoint, payload.experimentCount);
+    if (answer.cancelRequested) return await cancelled(context);
+    return { kind: "continue" };
+  }
+}
+
+/**
+ * The export handler's dependencies from an environment: the exports
+ * bucket through the service-role key (a job outlives its caller's token;
+ * the file's path is always `<owner>/<export id>.<format>`).
+ *
+ * @example
+ * const handler = exportJobHandler(exportJobDepsOf(runtime.db, runtime.env));
+ */
+export function exportJobDepsOf(db: Database, env: ExportJobEnv): ExportJobDeps {
+  const key = env.SUPABASE_SERVICE_ROLE_KEY;
+  if (!key) {
+    const missing = () =>
+      Promise.reject(
+        new JobFatalError("Cannot store exports: SUPABASE_SERVICE_ROLE_KEY is not set"),
+      );
+    const storage = { upload: missing, createSignedUrl: missing, remove: () => Promise.resolve() };
+    const uploads = {
+      start: missing,
+      offset: missing,
+      append: missing,
+      abandon: () => Promise.resolve(),
+    };
+    return { db, uploads, storage, limits: limitsOf(env) };
+  }
+  return {
+    db,
+    uploads: resumableUploads({ supabaseUrl: env.SUPABASE_URL, bucket: EXPORTS_BUCKET, key }),
+    storage: userStorageFactory({
+      supabaseUrl: env.SUPABASE_URL,
+      anonKey: key,
+      bucket: EXPORTS_BUCKET,
+    })(key),
+    limits: limitsOf(env),
+  };
+}
+
+function limitsOf(env: ExportJobEnv): ExportJobDeps["limits"] {
+  return { maxBytes: env.LAB_EXPORT_MAX_BYTES, urlTtlSeconds: env.LAB_EXPORT_URL_TTL_SECONDS };
 }

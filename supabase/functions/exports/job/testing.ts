@@ -16,8 +16,12 @@ import type {
   SliceOutcome,
 } from "../../_shared/jobs/handler.ts";
 import type { Database } from "../../_shared/db/client.ts";
-import { resumableUploads } from "../../_shared/integrations/resumable_upload.ts";
-import { userStorageFactory } from "../../_shared/integrations/storage.ts";
+import {
+  type ResumableUploads,
+  resumableUploads,
+} from "../../_shared/integrations/resumable_upload.ts";
+import { type ObjectStorage, userStorageFactory } from "../../_shared/integrations/storage.ts";
+import { HttpError } from "../../_shared/errors.ts";
 import type { ExportFormat } from "../../_shared/contracts/exports.ts";
 import { type TestUser, withAdmin } from "../../tests/harness.ts";
 import type { RunningStack } from "../../../../scripts/lib/stack.ts";
@@ -178,4 +182,66 @@ export async function exportRow(id: string) {
     sql`select status, error, experiment_count, byte_size::float8 as byte_size from public.experiment_exports where id = ${id}`
   );
   return row;
+}
+
+/** A bucket in memory: what it holds, and which steps fail. */
+export interface MemoryBucket {
+  /** Stored objects by path. */
+  objects: Map<string, Uint8Array>;
+  /** Uploads started and not yet finished or abandoned, by URL. */
+  open: Map<string, { path: string; bytes: number[] }>;
+  storage: ObjectStorage;
+  uploads: ResumableUploads;
+}
+
+/**
+ * A bucket in memory with the exports' storage and resumable uploads; `fail`
+ * makes appends or signing throw what Storage's clients would.
+ */
+export function memoryBucket(fail: { append?: boolean; sign?: boolean } = {}): MemoryBucket {
+  const objects = new Map<string, Uint8Array>();
+  const open = new Map<string, { path: string; bytes: number[] }>();
+  const unavailable = (what: string) =>
+    new HttpError(502, `Storage unavailable: cannot ${what}`, { code: "storage_unavailable" });
+  const storage: ObjectStorage = {
+    async upload(path, body) {
+      objects.set(path, body instanceof Uint8Array ? body : await new Response(body).bytes());
+    },
+    createSignedUrl(path, expiresInSeconds) {
+      if (fail.sign) return Promise.reject(unavailable("create a download link"));
+      return Promise.resolve({
+        url: `https://storage.test/${path}?ttl=${expiresInSeconds}`,
+        expiresAt: new Date(Date.now() + expiresInSeconds * 1000),
+      });
+    },
+    remove(path) {
+      objects.delete(path);
+      return Promise.resolve();
+    },
+  };
+  const uploads: ResumableUploads = {
+    start(path) {
+      const url = `memory://${crypto.randomUUID()}`;
+      open.set(url, { path, bytes: [] });
+      return Promise.resolve(url);
+    },
+    offset: (url) => Promise.resolve(open.get(url)?.bytes.length ?? null),
+    append(url, offset, bytes, options = {}) {
+      const upload = open.get(url);
+      if (fail.append || !upload || upload.bytes.length !== offset) {
+        return Promise.reject(unavailable("append to the upload"));
+      }
+      upload.bytes.push(...bytes);
+      if (options.final) {
+        open.delete(url);
+        objects.set(upload.path, Uint8Array.from(upload.bytes));
+      }
+      return Promise.resolve(upload.bytes.length);
+    },
+    abandon(url) {
+      open.delete(url);
+      return Promise.resolve();
+    },
+  };
+  return { objects, open, storage, uploads };
 }
