@@ -17,6 +17,7 @@ import { benchAnalyticsScale } from "./bench/analytics_scale.ts";
 import { benchArenas } from "./bench/arena_scale.ts";
 import { benchBatchRun } from "./bench/batch_run_time.ts";
 import { describeEnvironment } from "./bench/environment.ts";
+import { benchExportJobs } from "./bench/export_jobs.ts";
 import { benchExports } from "./bench/export_throughput.ts";
 import { benchIngest } from "./bench/ingest_throughput.ts";
 import { benchJobs } from "./bench/job_overhead.ts";
@@ -63,6 +64,12 @@ const environment = await withThrowawayDatabase("bench", async (target) => {
     const result = await benchExports(target, plan.exports, log);
     figures.push(...result.figures);
     details.exports = result.details;
+  }
+  if (plan.items.includes("12")) {
+    log("\n# 12 exports through the job path");
+    const result = await benchExportJobs(target, plan.exportJobs, log);
+    figures.push(...result.figures);
+    details.exportJobs = result.details;
   }
   if (plan.items.includes("9")) {
     log("\n# 9 dataset ingest throughput and memory");

@@ -14,7 +14,7 @@
  */
 import postgres from "postgres";
 import type { DatabaseTarget } from "../lib/database.ts";
-import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET } from "../lib/local_auth.ts";
+import { LOCAL_ANON_KEY, LOCAL_JWT_SECRET, mintApiKey } from "../lib/local_auth.ts";
 import { startChild } from "./child.ts";
 import { createBenchUsers, startBenchStack, startModel } from "./fixtures.ts";
 import type { BenchPlan } from "./options.ts";
@@ -47,7 +47,7 @@ function literal(text: string): string {
  * Streams the COPY floor as `claims`' user under RLS with psql (libpq, the
  * leanest client there is), counting the bytes; returns milliseconds and bytes.
  */
-async function copyFloor(
+export async function copyFloor(
   appUrl: string,
   claims: Record<string, unknown>,
 ): Promise<{ ms: number; bytes: number }> {
@@ -94,6 +94,7 @@ export async function benchExports(
   });
   const claims = { sub: user.id, role: "authenticated", aud: "authenticated", email: user.email };
   const admin = postgres(target.adminUrl, { max: 1, onnotice: () => {} });
+  const serviceKey = await mintApiKey("service_role");
   const model = await startModel(0);
   const stack = await startBenchStack(target, model.info.url);
   const figures: Figure[] = [];
@@ -130,6 +131,9 @@ export async function benchExports(
               SUPABASE_DB_URL: target.appUrl,
               SUPABASE_JWT_SECRET: LOCAL_JWT_SECRET,
               SUPABASE_ANON_KEY: LOCAL_ANON_KEY,
+              SUPABASE_SERVICE_ROLE_KEY: serviceKey,
+              // The whole export within the request, as before exports ran as jobs (item 11 is the job path).
+              LAB_EXPORT_INLINE_MS: "600000",
             }),
           },
         });

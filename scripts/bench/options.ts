@@ -5,7 +5,7 @@
  */
 
 /** The measurements, numbered as in the issue. */
-export const ITEMS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"] as const;
+export const ITEMS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"] as const;
 
 /** One measurement. */
 export type Item = (typeof ITEMS)[number];
@@ -52,6 +52,8 @@ export interface BenchPlan {
     fitVotes: number;
     fitRepetitions: number;
   };
+  /** Item 12: experiments per export built by the worker, formats, COPY floor repetitions. */
+  exportJobs: { size: number; formats: ("csv" | "zip")[]; repetitions: number };
 }
 
 /**
@@ -107,6 +109,7 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
         fitVotes: 20_000,
         fitRepetitions: 3,
       },
+      exportJobs: { size: 3_000, formats: ["csv", "zip"], repetitions: 1 },
     };
   }
   return {
@@ -137,6 +140,7 @@ export function planFromArgs(args: readonly string[]): BenchPlan {
       fitVotes: 20_000,
       fitRepetitions: 5,
     },
+    exportJobs: { size: 100_000, formats: ["csv", "zip"], repetitions: 3 },
   };
 }
 
