@@ -25,7 +25,8 @@ import { requireUser } from "../_shared/auth/jwt.ts";
 import { generateRequestSchema } from "../_shared/contracts/generate.ts";
 import { modelEnvSchema, positiveInt } from "../_shared/env.ts";
 import { idempotencyKeyFrom } from "../_shared/db/idempotency.ts";
-import { type LlmClient, llmClientFromEnv } from "../_shared/integrations/llm.ts";
+import { createLlmClient, type LlmClient, llmClientFromEnv } from "../_shared/integrations/llm.ts";
+import { modelCatalog } from "./model_choice.ts";
 import { ok } from "../_shared/http/response.ts";
 import type { FunctionModule, Runtime } from "../_shared/runtime.ts";
 import { timed } from "../_shared/http/server_timing.ts";
@@ -44,6 +45,8 @@ export type GenerateEnv = z.infer<typeof generateEnvSchema>;
 export interface GenerateAppOptions {
   /** The model client; by default the `openai` SDK configured from the environment. */
   llm?: LlmClient;
+  /** Reads a provider's key by its secret's name (default: the function's environment). */
+  secret?: (name: string) => string | undefined;
 }
 
 /**
@@ -57,6 +60,16 @@ export interface GenerateAppOptions {
 export function createGenerateApp(runtime: Runtime<GenerateEnv>, options: GenerateAppOptions = {}) {
   const { db, verifier, env } = runtime;
   const llm = options.llm ?? llmClientFromEnv(env);
+  const catalog = modelCatalog(db, {
+    secret: options.secret ?? ((name) => Deno.env.get(name)),
+    clientFor: ({ baseURL, apiKey }) =>
+      createLlmClient({
+        apiKey,
+        baseURL,
+        timeoutMs: env.LAB_LLM_TIMEOUT_MS,
+        maxRetries: env.LAB_LLM_MAX_RETRIES,
+      }),
+  });
   const app = createFunctionApp("generate", runtime.appDeps);
 
   app.post("/", requireUser({ verifier }), async (c) => {
@@ -66,7 +79,13 @@ export function createGenerateApp(runtime: Runtime<GenerateEnv>, options: Genera
         maxBytes: env.LAB_MAX_BODY_BYTES,
       }));
     const answer = await runGenerate(
-      { db, llm, model: env.LAB_MODEL, ratePerMinute: env.LAB_GENERATE_RATE_LIMIT_PER_MINUTE },
+      {
+        db,
+        llm,
+        model: env.LAB_MODEL,
+        catalog,
+        ratePerMinute: env.LAB_GENERATE_RATE_LIMIT_PER_MINUTE,
+      },
       c.var.caller,
       { input, idempotencyKey },
     );

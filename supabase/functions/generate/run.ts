@@ -61,6 +61,12 @@ import {
   planParameters,
   toResponses,
 } from "./experiment.ts";
+import {
+  type ModelCatalog,
+  type ModelChoice,
+  type ModelRequest,
+  unknownModel,
+} from "./model_choice.ts";
 import { startGeneration, storeGeneration } from "./store.ts";
 
 /** The idempotency and rate-limit scope of this function. */
@@ -69,8 +75,11 @@ export const GENERATE_SCOPE = "generate";
 /** What a run needs from the function. */
 export interface RunDeps {
   db: Database;
+  /** The default model (`LAB_MODEL`) and its client. */
   llm: LlmClient;
   model: string;
+  /** The admins' model list, for a request that names a model; without it, naming one is refused. */
+  catalog?: ModelCatalog;
   /** Requests per user per minute. */
   ratePerMinute: number;
 }
@@ -92,8 +101,12 @@ export async function runGenerate(
   context: DbCaller,
   request: { input: ValidGenerateRequest; idempotencyKey?: string },
 ): Promise<RunAnswer> {
-  const { db, model } = deps;
+  const { db } = deps;
   const { input } = request;
+  const chosen: ModelChoice = input.model === undefined
+    ? { model: deps.model, llm: deps.llm }
+    : await timed("db.model", () => chooseModel(deps, context, input as ModelRequest));
+  const model = chosen.model;
   const ref: IdempotencyKeyRef | undefined = request.idempotencyKey === undefined
     ? undefined
     : { scope: GENERATE_SCOPE, key: request.idempotencyKey };
@@ -119,7 +132,12 @@ export async function runGenerate(
   try {
     return {
       kind: "new",
-      result: await generateAndStore(deps, context, { input, ref, seed, ranges: start.ranges }),
+      result: await generateAndStore({ ...deps, ...chosen }, context, {
+        input,
+        ref,
+        seed,
+        ranges: start.ranges,
+      }),
     };
   } catch (error) {
     if (ref) {
@@ -131,6 +149,16 @@ export async function runGenerate(
     }
     throw error;
   }
+}
+
+/** The listed model a request names (refused when the function has no list). */
+function chooseModel(
+  deps: RunDeps,
+  context: DbCaller,
+  request: ModelRequest,
+): Promise<ModelChoice> {
+  if (!deps.catalog) throw unknownModel(request.model);
+  return deps.catalog.choose(context, { model: request.model, provider: request.provider });
 }
 
 /** The prompt of a run: the request's own, or its template version rendered. */

@@ -50,7 +50,11 @@ export interface Harness {
  * await withGenerate({}, async ({ post }) => { await post(user, { prompt: "Hi", calibration_id }); });
  */
 export async function withGenerate(
-  options: { env?: Record<string, string>; llm?: LlmClient },
+  options: {
+    env?: Record<string, string>;
+    llm?: LlmClient;
+    secret?: (name: string) => string | undefined;
+  },
   fn: (harness: Harness) => Promise<void>,
 ) {
   const model = await startModelServer({ port: 0 });
@@ -59,7 +63,7 @@ export async function withGenerate(
     testEnv({ OPENAI_API_KEY: FAKE_KEY, OPENAI_BASE_URL: model.url, ...options.env }),
   );
   const runtime = createRuntime(env);
-  const app = createGenerateApp(runtime, { llm: options.llm });
+  const app = createGenerateApp(runtime, { llm: options.llm, secret: options.secret });
   const post: Post = async (user, body, headers = {}) => {
     const response = await app.request("/generate", jsonRequest(user, body, { headers }));
     return { status: response.status, body: await response.json(), headers: response.headers };

@@ -52,6 +52,9 @@ export const ERROR_CODES = {
   experiments_not_found: "404: some selected experiments do not exist or are not the caller's.",
   export_not_found: "404: the export does not exist or is not the caller's.",
   job_not_found: "404: the job does not exist or is not the caller's.",
+  model_not_found: "400: the requested model is not in the lab's model list, or is disabled.",
+  model_ambiguous: "400: several providers list the requested model; name the provider.",
+  model_unavailable: "503: the requested model's provider has no key configured.",
   export_too_large: "413: the export holds more experiments or bytes than one export may.",
   // Evaluations.
   invalid_request: "400: the request's values are out of range (e.g. the number of bins).",

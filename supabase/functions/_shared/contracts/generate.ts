@@ -65,7 +65,17 @@ export const generateRequestSchema = z.object({
   ),
   parameters: parameterSetSchema.optional(),
   seed: z.int().min(0).max(MAX_SEED).optional(),
+  /** A model from the admins' list (`public.models`); `LAB_MODEL` when omitted. */
+  model: z.string().trim().min(1, { error: "Model must not be empty" }).max(200).optional(),
+  /** The provider of `model`, when several list a model of that name. */
+  provider: z.string().regex(/^[a-z][a-z0-9_-]{1,62}$/, {
+    error: "Provider must be a provider's name",
+  })
+    .optional(),
 }).superRefine((body, ctx) => {
+  if (body.provider !== undefined && body.model === undefined) {
+    ctx.addIssue({ code: "custom", path: ["provider"], message: "A provider needs a model" });
+  }
   if ((body.prompt === undefined) === (body.template === undefined)) {
     ctx.addIssue({
       code: "custom",
