@@ -71,20 +71,25 @@ export async function benchExportJobs(
   // The worker wakes itself through SUPABASE_URL when it hands work on; here the bench's own calls
   // are the only invocations (as Cron's would be), so that wake-up is answered and dropped, and
   // everything else (Storage) passes through to the stack.
-  const gateway = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (request) => {
-    const url = new URL(request.url);
-    if (url.pathname.startsWith("/functions/v1/worker")) {
-      return new Response(JSON.stringify({ success: true, data: { accepted: true } }), {
-        status: 202,
+  const gateway = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    async (request) => {
+      const url = new URL(request.url);
+      if (url.pathname.startsWith("/functions/v1/worker")) {
+        return new Response(JSON.stringify({ success: true, data: { accepted: true } }), {
+          status: 202,
+        });
+      }
+      // Read whole before passing on: Deno's fetch is slow for a streamed request body.
+      const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
+      return fetch(new URL(url.pathname + url.search, stack.info.url), {
+        method: request.method,
+        headers: request.headers,
+        body,
+        redirect: "manual",
       });
-    }
-    return fetch(new URL(url.pathname + url.search, stack.info.url), {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      redirect: "manual",
-    });
-  });
+    },
+  );
   const gatewayUrl = `http://127.0.0.1:${gateway.addr.port}`;
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
