@@ -257,6 +257,22 @@ export async function* buildSteps(
   }
 }
 
+/**
+ * How far the build is, in experiments of `count`: a CSV or JSON export
+ * counts the experiments written; a ZIP counts each of its files as one
+ * pass over them, the file being written by its rows so far.
+ *
+ * @example
+ * const done = progressOf("zip", state, 100_000); // 0..100 000, never backwards
+ */
+export function progressOf(format: ExportFormat, state: BuildState, count: number): number {
+  if (state.done) return count;
+  if (format !== "zip") return Math.min(count, state.tally.experiments);
+  const files = entriesOf(format).length;
+  const within = count === 0 ? 0 : Math.min(1, (state.cursor?.written ?? 0) / count);
+  return Math.min(count, Math.floor((count * (state.entry + within)) / files));
+}
+
 /** What was written: its size and hash, and the experiments and responses it holds. */
 export interface StreamedExport {
   measure: Measure;

@@ -5,6 +5,7 @@ import {
   buildStep,
   builtExport,
   type ExportSpec,
+  progressOf,
   type ReadPage,
   startBuild,
   streamExport,
@@ -159,5 +160,22 @@ Deno.test("the segmented ZIP passes unzip's own test and its entries inflate to 
     deepEqual(unzipSync(sink.bytes())["responses.csv"], csv.bytes());
   } finally {
     await Deno.remove(path);
+  }
+});
+
+Deno.test("progress counts the experiments written, or for a ZIP each file as one pass, and never goes back", async () => {
+  for (const format of ["csv", "zip"] as const) {
+    const read = pagedMemorySource(many);
+    const exportSpec = spec(format);
+    let state = startBuild(format);
+    let last = progressOf(format, state, many.length);
+    equal(last, 0);
+    while (!state.done) {
+      state = (await buildStep(exportSpec, state, read, { pageSize: 3 })).state;
+      const done = progressOf(format, state, many.length);
+      assert(done >= last && done <= many.length, `${format}: ${last} then ${done}`);
+      last = done;
+    }
+    equal(last, many.length);
   }
 });

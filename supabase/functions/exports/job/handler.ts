@@ -41,6 +41,7 @@ import {
   buildSteps,
   builtExport,
   type ExportSpec,
+  progressOf,
   type ReadPage,
   startBuild,
 } from "../assemble/build.ts";
@@ -182,7 +183,7 @@ export function exportJobHandler(deps: ExportJobDeps): ExportJobHandler {
     const { build } = checkpoint;
     return await context.saveCheckpoint(checkpoint as unknown as JobJson, {
       total: count,
-      done: Math.min(count, build.done ? count : build.tally.experiments),
+      done: progressOf((context.job.payload as unknown as ExportPayload).format, build, count),
     });
   }
 
