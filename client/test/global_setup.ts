@@ -14,8 +14,18 @@ declare module "vitest" {
   }
 }
 
-/** Settings the suite needs: a low rate limit makes the 429 reachable, no model retries keep 502s quick. */
-const STACK_ENV = { LAB_GENERATE_RATE_LIMIT_PER_MINUTE: "6", LAB_LLM_MAX_RETRIES: "0" };
+/**
+ * Settings the suite needs: a low rate limit makes the 429 reachable, no
+ * model retries keep 502s quick, and the worker is swept as Cron sweeps it
+ * on hosted Supabase, so a job that a test's own stack claimed and was then
+ * killed with (batch_run_crash) is taken over once its lease lapses instead
+ * of waiting for a wake-up that never comes.
+ */
+const STACK_ENV = {
+  LAB_GENERATE_RATE_LIMIT_PER_MINUTE: "6",
+  LAB_LLM_MAX_RETRIES: "0",
+  LAB_WORKER_TICK_MS: "500",
+};
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!process.env.LAB_TEST_DATABASE_URL) {
