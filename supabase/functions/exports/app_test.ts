@@ -693,6 +693,11 @@ Deno.test(
       }
       equal(seen.status, 200);
       deepEqual([seen.body.data.status, seen.body.data.job?.status], ["completed", "succeeded"]);
+      deepEqual(
+        seen.body.data.job?.progress,
+        { done: 300, total: 300 },
+        "a finished job's progress reads whole",
+      );
       equal(seen.body.data.experimentCount, 300);
       const entries = unzipSync((await download(seen.body.data.url!)).bytes);
       equal(JSON.parse(text(entries["manifest.json"])).counts.experiments, 300);

@@ -226,9 +226,12 @@ export function exportJobHandler(deps: ExportJobDeps): ExportJobHandler {
   async function finish(
     context: JobContext,
     spec: ExportSpec,
-    build: BuildState,
+    checkpoint: ExportCheckpoint,
   ): Promise<SliceOutcome> {
     const payload = context.job.payload as unknown as ExportPayload;
+    const { build } = checkpoint;
+    // The job's progress reads whole before the export completes (a ZIP's counts passes over its files).
+    await save(context, checkpoint, payload.experimentCount);
     const path = storagePathOf(spec.userId, spec.exportId, spec.format);
     const { measure, tally } = builtExport(build);
     const result = await completeExport(deps, context.caller, {
@@ -308,7 +311,7 @@ export function exportJobHandler(deps: ExportJobDeps): ExportJobHandler {
     } else if (!reconciled.has(context.job)) {
       checkpoint = await reconcile(spec, read, checkpoint);
       reconciled.add(context.job);
-      if (checkpoint.build.done) return await finish(context, spec, checkpoint.build);
+      if (checkpoint.build.done) return await finish(context, spec, checkpoint);
     }
     // At least one append per slice, so a job advances however little budget is left.
     do {
@@ -323,7 +326,7 @@ export function exportJobHandler(deps: ExportJobDeps): ExportJobHandler {
       await deps.uploads.append(upload!, build.offset, next.bytes, { final: next.build.done });
       checkpoint = { build: next.build, upload, pending: null };
       latest.set(context.job, checkpoint);
-      if (next.build.done) return await finish(context, spec, next.build);
+      if (next.build.done) return await finish(context, spec, checkpoint);
     } while (!context.budget.exhausted());
     const answer = await save(context, checkpoint, payload.experimentCount);
     if (answer.cancelRequested) return await cancelled(context);
