@@ -177,7 +177,11 @@ export function fromDatabaseError(error: unknown): StorageApiError {
 function isConnectionFailure(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && /^(ECONN|CONNECT_TIMEOUT|CONNECTION_)/.test(code)) return true;
+  // EPIPE: a write reached a socket whose server end had already closed it (a
+  // terminated backend's FIN arrived before the driver saw the close).
+  if (typeof code === "string" && /^(ECONN|EPIPE$|CONNECT_TIMEOUT|CONNECTION_)/.test(code)) {
+    return true;
+  }
   // The server ended the session (terminated backend, shutdown, crash recovery): the connection is gone.
   if (error instanceof postgres.PostgresError && /^(57P0[123]|08)/.test(error.code)) return true;
   return error.name === "ConnectionRefused" || /connection refused/i.test(error.message);

@@ -20,6 +20,16 @@ Deno.test("a backend the server terminated is 'database unavailable' (503), not 
   }
 });
 
+Deno.test("a write to a socket the server already closed (EPIPE) is 'database unavailable' (503)", () => {
+  // What postgres.js raises when its next write reaches a terminated backend's closed socket.
+  const epipe = Object.assign(new Error("This socket has been ended by the other party"), {
+    code: "EPIPE",
+  });
+  const failure = fromDatabaseError(epipe);
+  equal(failure.status, 503);
+  equal(failure.toJSON().code, "DatabaseConnectionLimit");
+});
+
 Deno.test("other database errors keep Storage's mapping", () => {
   equal(fromDatabaseError(serverError("23505", "duplicate key")).toJSON().code, "KeyAlreadyExists");
   equal(fromDatabaseError(serverError("XX000", "internal")).status, 500);
