@@ -43,11 +43,18 @@ function sendStream(
     const req = send(url, { method: init.method ?? "POST", headers }, (res) => {
       readResponse(res).then(resolve, reject);
     });
-    const abort = () => req.destroy(signal?.reason);
+    // Ends the request and settles with `error` at once: Deno's node:http emits
+    // neither `error` nor `close` for a request destroyed on a kept-alive socket
+    // (the second request to a host), so waiting for them would wait forever.
+    const fail = (error: unknown) => {
+      req.destroy(error instanceof Error ? error : undefined);
+      reject(error);
+    };
+    const abort = () => fail(signal?.reason);
     signal?.addEventListener("abort", abort, { once: true });
     req.on("error", reject);
     req.on("close", () => signal?.removeEventListener("abort", abort));
-    sendBody(body, req).catch((error) => req.destroy(error));
+    sendBody(body, req).catch(fail);
   });
 }
 

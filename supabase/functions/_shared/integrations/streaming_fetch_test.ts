@@ -106,3 +106,42 @@ Deno.test("streamingFetch rejects when the server cannot be reached", async () =
   }
   equal(failed, true);
 });
+
+Deno.test("streamingFetch rejects with the body's error when the body fails on a reused connection", async () => {
+  // Deno's node:http emits neither `error` nor `close` for a request destroyed
+  // on a kept-alive socket, so an upload whose build failed waited forever.
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+    await req.arrayBuffer().catch(() => {});
+    return new Response("{}", { status: 201 });
+  });
+  const url = `http://127.0.0.1:${server.addr.port}/object/a.csv`;
+  try {
+    const first = await streamingFetch()(url, { method: "POST", body: streamOf(1, 8) });
+    equal(first.status, 201, "the first upload leaves its connection open for the next");
+    await first.body?.cancel();
+
+    const failure = new Error("the build failed");
+    let fail!: (reason: unknown) => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(8));
+        fail = (reason) => controller.error(reason);
+      },
+    });
+    const upload = streamingFetch()(url, { method: "POST", body });
+    setTimeout(() => fail(failure), 20);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      upload.then(() => "answered", (error) => error),
+      new Promise((resolve) => timer = setTimeout(() => resolve("still waiting after 2 s"), 2000)),
+    ]);
+    clearTimeout(timer);
+    equal(outcome, failure);
+
+    const after = await streamingFetch()(url, { method: "POST", body: streamOf(1, 8) });
+    equal(after.status, 201, "the next upload still works");
+    await after.body?.cancel();
+  } finally {
+    await server.shutdown();
+  }
+});
