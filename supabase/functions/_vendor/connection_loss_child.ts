@@ -10,7 +10,12 @@
  * - `reconnected`: with one connection, another query reconnects it before the
  *   transaction's next statement, which must not run outside the transaction;
  * - `pool`: no transaction, a pooled query's backend is terminated while it runs;
- *   the next query must get a new session, not the dead one's error.
+ *   the next query must get a new session, not the dead one's error;
+ * - `committed`: the session dies right after the server answered COMMIT, before
+ *   its ReadyForQuery (as a backend terminated at that moment does: the server
+ *   commits, answers CommandComplete, then sends FATAL 57P01 and closes); the
+ *   transaction committed, so it must not fail. A proxy between the driver and
+ *   the server cuts the session at that exact message.
  *
  * @module
  */
@@ -26,7 +31,74 @@ const connect = module.default as typeof postgres;
 let closedOnce: () => void = () => {};
 const closed = new Promise<void>((resolve) => closedOnce = resolve);
 
-const sql = connect(url, {
+/**
+ * Forwards a port to the server of `target`; once `armed`, the first
+ * CommandComplete "COMMIT" it relays is followed by a FATAL 57P01 and the
+ * end of both connections, as pg_terminate_backend at that moment does.
+ */
+function cutAfterCommit(target: string) {
+  const server = new URL(target);
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const control = { armed: false, cut: 0 };
+  const fatal = (() => {
+    const fields = new TextEncoder().encode(
+      "SFATAL\0VFATAL\0C57P01\0Mterminating connection due to administrator command\0\0",
+    );
+    const message = new Uint8Array(5 + fields.length);
+    message[0] = 0x45; // 'E'
+    new DataView(message.buffer).setInt32(1, 4 + fields.length);
+    message.set(fields, 5);
+    return message;
+  })();
+  (async () => {
+    for await (const client of listener) {
+      const upstream = await Deno.connect({
+        hostname: server.hostname,
+        port: Number(server.port || 5432),
+      });
+      client.readable.pipeTo(upstream.writable).catch(() => {});
+      (async () => {
+        let pending = new Uint8Array(0);
+        const writer = client.writable.getWriter();
+        try {
+          for await (const chunk of upstream.readable) {
+            const joined = new Uint8Array(pending.length + chunk.length);
+            joined.set(pending);
+            joined.set(chunk, pending.length);
+            let at = 0;
+            while (joined.length - at >= 5) {
+              const length = new DataView(joined.buffer, at + 1, 4).getInt32(0);
+              if (joined.length - at < 1 + length) break;
+              const message = joined.subarray(at, at + 1 + length);
+              at += 1 + length;
+              const tag = new TextDecoder().decode(message.subarray(5, message.length - 1));
+              if (control.armed && message[0] === 0x43 && tag === "COMMIT") {
+                control.armed = false;
+                control.cut++;
+                await writer.write(message);
+                await writer.write(fatal);
+                await writer.close();
+                upstream.close();
+                return;
+              }
+              await writer.write(message);
+            }
+            pending = joined.slice(at);
+          }
+        } catch {
+          // either side went away
+        }
+      })();
+    }
+  })();
+  const proxied = new URL(target);
+  proxied.hostname = "127.0.0.1";
+  proxied.port = String((listener.addr as Deno.NetAddr).port);
+  return { url: proxied.toString(), control, close: () => listener.close() };
+}
+
+const proxy = scenario === "committed" ? cutAfterCommit(url) : null;
+const sql = connect(proxy?.url ?? url, {
   max: scenario === "reconnected" || scenario === "pool" ? 1 : 2,
   onnotice: () => {},
   onclose: () => closedOnce(),
@@ -41,7 +113,17 @@ function codeOf(error: unknown): string {
 
 let transaction = "committed";
 let steps: Promise<void> = Promise.resolve();
-if (scenario === "pool") {
+if (scenario === "committed") {
+  proxy!.control.armed = true;
+  try {
+    await sql.begin(async (tx) => {
+      await tx.unsafe(`insert into public.${probe} values (1)`);
+    });
+  } catch (error) {
+    transaction = codeOf(error);
+  }
+  if (proxy!.control.cut !== 1) throw new Error("The proxy did not cut the session after COMMIT");
+} else if (scenario === "pool") {
   const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
   const running = sql`select pg_sleep(5)`.execute();
   running.catch(() => {});
@@ -87,3 +169,4 @@ await admin.unsafe(`drop table public.${probe}`);
 console.log(JSON.stringify({ transaction, afterLoss, next, written: n }));
 await sql.end({ timeout: 1 });
 await admin.end({ timeout: 1 });
+proxy?.close();

@@ -70,6 +70,21 @@ Deno.test(
 );
 
 Deno.test(
+  "a COMMIT the server answered just before the session was lost is reported committed, not failed",
+  dbTest,
+  async () => {
+    const run = await scenario("lab", "committed");
+    equal(run.code, 0, run.stderr);
+    deepEqual(run.result, {
+      transaction: "committed",
+      afterLoss: "succeeded",
+      next: "1",
+      written: 1,
+    });
+  },
+);
+
+Deno.test(
   "the published postgres.js 3.4.9 still has the three bugs the patch fixes",
   dbTest,
   async () => {

@@ -389,9 +389,21 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
     if (connection.queue === queues.connecting && options.host[retries + 1])
       return
 
+    committed() // lab patch
+
     errored(err)
     while (sent.length)
       queryError(sent.shift(), err)
+  }
+
+  // lab patch: the server commits before it answers COMMIT, so a COMMIT whose CommandComplete
+  // arrived has committed even when the session dies before its ReadyForQuery (a backend
+  // terminated right after it); failing it made the caller treat committed work as never done
+  function committed() {
+    if (query && result.command === 'COMMIT') {
+      query.resolve(result)
+      query = null
+    }
   }
 
   function errored(err) {
@@ -467,6 +479,7 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
       return reconnect()
     }
 
+    committed() // lab patch
     !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
     // lab patch: the dead session's query and error (say 57P01) must not be settled again,
     // or rejected onto the next session's first query, when this connection reconnects

@@ -239,6 +239,7 @@ function Postgres(a, b) {
       , connection
       , prepare = null
       , closedError = null
+      , committing = false
 
     try {
       await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()
@@ -251,7 +252,8 @@ function Postgres(a, b) {
           closedError = e
           while (queries.length)
             queries.shift().reject(e)
-          reject(e)
+          // lab patch: a COMMIT in flight settles on its own, committed if its answer arrived
+          committing || reject(e)
         })
       ])
     } catch (error) {
@@ -284,6 +286,7 @@ function Postgres(a, b) {
       }
 
       if (!name) {
+        committing = true // lab patch
         prepare
           ? await sql`prepare transaction '${ sql.unsafe(prepare) }'`
           : await sql`commit`
