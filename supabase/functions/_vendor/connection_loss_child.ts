@@ -11,6 +11,10 @@
  *   transaction's next statement, which must not run outside the transaction;
  * - `pool`: no transaction, a pooled query's backend is terminated while it runs;
  *   the next query must get a new session, not the dead one's error;
+ * - `error-then-close`: a statement in flight fails with the socket's error (EPIPE, as a
+ *   write after a terminated backend's FIN does) and the socket's close comes a moment
+ *   later; the rollback sent in between must fail with the dead session, not wait in the
+ *   connection for the next session's answers (the next transaction must still work);
  * - `committed`: the session dies right after the server answered COMMIT, before
  *   its ReadyForQuery (as a backend terminated at that moment does: the server
  *   commits, answers CommandComplete, then sends FATAL 57P01 and closes); the
@@ -19,6 +23,7 @@
  *
  * @module
  */
+import net from "node:net";
 import type postgres from "postgres";
 
 const [driver, scenario, url] = Deno.args;
@@ -98,8 +103,18 @@ function cutAfterCommit(target: string) {
 }
 
 const proxy = scenario === "committed" ? cutAfterCommit(url) : null;
+/** The socket of the pool's connection (`error-then-close` opens them itself). */
+let current: net.Socket | null = null;
 const sql = connect(proxy?.url ?? url, {
-  max: scenario === "reconnected" || scenario === "pool" ? 1 : 2,
+  ...(scenario === "error-then-close"
+    ? {
+      socket: () => {
+        const { hostname, port } = new URL(url);
+        return current = net.connect(Number(port || 5432), hostname);
+      },
+    }
+    : {}),
+  max: ["reconnected", "pool", "error-then-close"].includes(scenario) ? 1 : 2,
   onnotice: () => {},
   onclose: () => closedOnce(),
 });
@@ -113,7 +128,23 @@ function codeOf(error: unknown): string {
 
 let transaction = "committed";
 let steps: Promise<void> = Promise.resolve();
-if (scenario === "committed") {
+if (scenario === "error-then-close") {
+  const failing = sql.begin(async (tx) => {
+    await tx`select pg_sleep(0.3)`;
+  }).then(() => "committed", codeOf);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const socket = current!;
+  socket.emit(
+    "error",
+    Object.assign(new Error("This socket has been ended by the other party"), { code: "EPIPE" }),
+  );
+  // The close event follows on a later turn, after the transaction has sent its rollback.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  socket.emit("close", true);
+  socket.destroy();
+  transaction = await failing;
+  if (transaction === "EPIPE") transaction = "CONNECTION_CLOSED";
+} else if (scenario === "committed") {
   proxy!.control.armed = true;
   try {
     await sql.begin(async (tx) => {
@@ -157,7 +188,14 @@ const afterLoss = await steps.then(() => "succeeded", codeOf);
 
 let next: string;
 try {
-  const [{ one }] = await sql<{ one: number }[]>`select 1 as one`;
+  // A transaction whose statement has a parameter: it needs its Bind after the server's
+  // description, which a connection still waiting for a dead session's answer never sends.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const [{ one }] = await Promise.race([
+    sql.begin((tx) => tx<{ one: number }[]>`select ${1}::int as one`),
+    new Promise<never>((_, reject) => timer = setTimeout(() => reject(new Error("HUNG")), 3000)),
+  ]);
+  clearTimeout(timer);
   next = String(one);
 } catch (error) {
   next = codeOf(error);

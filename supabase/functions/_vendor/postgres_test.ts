@@ -70,6 +70,16 @@ Deno.test(
 );
 
 Deno.test(
+  "a rollback sent between a socket's error and its close fails with the dead session; the next transaction works",
+  dbTest,
+  async () => {
+    const run = await scenario("lab", "error-then-close");
+    equal(run.code, 0, run.stderr);
+    deepEqual(run.result, { ...SURVIVED, afterLoss: "succeeded" });
+  },
+);
+
+Deno.test(
   "a COMMIT the server answered just before the session was lost is reported committed, not failed",
   dbTest,
   async () => {

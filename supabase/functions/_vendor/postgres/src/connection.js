@@ -481,6 +481,11 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
 
     committed() // lab patch
     !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
+    // lab patch: after a socket error (EPIPE, ECONNRESET) statements sent before the close (the
+    // transaction's rollback) queued behind the failed one; left in `sent`, the next session took
+    // their place in the answers, and its next parameterized statement never got its Bind
+    while (sent.length)
+      queryError(sent.shift(), Errors.connection('CONNECTION_CLOSED', options))
     // lab patch: the dead session's query and error (say 57P01) must not be settled again,
     // or rejected onto the next session's first query, when this connection reconnects
     stream && (stream.destroy(Errors.connection('CONNECTION_CLOSED', options)), stream = null)
