@@ -47,8 +47,13 @@ export async function* copyOut(query: CopyQuery): AsyncGenerator<Uint8Array> {
     ended = true;
   } finally {
     if (!ended) await drain(stream);
-    // `_read` is the stream's own pull, which resumes the socket (see the module doc).
-    stream._read(0);
+    // `_read` is the stream's own pull, which resumes the socket (see the module doc). A connection
+    // that is already gone has no socket to resume: its own error, not a TypeError, is the answer.
+    try {
+      stream._read(0);
+    } catch {
+      // closed: nothing to resume
+    }
   }
 }
 

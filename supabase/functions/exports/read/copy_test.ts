@@ -4,6 +4,7 @@
  * midway; copyRows on hand-made binary COPY chunks.
  */
 import { deepEqual, equal, rejects } from "node:assert/strict";
+import { Readable } from "node:stream";
 import { createDatabase } from "../../_shared/db/client.ts";
 import { createTestUser, databaseUrl, dbTest } from "../../tests/harness.ts";
 import { copyOut, copyRows } from "./copy.ts";
@@ -151,4 +152,21 @@ Deno.test("copyRows fails on a chunk that is not one whole tuple, and on a missi
   await rejects(read([[...HEADER, ...row, ...row], TRAILER]), /not one whole row/);
   await rejects(read([row, TRAILER]), /no file header/);
   await rejects(read([[...HEADER, ...row]]), /no trailer/);
+});
+
+Deno.test("copyOut ends cleanly when the connection is gone by the time it resumes the socket", async () => {
+  const stream = Readable.from([new Uint8Array([1]), new Uint8Array([2])]);
+  const pull = stream._read.bind(stream);
+  // postgres.js's COPY stream resumes a socket that a closed connection no longer has.
+  stream._read = (size: number) => {
+    if (stream.readableEnded) {
+      throw new TypeError("Cannot read properties of null (reading 'resume')");
+    }
+    return pull(size);
+  };
+  const seen: number[] = [];
+  for await (const chunk of copyOut({ readable: () => Promise.resolve(stream) })) {
+    seen.push(chunk[0]);
+  }
+  deepEqual(seen, [1, 2]);
 });
