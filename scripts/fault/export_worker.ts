@@ -14,10 +14,12 @@ import { createJobRunner, workJobs } from "../../supabase/functions/_shared/jobs
 import { createDatabase } from "../../supabase/functions/_shared/db/client.ts";
 import { exportJobDepsOf, exportJobHandler } from "../../supabase/functions/exports/job/handler.ts";
 import { workerEnvSchema } from "../../supabase/functions/worker/env.ts";
+import { PAGE } from "../../supabase/functions/exports/job/testing.ts";
 
 const env = readEnv(workerEnvSchema, Deno.env.toObject());
 const db = createDatabase(env.SUPABASE_DB_URL, { max: 2 });
-const handler = exportJobHandler({ ...exportJobDepsOf(db, env), pageSize: 2, appendBytes: 400 });
+// The same page size as the test's uninterrupted run: the job keeps the one it started with.
+const handler = exportJobHandler({ ...exportJobDepsOf(db, env), pageSize: PAGE, appendBytes: 400 });
 const runner = createJobRunner(db, [handler], runnerOptionsOf(env));
 await db.asService({}, (tx) => tx`select 1`);
 console.log("ready");

@@ -53,6 +53,12 @@ export interface BuildState {
   /** SHA-256 of those bytes. */
   sha: Sha256State;
   done: boolean;
+  /**
+   * Rows per page, fixed when the build starts: pages are the file's
+   * segments, so a slice resumed by a worker configured otherwise must
+   * still cut them where the first one did (absent in older checkpoints).
+   */
+  pageSize?: number;
 }
 
 /** Rows per page unless told otherwise: a page is one short read and one segment. */
@@ -72,8 +78,9 @@ function entriesOf(format: ExportFormat): readonly ExportEntry[] {
  * @example
  * let state = startBuild("zip");
  */
-export function startBuild(format: ExportFormat): BuildState {
+export function startBuild(format: ExportFormat, pageSize: number = PAGE_SIZE): BuildState {
   return {
+    pageSize,
     entry: 0,
     cursor: null,
     tally: { experiments: 0, responses: 0, models: [], designs: [] },
@@ -135,7 +142,7 @@ async function readSegment(
       tally: tallyOf(state),
       counts: { ...state.counts },
       files: state.files,
-      pageSize: options.pageSize ?? PAGE_SIZE,
+      pageSize: state.pageSize ?? options.pageSize ?? PAGE_SIZE,
     };
     return { from: state, context, segment: await entry.segment(source, state.cursor, context) };
   });
@@ -304,7 +311,7 @@ export async function streamExport(
   sink: ByteSink,
   options: { pageSize?: number } = {},
 ): Promise<StreamedExport> {
-  let state = startBuild(spec.format);
+  let state = startBuild(spec.format, options.pageSize);
   for await (const step of buildSteps(spec, state, read, options)) {
     for (const bytes of step.bytes) await sink.write(bytes);
     state = step.state;

@@ -97,7 +97,7 @@ Deno.test("streamExport passes on a source's failure midway, for every format", 
 /** The export of `many` built one step per invocation, the state through JSON between steps. */
 async function builtInSteps(format: ExportSpec["format"], exportSpec: ExportSpec, read: ReadPage) {
   const chunks: Uint8Array[] = [];
-  let saved = JSON.stringify(startBuild(format));
+  let saved = JSON.stringify(startBuild(format, 3));
   let steps = 0;
   while (true) {
     const state: BuildState = JSON.parse(saved);
@@ -177,5 +177,26 @@ Deno.test("progress counts the experiments written, or for a ZIP each file as on
       last = done;
     }
     equal(last, many.length);
+  }
+});
+
+Deno.test("a build keeps the page size it started with, whatever the worker that resumes it is told", async () => {
+  for (const format of ["csv", "json", "zip"] as const) {
+    const exportSpec = spec(format);
+    const once = memorySink();
+    await streamExport(pagedMemorySource(many), exportSpec, once, { pageSize: 3 });
+    const chunks: Uint8Array[] = [];
+    let saved = JSON.stringify(startBuild(format, 3));
+    for (let worker = 0;; worker++) {
+      const state: BuildState = JSON.parse(saved);
+      if (state.done) break;
+      // Every other invocation runs on a worker configured with another page size.
+      const step = await buildStep(exportSpec, state, pagedMemorySource(many), {
+        pageSize: worker % 2 ? 7 : 3,
+      });
+      chunks.push(...step.bytes.map((bytes) => bytes.slice()));
+      saved = JSON.stringify(step.state);
+    }
+    deepEqual(new Uint8Array(chunks.flatMap((chunk) => [...chunk])), once.bytes(), format);
   }
 });

@@ -194,7 +194,7 @@ export function exportJobHandler(deps: ExportJobDeps): ExportJobHandler {
     // would make the new upload's completion a duplicate.
     await deps.storage.remove(path);
     const upload = await deps.uploads.start(path, CONTENT_TYPES[spec.format]);
-    return { build: startBuild(spec.format), upload, pending: null };
+    return { build: startBuild(spec.format, deps.pageSize), upload, pending: null };
   }
 
   /** Brings the checkpoint in line with what the upload holds after a crash (see the module doc). */
